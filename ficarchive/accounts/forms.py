@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+
+from ficarchive.accounts.models import pseud_validator, username_validator
+
+
+class SignUpForm(forms.Form):
+    username = forms.CharField(
+        label="User name",
+        max_length=40,
+        validators=[username_validator],
+        help_text="3 to 40 letters, digits or underscores. Your default pseud gets this name.",
+    )
+    email = forms.EmailField(label="Email", required=False)
+    password = forms.CharField(label="Password", widget=forms.PasswordInput, min_length=8)
+    password_again = forms.CharField(label="Confirm password", widget=forms.PasswordInput)
+    invitation_code = forms.CharField(label="Invitation code", required=False, max_length=32)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        password = data.get("password")
+        if password and password != data.get("password_again"):
+            self.add_error("password_again", "The two passwords do not match.")
+        elif isinstance(password, str):
+            try:
+                password_validation.validate_password(password)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+class LogInForm(forms.Form):
+    username = forms.CharField(label="User name", max_length=40)
+    password = forms.CharField(label="Password", widget=forms.PasswordInput)
+
+
+class PseudForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=40, validators=[pseud_validator])
+    description = forms.CharField(label="Description", widget=forms.Textarea, required=False)
+    make_default = forms.BooleanField(label="Make this my default pseud", required=False)
+
+
+class PreferencesForm(forms.Form):
+    view_adult = forms.BooleanField(
+        label="Show me adult content without checking",
+        required=False,
+        help_text="Skip the warning before Mature, Explicit and Not Rated works.",
+    )

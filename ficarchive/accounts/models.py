@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+# AO3 allows letters, digits and underscores in user names, and spaces too in pseuds.
+username_validator = RegexValidator(
+    r"^[A-Za-z0-9_]{3,40}$",
+    "Use 3 to 40 letters, digits or underscores.",
+)
+pseud_validator = RegexValidator(
+    r"^[\w .-]{1,40}$",
+    "Use 1 to 40 letters, digits, spaces, dots, dashes or underscores.",
+)
+
+
+class User(AbstractUser):
+    """An account. Its name is the login; works are credited to its pseuds."""
+
+    username = models.CharField(
+        "user name",
+        max_length=40,
+        unique=True,
+        validators=[username_validator],
+        error_messages={"unique": "That user name is taken."},
+    )
+    is_moderator = models.BooleanField(
+        default=False, help_text="May use the admin to moderate works, chapters and accounts."
+    )
+    is_wrangler = models.BooleanField(
+        default=False, help_text="May wrangle tags: make canonical, merge, set parents."
+    )
+    view_adult = models.BooleanField(
+        "show adult content without asking",
+        default=False,
+        help_text="Skip the warning page before Mature, Explicit and Not Rated works.",
+    )
+    claimable = models.BooleanField(
+        default=False, help_text="Created by an import; the writer may claim it later."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:user", args=[self.username])
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.is_active and (self.is_superuser or self.is_moderator)
+
+
+class Pseud(models.Model):
+    """A pen name. Every user has one default pseud named like the account, and may add more."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pseuds")
+    name = models.CharField(max_length=40, validators=[pseud_validator])
+    description = models.TextField(blank=True, help_text="Sanitized HTML.")
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id", "-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "user", name="pseud_name_per_user_ci_unique"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default=True),
+                name="one_default_pseud_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.byline
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:pseud", args=[self.user.username, self.name])
+
+    @property
+    def byline(self) -> str:
+        """AO3's credit: the pseud, with the account in brackets when the names differ."""
+        username = self.user.username
+        return self.name if self.name == username else f"{self.name} ({username})"
+
+
+def new_invitation_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Invitation(models.Model):
+    """An invitation code; sign-up needs one when REGISTRATION=invite."""
+
+    code = models.CharField(max_length=32, unique=True, default=new_invitation_code)
+    email = models.EmailField(blank=True, help_text="Who it was meant for (optional).")
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_by = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_by_id is not None or self.used_at is not None
+
+
+class LoginFailure(models.Model):
+    """One failed log-in, kept for the rate-limit window. `key` is a hash, never a raw address."""
+
+    key = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"failed log-in at {self.at:%Y-%m-%d %H:%M}"

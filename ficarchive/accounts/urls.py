@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from ficarchive.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("signup", views.signup, name="signup"),
+    path("users/login", views.log_in, name="login"),
+    path("users/logout", views.log_out, name="logout"),
+    path("account/password", views.password_change, name="password"),
+    path("account/preferences", views.preferences, name="preferences"),
+    path("account/pseuds/new", views.pseud_new, name="pseud_new"),
+    path("users/<str:username>", views.user_page, name="user"),
+    path("users/<str:username>/pseuds/<str:pseud>", views.pseud_page, name="pseud"),
+]

@@ -1,0 +1,153 @@
+"""Sign-up, log-in, log-out, password change, pseuds, preferences, user and pseud pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from ficarchive.accounts import services
+from ficarchive.accounts.forms import LogInForm, PreferencesForm, PseudForm, SignUpForm
+from ficarchive.accounts.models import Pseud, User
+from ficarchive.works.queries import listed_works, with_blurb_data
+
+PAGE_SIZE = 20
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return "/"
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_up(
+                services.SignUp(
+                    username=form.cleaned_data["username"],
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password"],
+                    invitation_code=form.cleaned_data["invitation_code"],
+                )
+            )
+        except services.AccountError as error:
+            form.add_error(error.field, error.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {user.username}! Your account is ready.")
+            return redirect("home")
+    return render(request, "accounts/signup.html", {"form": form}, status=_status(request, form))
+
+
+def _status(request: HttpRequest, form: object) -> int:
+    # A form sent back with errors is a 400 so scripts and tests see the failure.
+    return 400 if request.method == "POST" else 200
+
+
+def log_in(request: HttpRequest) -> HttpResponse:
+    form = LogInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.log_in(
+                request, form.cleaned_data["username"], form.cleaned_data["password"]
+            )
+        except services.AccountError as error:
+            form.add_error(None, error.message)
+        else:
+            login(request, user)
+            return redirect(_next_url(request))
+    context = {"form": form, "next": _next_url(request)}
+    return render(request, "accounts/login.html", context, status=_status(request, form))
+
+
+@require_POST
+def log_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "You have logged out.")
+    return redirect("home")
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password has been changed.")
+        return redirect("accounts:preferences")
+    return render(request, "accounts/password.html", {"form": form}, status=_status(request, form))
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = PreferencesForm(request.POST or None, initial={"view_adult": user.view_adult})
+    if request.method == "POST" and form.is_valid():
+        user.view_adult = form.cleaned_data["view_adult"]
+        user.save(update_fields=["view_adult"])
+        messages.success(request, "Your preferences were saved.")
+        return redirect("accounts:preferences")
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+@login_required
+def pseud_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = PseudForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pseud = services.add_pseud(
+                user,
+                form.cleaned_data["name"],
+                form.cleaned_data["description"],
+                make_default=form.cleaned_data["make_default"],
+            )
+        except services.AccountError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"Pseud {pseud.name} created.")
+            return redirect(pseud)
+    return render(
+        request, "accounts/pseud_form.html", {"form": form}, status=_status(request, form)
+    )
+
+
+def _works_page(request: HttpRequest, works: object) -> object:
+    return Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+
+
+def user_page(request: HttpRequest, username: str) -> HttpResponse:
+    owner = get_object_or_404(User, username__iexact=username, is_active=True)
+    works = with_blurb_data(
+        listed_works(request.user).filter(creatorships__pseud__user=owner).distinct()
+    )
+    context = {
+        "owner": owner,
+        "pseuds": list(owner.pseuds.all()),
+        "page": _works_page(request, works),
+        "is_self": request.user.pk == owner.pk,
+    }
+    return render(request, "accounts/user.html", context)
+
+
+def pseud_page(request: HttpRequest, username: str, pseud: str) -> HttpResponse:
+    found = get_object_or_404(
+        Pseud.objects.select_related("user"),
+        user__username__iexact=username,
+        user__is_active=True,
+        name__iexact=pseud,
+    )
+    works = with_blurb_data(listed_works(request.user).filter(creatorships__pseud=found))
+    context = {"pseud": found, "owner": found.user, "page": _works_page(request, works)}
+    return render(request, "accounts/pseud.html", context)

@@ -1,0 +1,28 @@
+"""The `ficarchive` command: Django's management commands under the archive's own name.
+
+`ficarchive serve`, `ficarchive migrate`, `ficarchive createsuperuser` … all go through here;
+`ficarchive help` lists them and `ficarchive help COMMAND` documents one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ficarchive.settings")
+    from django.core.management import execute_from_command_line
+
+    from ficarchive.config import ConfigError
+
+    args = sys.argv if argv is None else ["ficarchive", *argv]
+    try:
+        execute_from_command_line(args)
+    except ConfigError as error:
+        sys.stderr.write(f"ficarchive: configuration error: {error}\n")
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

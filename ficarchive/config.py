@@ -1,0 +1,163 @@
+"""Typed readers for environment variables: every setting of ficarchive comes through these.
+
+Each helper fails loudly, naming the variable and what is wrong, instead of guessing. The table
+of options in the README is checked against ``OPTIONS`` by a test, so it cannot drift.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+
+class ConfigError(Exception):
+    """A setting in the environment has a value ficarchive cannot use."""
+
+
+# Every environment variable ficarchive reads, with its default and meaning. The README's
+# configuration table lists exactly these (tests/test_docs.py checks it).
+OPTIONS: dict[str, str] = {
+    "FICARCHIVE_DATA": "Folder for the SQLite database, the secret key and generated files.",
+    "DATABASE_URL": "`postgresql://user:pass@host:5432/name` to use PostgreSQL instead of SQLite.",
+    "SECRET_KEY": "Django's signing key; generated once into the data folder when unset.",
+    "SECRET_KEY_FILE": "Read the secret key from this file instead (for container secrets).",
+    "DEBUG": "`true` shows Django's debug pages. Never in production.",
+    "ALLOWED_HOSTS": "Comma-separated host names the archive answers to.",
+    "CSRF_TRUSTED_ORIGINS": "Comma-separated origins (`https://fics.example.org`) behind a proxy.",
+    "SITE_NAME": "The archive's name in the header and page titles.",
+    "REGISTRATION": "`open`, `invite` (sign-up needs an invitation code) or `closed`.",
+    "LOGIN_ATTEMPTS": "Failed log-ins allowed per account and per address in the window.",
+    "LOGIN_WINDOW_SECONDS": "Length of the log-in rate-limit window, in seconds.",
+    "HOST": "Address `ficarchive serve` listens on.",
+    "PORT": "Port `ficarchive serve` listens on.",
+    "WEB_WORKERS": "Number of server processes for `ficarchive serve`.",
+    "WEB_THREADS": "Threads per server process for `ficarchive serve`.",
+    "SECURE_COOKIES": "`true` marks session and CSRF cookies Secure (serve over HTTPS).",
+}
+
+
+def _get(name: str) -> str | None:
+    if name not in OPTIONS:
+        raise ConfigError(f"{name} is not a documented ficarchive option")
+    value = os.environ.get(name)
+    return None if value is None or value.strip() == "" else value.strip()
+
+
+def env_str(name: str, default: str) -> str:
+    value = _get(name)
+    return default if value is None else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = _get(name)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={value!r}: expected true or false")
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    value = _get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r}: expected a whole number") from None
+    if number < minimum:
+        raise ConfigError(f"{name}={value!r}: must be at least {minimum}")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = _get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env_str(name, default).lower()
+    if value not in choices:
+        raise ConfigError(f"{name}={value!r}: expected one of {', '.join(choices)}")
+    return value
+
+
+def env_path(name: str, default: Path) -> Path:
+    value = _get(name)
+    return (Path(value) if value is not None else default).expanduser().resolve()
+
+
+def env_secret(name: str, default_file: Path) -> str:
+    """A secret from NAME, or the file named by NAME_FILE, or one generated into default_file."""
+    value = _get(name)
+    if value is not None:
+        return value
+    file_name = _get(f"{name}_FILE")
+    if file_name is not None:
+        path = Path(file_name)
+        try:
+            return path.read_text().strip()
+        except OSError as error:
+            raise ConfigError(f"{name}_FILE={file_name!r}: cannot read it ({error})") from None
+    if default_file.exists():
+        return default_file.read_text().strip()
+    from django.core.management.utils import get_random_secret_key
+
+    default_file.parent.mkdir(parents=True, exist_ok=True)
+    secret = get_random_secret_key()
+    # Create the file readable by its owner only; another process may have raced us here.
+    try:
+        fd = os.open(default_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return default_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret
+
+
+def database_from_url(url: str | None, sqlite_path: Path) -> dict[str, Any]:
+    """Django's DATABASES['default'] for DATABASE_URL, or the embedded SQLite file."""
+    if url is None:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(sqlite_path),
+            # WAL lets readers go on while one writer writes; the busy timeout makes a writer
+            # wait for the lock instead of failing at once; IMMEDIATE takes the write lock at
+            # BEGIN so two transactions never deadlock upgrading from read to write.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+                ),
+            },
+            "TEST": {"NAME": None},
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ConfigError(
+            f"DATABASE_URL={url!r}: only postgresql://… is supported (or leave it unset for SQLite)"
+        )
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        raise ConfigError(f"DATABASE_URL={url!r}: the database name is missing")
+    options: dict[str, str] = dict(parse_qsl(parts.query))
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": options,
+    }

@@ -1,0 +1,62 @@
+"""`ficarchive serve`: migrate, collect static files, then serve with gunicorn (threads)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from ficarchive.config import env_int, env_str
+
+
+def default_workers() -> int:
+    # One process per core keeps SQLite's single writer uncontended while threads cover I/O.
+    return max(1, os.cpu_count() or 1)
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up the database and static files, then serve the archive with gunicorn. "
+        "HOST, PORT, WEB_WORKERS and WEB_THREADS set the defaults of the options below."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=env_str("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=env_int("PORT", 8000, minimum=1))
+        parser.add_argument(
+            "--workers", type=int, default=env_int("WEB_WORKERS", default_workers(), minimum=1)
+        )
+        parser.add_argument("--threads", type=int, default=env_int("WEB_THREADS", 4, minimum=1))
+        parser.add_argument(
+            "--no-setup",
+            action="store_true",
+            help="Skip migrate and collectstatic (when a deploy step already ran them).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_setup"]:
+            settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+            # In child processes, so this one starts serving with fresh storage and manifest.
+            for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"]):
+                subprocess.run(
+                    [sys.executable, "-m", "ficarchive.cli", *command, "--verbosity=0"],
+                    check=True,
+                )
+        bind = f"{options['host']}:{options['port']}"
+        where = (
+            "PostgreSQL"
+            if "postgresql" in settings.DATABASES["default"]["ENGINE"]
+            else (f"SQLite at {settings.DATABASES['default']['NAME']}")
+        )
+        self.stdout.write(f"ficarchive: serving http://{bind}/ on {where}")
+        from ficarchive.server.gunicorn import serve
+
+        serve(
+            bind=bind,
+            workers=options["workers"],
+            threads=options["threads"],
+        )

@@ -1,0 +1,216 @@
+"""The posting forms. They only check shapes; the rules live in works.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from ficarchive.accounts.models import Pseud, User
+from ficarchive.tags.models import CATEGORIES, RATINGS, WARNINGS
+from ficarchive.tags.services import split_tag_list
+from ficarchive.works.models import LANGUAGES, Chapter, Work
+from ficarchive.works.services import ChapterData, WorkData, user_series
+
+TEXT_FORMATS = [
+    ("text", "Plain text: a blank line starts a new paragraph"),
+    ("html", "HTML: kept as written, then sanitized"),
+]
+
+
+class ChapterFieldsMixin(forms.Form):
+    text_format = forms.ChoiceField(
+        label="The text is", choices=TEXT_FORMATS, initial="text", widget=forms.RadioSelect
+    )
+    body = forms.CharField(label="Work text", widget=forms.Textarea(attrs={"rows": 20}))
+
+    def chapter_data(self, prefix: str = "chapter_") -> ChapterData:
+        data = self.cleaned_data
+        return ChapterData(
+            body=data["body"],
+            text_format=data["text_format"],
+            title=data.get(f"{prefix}title", ""),
+            summary=data.get(f"{prefix}summary", ""),
+            notes=data.get(f"{prefix}notes", ""),
+            end_notes=data.get(f"{prefix}end_notes", ""),
+        )
+
+
+def _tag_field(label: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=5000,
+        help_text=help_text or "Separate tags with commas.",
+    )
+
+
+def _html_field(label: str, rows: int = 4) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text="Plain text or HTML.",
+    )
+
+
+class WorkForm(ChapterFieldsMixin, forms.Form):
+    title = forms.CharField(label="Work title", max_length=255)
+    pseuds = forms.ModelMultipleChoiceField(
+        label="Creator/pseud(s)", queryset=Pseud.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    rating = forms.ChoiceField(label="Rating", choices=[(r, r) for r in RATINGS])
+    warnings = forms.MultipleChoiceField(
+        label="Archive warnings",
+        choices=[(w, w) for w in WARNINGS],
+        widget=forms.CheckboxSelectMultiple,
+        initial=[WARNINGS[0]],
+    )
+    categories = forms.MultipleChoiceField(
+        label="Categories",
+        choices=[(c, c) for c in CATEGORIES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    fandoms = _tag_field("Fandoms", "Separate fandoms with commas.")
+    relationships = _tag_field(
+        "Relationships", "A/B for romantic, A & B for platonic; separate with commas."
+    )
+    characters = _tag_field("Characters")
+    freeforms = _tag_field("Additional tags")
+    summary = _html_field("Summary")
+    notes = _html_field("Notes (at the beginning)")
+    end_notes = _html_field("End notes")
+    language = forms.ChoiceField(label="Language", choices=LANGUAGES, initial="en")
+    restricted = forms.BooleanField(
+        label="Only show this work to logged-in readers", required=False
+    )
+    expected_chapters = forms.IntegerField(
+        label="Expected chapters",
+        required=False,
+        min_value=1,
+        help_text="Leave empty if you do not know yet ('?').",
+    )
+    complete = forms.BooleanField(label="This work is complete", required=False)
+    series = forms.TypedChoiceField(
+        label="Add to series", required=False, coerce=int, empty_value=None
+    )
+    new_series_title = forms.CharField(
+        label="Or start a new series", required=False, max_length=255
+    )
+    chapter_title = forms.CharField(label="Chapter title", required=False, max_length=255)
+
+    field_order = [
+        "rating",
+        "warnings",
+        "fandoms",
+        "categories",
+        "relationships",
+        "characters",
+        "freeforms",
+        "title",
+        "pseuds",
+        "summary",
+        "notes",
+        "end_notes",
+        "series",
+        "new_series_title",
+        "expected_chapters",
+        "complete",
+        "language",
+        "restricted",
+        "chapter_title",
+        "text_format",
+        "body",
+    ]
+
+    def __init__(self, user: User, *args: Any, with_body: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pseuds"].queryset = user.pseuds.all()  # type: ignore[attr-defined]
+        self.fields["series"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (series.pk, series.title) for series in user_series(user)
+        ]
+        if not with_body:
+            for name in ("text_format", "body", "chapter_title"):
+                del self.fields[name]
+
+    @classmethod
+    def initial_for(cls, work: Work, first_chapter: Chapter | None) -> dict[str, Any]:
+        def names(tags: list[Any]) -> str:
+            return ", ".join(tag.name for tag in tags)
+
+        initial: dict[str, Any] = {
+            "title": work.title,
+            "pseuds": [c.pseud for c in work.creatorships.all()],
+            "rating": work.rating,
+            "warnings": work.warnings,
+            "categories": work.categories,
+            "fandoms": names(work.fandoms),
+            "relationships": names(work.relationships),
+            "characters": names(work.characters),
+            "freeforms": names(work.freeforms),
+            "summary": work.summary,
+            "notes": work.notes,
+            "end_notes": work.end_notes,
+            "language": work.language,
+            "restricted": work.restricted,
+            "expected_chapters": work.expected_chapters,
+            "complete": work.complete,
+        }
+        if first_chapter is not None:
+            initial.update(
+                {
+                    "chapter_title": first_chapter.title,
+                    "body": first_chapter.body,
+                    "text_format": "html",
+                }
+            )
+        return initial
+
+    def work_data(self) -> WorkData:
+        data = self.cleaned_data
+        return WorkData(
+            title=data["title"],
+            summary=data["summary"],
+            notes=data["notes"],
+            end_notes=data["end_notes"],
+            rating=data["rating"],
+            warnings=list(data["warnings"]),
+            categories=list(data["categories"]),
+            fandoms=split_tag_list(data["fandoms"]),
+            relationships=split_tag_list(data["relationships"]),
+            characters=split_tag_list(data["characters"]),
+            freeforms=split_tag_list(data["freeforms"]),
+            language=data["language"],
+            restricted=data["restricted"],
+            complete=data["complete"],
+            expected_chapters=data["expected_chapters"],
+            series_id=data["series"],
+            new_series_title=data["new_series_title"],
+        )
+
+
+class ChapterForm(ChapterFieldsMixin, forms.Form):
+    chapter_title = forms.CharField(label="Chapter title", required=False, max_length=255)
+    chapter_summary = _html_field("Chapter summary")
+    chapter_notes = _html_field("Chapter notes (at the beginning)")
+    chapter_end_notes = _html_field("Chapter end notes")
+    field_order = [
+        "chapter_title",
+        "chapter_summary",
+        "chapter_notes",
+        "text_format",
+        "body",
+        "chapter_end_notes",
+    ]
+
+    @classmethod
+    def initial_for(cls, chapter: Chapter) -> dict[str, Any]:
+        return {
+            "chapter_title": chapter.title,
+            "chapter_summary": chapter.summary,
+            "chapter_notes": chapter.notes,
+            "chapter_end_notes": chapter.end_notes,
+            "body": chapter.body,
+            "text_format": "html",
+        }

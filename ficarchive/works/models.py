@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+from ficarchive.accounts.models import Pseud
+from ficarchive.tags.models import ADULT_RATINGS, TAG_ORDER, Tag, TagType
+
+LANGUAGES = [
+    ("en", "English"),
+    ("ar", "العربية"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("id", "Bahasa Indonesia"),
+    ("it", "Italiano"),
+    ("ja", "日本語"),
+    ("ko", "한국어"),
+    ("nl", "Nederlands"),
+    ("pl", "Polski"),
+    ("pt-BR", "Português brasileiro"),
+    ("ru", "Русский"),
+    ("sv", "Svenska"),
+    ("tr", "Türkçe"),
+    ("uk", "Українська"),
+    ("vi", "Tiếng Việt"),
+    ("zh", "中文"),
+]
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
+
+
+class Work(models.Model):
+    title = models.CharField(max_length=255)
+    summary = models.TextField(blank=True, help_text="Sanitized HTML.")
+    notes = models.TextField(blank=True, help_text="Sanitized HTML, shown before the work.")
+    end_notes = models.TextField(blank=True, help_text="Sanitized HTML, shown after the work.")
+    language = models.CharField(max_length=10, choices=LANGUAGES, default="en")
+    restricted = models.BooleanField(default=False, help_text="Only logged-in readers may see it.")
+    complete = models.BooleanField(default=False)
+    expected_chapters = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty when the writer does not know yet ('?')."
+    )
+    posted = models.BooleanField(default=False, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(auto_now=True)
+    word_count = models.PositiveIntegerField(default=0)
+    chapter_count = models.PositiveIntegerField(default=0)
+    # Bumped on every change to the work or its chapters; caches of rendered files key on it.
+    revision = models.PositiveIntegerField(default=1)
+    pseuds: models.ManyToManyField[Pseud, Creatorship] = models.ManyToManyField(
+        Pseud, through="Creatorship", related_name="works"
+    )
+    tags = models.ManyToManyField(Tag, related_name="works", blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["posted", "restricted", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("works:work", args=[self.pk])
+
+    @property
+    def chapters_label(self) -> str:
+        """AO3's `2/?` or `3/3`."""
+        expected = "?" if self.expected_chapters is None else str(self.expected_chapters)
+        return f"{self.chapter_count}/{expected}"
+
+    @property
+    def is_rtl(self) -> bool:
+        return self.language in RIGHT_TO_LEFT
+
+    # The helpers below read prefetched tags (see works.queries) without new queries.
+    def tags_of(self, tag_type: str) -> list[Tag]:
+        return sorted(
+            (tag for tag in self.tags.all() if tag.type == tag_type), key=lambda t: t.name.lower()
+        )
+
+    @property
+    def sorted_tags(self) -> list[Tag]:
+        return sorted(self.tags.all(), key=lambda t: (TAG_ORDER.get(t.type, 99), t.name.lower()))
+
+    @property
+    def rating(self) -> str:
+        ratings = self.tags_of(TagType.RATING)
+        return ratings[0].name if ratings else "Not Rated"
+
+    @property
+    def is_adult(self) -> bool:
+        return self.rating in ADULT_RATINGS
+
+    @property
+    def warnings(self) -> list[str]:
+        return [tag.name for tag in self.tags_of(TagType.WARNING)]
+
+    @property
+    def categories(self) -> list[str]:
+        return [tag.name for tag in self.tags_of(TagType.CATEGORY)]
+
+    @property
+    def ratings_tags(self) -> list[Tag]:
+        return self.tags_of(TagType.RATING)
+
+    @property
+    def warning_tags(self) -> list[Tag]:
+        return self.tags_of(TagType.WARNING)
+
+    @property
+    def category_tags(self) -> list[Tag]:
+        return self.tags_of(TagType.CATEGORY)
+
+    @property
+    def fandoms(self) -> list[Tag]:
+        return self.tags_of(TagType.FANDOM)
+
+    @property
+    def relationships(self) -> list[Tag]:
+        return self.tags_of(TagType.RELATIONSHIP)
+
+    @property
+    def characters(self) -> list[Tag]:
+        return self.tags_of(TagType.CHARACTER)
+
+    @property
+    def freeforms(self) -> list[Tag]:
+        return self.tags_of(TagType.FREEFORM)
+
+    @property
+    def creators(self) -> list[Pseud]:
+        return [creatorship.pseud for creatorship in self.creatorships.all()]
+
+
+class Creatorship(models.Model):
+    """A pseud credited on a work, in the order the byline shows them."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="creatorships")
+    pseud = models.ForeignKey(Pseud, on_delete=models.CASCADE, related_name="creatorships")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "pseud"], name="one_creatorship_per_pseud")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pseud} on {self.work}"
+
+
+class Chapter(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="chapters")
+    position = models.PositiveIntegerField()
+    title = models.CharField(max_length=255, blank=True)
+    summary = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    end_notes = models.TextField(blank=True)
+    body = models.TextField(help_text="Sanitized HTML.")
+    word_count = models.PositiveIntegerField(default=0)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "position"], name="one_chapter_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def get_absolute_url(self) -> str:
+        return reverse("works:chapter", args=[self.work_id, self.pk])
+
+    @property
+    def heading(self) -> str:
+        """AO3's `Chapter 2: The Bridge`, or just `Chapter 2`."""
+        label = f"Chapter {self.position}"
+        return f"{label}: {self.title}" if self.title else label
+
+
+class Series(models.Model):
+    title = models.CharField(max_length=255)
+    summary = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    complete = models.BooleanField(default=False)
+    pseuds = models.ManyToManyField(Pseud, related_name="series")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("works:series", args=[self.pk])
+
+
+class SeriesWork(models.Model):
+    """A work's place in a series: `Part 2 of …`."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="serial_works")
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="serial_works")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "work"], name="work_once_per_series")
+        ]
+
+    def __str__(self) -> str:
+        return f"Part {self.position} of {self.series}"

@@ -1,0 +1,306 @@
+"""Writing works: create, edit, post, delete; chapters; series. One transaction per change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F, Max, Sum
+from django.utils import timezone
+
+from ficarchive.accounts.models import Pseud, User
+from ficarchive.tags.models import OFFICIAL_TAGS, TagType
+from ficarchive.tags.services import find_or_create_tags
+from ficarchive.texts.counting import count_words
+from ficarchive.texts.paragraphs import format_body, html_to_html
+from ficarchive.works.models import Chapter, Creatorship, Series, SeriesWork, Work
+
+
+class WorkError(Exception):
+    """A change to a work that cannot be made, with a message naming the field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class WorkData:
+    """What a writer says about a work; HTML fields are raw user input, sanitized here."""
+
+    title: str
+    summary: str = ""
+    notes: str = ""
+    end_notes: str = ""
+    rating: str = "Not Rated"
+    warnings: list[str] = field(
+        default_factory=lambda: ["Creator Chose Not To Use Archive Warnings"]
+    )
+    categories: list[str] = field(default_factory=list)
+    fandoms: list[str] = field(default_factory=list)
+    relationships: list[str] = field(default_factory=list)
+    characters: list[str] = field(default_factory=list)
+    freeforms: list[str] = field(default_factory=list)
+    language: str = "en"
+    restricted: bool = False
+    complete: bool | None = None
+    expected_chapters: int | None = None
+    series_id: int | None = None
+    new_series_title: str = ""
+
+
+@dataclass
+class ChapterData:
+    body: str
+    text_format: str = "text"
+    title: str = ""
+    summary: str = ""
+    notes: str = ""
+    end_notes: str = ""
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise WorkError("The title cannot be empty.", "title")
+    if len(title) > 255:
+        raise WorkError("The title is longer than 255 characters.", "title")
+    return title
+
+
+def _apply_work_data(work: Work, data: WorkData) -> None:
+    work.title = _clean_title(data.title)
+    work.summary = html_to_html(data.summary)
+    work.notes = html_to_html(data.notes)
+    work.end_notes = html_to_html(data.end_notes)
+    work.language = data.language
+    work.restricted = data.restricted
+    if data.expected_chapters is not None and data.expected_chapters < 1:
+        raise WorkError("The expected number of chapters must be at least 1.", "expected_chapters")
+    work.expected_chapters = data.expected_chapters
+
+
+def _set_tags(work: Work, data: WorkData) -> None:
+    if data.rating not in OFFICIAL_TAGS[TagType.RATING]:
+        raise WorkError(f"{data.rating!r} is not a rating.", "rating")
+    if not data.warnings:
+        raise WorkError("Choose at least one archive warning.", "warnings")
+    wanted = {
+        TagType.RATING: [data.rating],
+        TagType.WARNING: data.warnings,
+        TagType.CATEGORY: data.categories,
+        TagType.FANDOM: data.fandoms,
+        TagType.RELATIONSHIP: data.relationships,
+        TagType.CHARACTER: data.characters,
+        TagType.FREEFORM: data.freeforms,
+    }
+    tags = []
+    for tag_type, names in wanted.items():
+        from ficarchive.tags.services import TagError
+
+        try:
+            tags.extend(find_or_create_tags(tag_type, names))
+        except TagError as error:
+            raise WorkError(error.message, str(tag_type)) from None
+    work.tags.set(tags)
+
+
+def _new_chapter(work: Work, data: ChapterData, position: int) -> Chapter:
+    body = format_body(data.body, data.text_format)
+    if not body.strip():
+        raise WorkError("The chapter text cannot be empty.", "body")
+    chapter = Chapter(
+        work=work,
+        position=position,
+        title=" ".join(data.title.split())[:255],
+        summary=html_to_html(data.summary),
+        notes=html_to_html(data.notes),
+        end_notes=html_to_html(data.end_notes),
+        body=body,
+        word_count=count_words(body),
+        published_at=timezone.now() if work.posted else None,
+    )
+    chapter.save()
+    return chapter
+
+
+def _refresh_counts(work: Work, *, updated: bool) -> None:
+    """Word and chapter counts from the chapters; a posted work's update date moves on."""
+    totals = work.chapters.aggregate(words=Sum("word_count"), count=Max("position"))
+    work.word_count = totals["words"] or 0
+    work.chapter_count = work.chapters.count()
+    if updated and work.posted:
+        work.updated_at = timezone.now()
+    work.revision = F("revision") + 1
+    work.save()
+    work.refresh_from_db(fields=["revision"])
+
+
+def _set_series(work: Work, data: WorkData, pseud: Pseud) -> None:
+    series: Series | None = None
+    if data.new_series_title.strip():
+        series = Series.objects.create(title=_clean_title(data.new_series_title))
+        series.pseuds.add(pseud)
+    elif data.series_id is not None:
+        series = Series.objects.filter(pk=data.series_id, pseuds__user=pseud.user).first()
+        if series is None:
+            raise WorkError("That series does not exist or is not yours.", "series")
+    if series is not None and not SeriesWork.objects.filter(series=series, work=work).exists():
+        last = series.serial_works.aggregate(last=Max("position"))["last"] or 0
+        SeriesWork.objects.create(series=series, work=work, position=last + 1)
+
+
+def _complete_flag(work: Work, data: WorkData) -> bool:
+    if data.complete is not None:
+        return data.complete
+    return work.expected_chapters is not None and work.chapter_count >= work.expected_chapters
+
+
+@transaction.atomic
+def create_work(
+    pseuds: list[Pseud],
+    data: WorkData,
+    chapter: ChapterData,
+    *,
+    post: bool = False,
+) -> Work:
+    """A new work with its first chapter, as a draft unless `post`."""
+    if not pseuds:
+        raise WorkError("A work needs at least one creator.", "pseuds")
+    work = Work()
+    _apply_work_data(work, data)
+    work.save()
+    for position, pseud in enumerate(pseuds):
+        Creatorship.objects.create(work=work, pseud=pseud, position=position)
+    _set_tags(work, data)
+    _new_chapter(work, chapter, 1)
+    _refresh_counts(work, updated=False)
+    work.complete = _complete_flag(work, data)
+    work.save(update_fields=["complete"])
+    _set_series(work, data, pseuds[0])
+    if post:
+        post_work(work)
+    return work
+
+
+@transaction.atomic
+def update_work(work: Work, data: WorkData, pseud: Pseud) -> Work:
+    _apply_work_data(work, data)
+    work.save()
+    _set_tags(work, data)
+    _refresh_counts(work, updated=False)
+    work.complete = _complete_flag(work, data)
+    work.save(update_fields=["complete"])
+    _set_series(work, data, pseud)
+    return work
+
+
+@transaction.atomic
+def set_creators(work: Work, pseuds: list[Pseud]) -> None:
+    if not pseuds:
+        raise WorkError("A work needs at least one creator.", "pseuds")
+    work.creatorships.exclude(pseud__in=pseuds).delete()
+    for position, pseud in enumerate(pseuds):
+        Creatorship.objects.update_or_create(
+            work=work, pseud=pseud, defaults={"position": position}
+        )
+
+
+@transaction.atomic
+def post_work(work: Work) -> Work:
+    """Make a draft public: it gets its publication date and enters the lists."""
+    if work.posted:
+        return work
+    now = timezone.now()
+    work.posted = True
+    work.published_at = work.published_at or now
+    work.updated_at = now
+    work.save(update_fields=["posted", "published_at", "updated_at"])
+    work.chapters.filter(published_at__isnull=True).update(published_at=now)
+    return work
+
+
+@transaction.atomic
+def delete_work(work: Work) -> None:
+    series_ids = list(work.serial_works.values_list("series_id", flat=True))
+    work.delete()
+    # A series left without works has nothing to show; remove it with its last work.
+    Series.objects.filter(pk__in=series_ids, serial_works__isnull=True).delete()
+
+
+@transaction.atomic
+def add_chapter(work: Work, data: ChapterData) -> Chapter:
+    last = work.chapters.aggregate(last=Max("position"))["last"] or 0
+    chapter = _new_chapter(work, data, last + 1)
+    _refresh_counts(work, updated=True)
+    if work.expected_chapters is not None and work.chapter_count > work.expected_chapters:
+        work.expected_chapters = work.chapter_count
+        work.save(update_fields=["expected_chapters"])
+    return chapter
+
+
+@transaction.atomic
+def update_chapter(chapter: Chapter, data: ChapterData) -> Chapter:
+    body = format_body(data.body, data.text_format)
+    if not body.strip():
+        raise WorkError("The chapter text cannot be empty.", "body")
+    chapter.title = " ".join(data.title.split())[:255]
+    chapter.summary = html_to_html(data.summary)
+    chapter.notes = html_to_html(data.notes)
+    chapter.end_notes = html_to_html(data.end_notes)
+    chapter.body = body
+    chapter.word_count = count_words(body)
+    chapter.save()
+    _refresh_counts(chapter.work, updated=False)
+    return chapter
+
+
+@transaction.atomic
+def delete_chapter(chapter: Chapter) -> None:
+    work = chapter.work
+    if work.chapters.count() <= 1:
+        raise WorkError("A work needs at least one chapter; delete the work instead.")
+    chapter.delete()
+    _renumber(work, [c.pk for c in work.chapters.order_by("position")])
+    _refresh_counts(work, updated=False)
+
+
+@transaction.atomic
+def reorder_chapters(work: Work, chapter_ids: list[int]) -> None:
+    """Put the work's chapters in the given order; the list must name each chapter once."""
+    existing = set(work.chapters.values_list("pk", flat=True))
+    if len(chapter_ids) != len(existing) or set(chapter_ids) != existing:
+        raise WorkError("The new order must list every chapter of the work exactly once.")
+    _renumber(work, chapter_ids)
+    _refresh_counts(work, updated=False)
+
+
+def _renumber(work: Work, chapter_ids: list[int]) -> None:
+    # Two passes keep (work, position) unique at every step: first out of the way, then home.
+    offset = len(chapter_ids) + 1_000_000
+    work.chapters.update(position=F("position") + offset)
+    for position, chapter_id in enumerate(chapter_ids, start=1):
+        Chapter.objects.filter(pk=chapter_id, work=work).update(position=position)
+
+
+def user_series(user: User) -> list[Series]:
+    return list(Series.objects.filter(pseuds__user=user).distinct().order_by("title"))
+
+
+@transaction.atomic
+def update_series(series: Series, title: str, summary: str, notes: str, complete: bool) -> None:
+    series.title = _clean_title(title)
+    series.summary = html_to_html(summary)
+    series.notes = html_to_html(notes)
+    series.complete = complete
+    series.save()
+
+
+@transaction.atomic
+def remove_from_series(series: Series, work: Work) -> None:
+    SeriesWork.objects.filter(series=series, work=work).delete()
+    for position, serial in enumerate(series.serial_works.order_by("position"), start=1):
+        if serial.position != position:
+            serial.position = position
+            serial.save(update_fields=["position"])

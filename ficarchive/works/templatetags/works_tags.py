@@ -1,0 +1,60 @@
+"""The AO3 'required tags' square: rating, warnings, category and completion at a glance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from ficarchive.tags.models import TagType
+from ficarchive.works.models import Work
+
+register = template.Library()
+
+_RATING_CODES = {
+    "General Audiences": ("G", "rating-general-audience"),
+    "Teen And Up Audiences": ("T", "rating-teen"),
+    "Mature": ("M", "rating-mature"),
+    "Explicit": ("E", "rating-explicit"),
+    "Not Rated": ("-", "rating-notrated"),
+}
+_NO_WARNINGS = "No Archive Warnings Apply"
+_CHOSE_NOT = "Creator Chose Not To Use Archive Warnings"
+
+
+def required_tags(work: Work) -> list[dict[str, str]]:
+    """Four symbols, each with a short code, a CSS class and the words it stands for."""
+    code, css = _RATING_CODES.get(work.rating, ("-", "rating-notrated"))
+    warnings = work.warnings
+    if warnings == [_NO_WARNINGS]:
+        warning = ("", "warning-no", _NO_WARNINGS)
+    elif warnings == [_CHOSE_NOT] or not warnings:
+        warning = ("?", "warning-choosenotto", _CHOSE_NOT)
+    else:
+        warning = ("!", "warning-yes", ", ".join(warnings))
+    categories = work.categories
+    if not categories:
+        category = ("", "category-none", "No category")
+    elif len(categories) > 1:
+        category = ("+", "category-multi", ", ".join(categories))
+    else:
+        category = (categories[0], "category-" + _slug(categories[0]), categories[0])
+    if work.complete:
+        status = ("✓", "complete-yes", "Complete Work")
+    else:
+        status = ("…", "complete-no", "Work in Progress")
+    return [
+        {"code": code, "css": css, "text": work.rating, "kind": TagType.RATING.label},
+        {"code": warning[0], "css": warning[1], "text": warning[2], "kind": "Archive Warnings"},
+        {"code": category[0], "css": category[1], "text": category[2], "kind": "Category"},
+        {"code": status[0], "css": status[1], "text": status[2], "kind": "Status"},
+    ]
+
+
+def _slug(name: str) -> str:
+    return {"F/F": "femslash", "F/M": "het", "M/M": "slash"}.get(name, name.lower())
+
+
+@register.inclusion_tag("works/required_tags.html")
+def required_tags_for(work: Work) -> dict[str, Any]:
+    return {"symbols": required_tags(work)}

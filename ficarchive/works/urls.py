@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from ficarchive.works import views
+
+app_name = "works"
+urlpatterns = [
+    path("works", views.work_list, name="list"),
+    path("works/new", views.work_new, name="new"),
+    path("works/<int:work_id>", views.work_page, name="work"),
+    path("works/<int:work_id>/navigate", views.navigate, name="navigate"),
+    path("works/<int:work_id>/edit", views.work_edit, name="edit"),
+    path("works/<int:work_id>/preview", views.preview, name="preview"),
+    path("works/<int:work_id>/post", views.work_post, name="post"),
+    path("works/<int:work_id>/delete", views.work_delete, name="delete"),
+    path("works/<int:work_id>/adult", views.adult_preference, name="adult"),
+    path("works/<int:work_id>/chapters/new", views.chapter_new, name="chapter_new"),
+    path("works/<int:work_id>/chapters/manage", views.chapters_manage, name="chapters_manage"),
+    path("works/<int:work_id>/chapters/<int:chapter_id>", views.chapter_page, name="chapter"),
+    path(
+        "works/<int:work_id>/chapters/<int:chapter_id>/edit",
+        views.chapter_edit,
+        name="chapter_edit",
+    ),
+    path(
+        "works/<int:work_id>/chapters/<int:chapter_id>/delete",
+        views.chapter_delete,
+        name="chapter_delete",
+    ),
+    path("users/<str:username>/works/drafts", views.drafts, name="drafts"),
+    path("series/<int:series_id>", views.series_page, name="series"),
+    path("tags/<str:name>/works", views.tag_works, name="tag_works"),
+]

@@ -1,0 +1,390 @@
+"""Reading and writing works on the web: load, check access, call a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ficarchive.accounts.models import Pseud, User
+from ficarchive.accounts.services import default_pseud
+from ficarchive.works import services
+from ficarchive.works.forms import ChapterForm, WorkForm
+from ficarchive.works.models import Chapter, Series, Work
+from ficarchive.works.queries import (
+    can_edit,
+    can_view,
+    chapter_index,
+    drafts_of,
+    is_creator,
+    listed_works,
+    series_works,
+    with_blurb_data,
+)
+
+PAGE_SIZE = 20
+
+
+# -- loading and access --------------------------------------------------------------------
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _visible_work(request: HttpRequest, work_id: int) -> Work:
+    """The work if this reader may see it. Drafts are 404 to all but their creators."""
+    work = get_object_or_404(with_blurb_data(Work.objects.all()), pk=work_id)
+    if not can_view(request.user, work):
+        raise Http404("No work found.")
+    return work
+
+
+def _editable_work(request: HttpRequest, work_id: int) -> Work:
+    work = _visible_work(request, work_id)
+    if not can_edit(request.user, work):
+        raise PermissionDenied("Only the work's creators can change it.")
+    return work
+
+
+def _asks_adult_check(request: HttpRequest, work: Work) -> bool:
+    """Mature, Explicit and Not Rated works ask readers first, as AO3 does."""
+    if not work.is_adult or is_creator(request.user, work):
+        return False
+    if request.GET.get("view_adult") == "true":
+        return False
+    if getattr(request.user, "view_adult", False):
+        return False
+    return not request.session.get("view_adult", False)
+
+
+def _adult_check(request: HttpRequest, work: Work) -> HttpResponse:
+    query = request.GET.copy()
+    query["view_adult"] = "true"
+    context = {"work": work, "continue_url": f"{request.path}?{query.urlencode()}"}
+    return render(request, "works/adult.html", context)
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    works = with_blurb_data(listed_works(request.user))[:PAGE_SIZE]
+    return render(request, "works/home.html", {"works": works})
+
+
+def work_list(request: HttpRequest) -> HttpResponse:
+    works = with_blurb_data(listed_works(request.user))
+    page = Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "works/work_list.html", {"page": page})
+
+
+def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
+    adult = request.GET.get("view_adult") == "true"
+    return {
+        "work": work,
+        "is_creator": is_creator(request.user, work),
+        "adult_query": "?view_adult=true" if adult else "",
+        "series_parts": list(work.serial_works.all()),
+    }
+
+
+def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
+    work = _visible_work(request, work_id)
+    if _asks_adult_check(request, work):
+        return _adult_check(request, work)
+    context = _reading_context(request, work)
+    if request.GET.get("view_full_work") == "true" or work.chapter_count <= 1:
+        chapters = list(work.chapters.all())
+        context.update({"chapters": chapters, "full_work": True})
+        return render(request, "works/work.html", context)
+    index = chapter_index(work)
+    if not index:
+        raise Http404("This work has no chapters.")
+    return _render_chapter(request, work, index, index[0].pk, context)
+
+
+def chapter_page(request: HttpRequest, work_id: int, chapter_id: int) -> HttpResponse:
+    work = _visible_work(request, work_id)
+    if _asks_adult_check(request, work):
+        return _adult_check(request, work)
+    index = chapter_index(work)
+    if chapter_id not in {chapter.pk for chapter in index}:
+        raise Http404("No such chapter in this work.")
+    if len(index) == 1:
+        return redirect(work)
+    return _render_chapter(request, work, index, chapter_id, _reading_context(request, work))
+
+
+def _render_chapter(
+    request: HttpRequest,
+    work: Work,
+    index: list[Chapter],
+    chapter_id: int,
+    context: dict[str, Any],
+) -> HttpResponse:
+    position = next(i for i, chapter in enumerate(index) if chapter.pk == chapter_id)
+    chapter = work.chapters.get(pk=chapter_id)
+    context.update(
+        {
+            "chapters": [chapter],
+            "full_work": False,
+            "previous_chapter": index[position - 1] if position > 0 else None,
+            "next_chapter": index[position + 1] if position + 1 < len(index) else None,
+            "chapter_index": index,
+        }
+    )
+    return render(request, "works/work.html", context)
+
+
+def navigate(request: HttpRequest, work_id: int) -> HttpResponse:
+    work = _visible_work(request, work_id)
+    return render(request, "works/navigate.html", {"work": work, "chapters": chapter_index(work)})
+
+
+def series_page(request: HttpRequest, series_id: int) -> HttpResponse:
+    series = get_object_or_404(Series.objects.prefetch_related("pseuds__user"), pk=series_id)
+    works = series_works(request.user, series)
+    owns = request.user.is_authenticated and any(
+        pseud.user_id == request.user.pk for pseud in series.pseuds.all()
+    )
+    if not works and not owns:
+        raise Http404("No series found.")
+    return render(
+        request, "works/series.html", {"series": series, "works": works, "is_creator": owns}
+    )
+
+
+@require_POST
+def adult_preference(request: HttpRequest, work_id: int) -> HttpResponse:
+    """ "Don't ask me again": remembered for this browser's session."""
+    work = _visible_work(request, work_id)
+    request.session["view_adult"] = True
+    return redirect(work)
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def _form_error(form: Any, error: services.WorkError) -> None:
+    field = error.field if error.field in form.fields else None
+    if field is None and error.field:
+        form.add_error(None, f"{error.field.replace('_', ' ').capitalize()}: {error.message}")
+    else:
+        form.add_error(field, error.message)
+
+
+def _after_save(request: HttpRequest, work: Work, action: str) -> HttpResponse:
+    if action == "post":
+        messages.success(request, "Your work was posted.")
+        return redirect(work)
+    if action == "preview":
+        return redirect("works:preview", work.pk)
+    messages.success(request, "Your work was saved as a draft. It is not posted yet.")
+    return redirect(work)
+
+
+def _co_creators(text: str) -> list[Pseud]:
+    pseuds = []
+    for name in [n.strip() for n in text.split(",") if n.strip()]:
+        user = User.objects.filter(username__iexact=name, is_active=True).first()
+        if user is None:
+            raise services.WorkError(f"There is no user named {name!r}.", "co_creators")
+        pseuds.append(default_pseud(user))
+    return pseuds
+
+
+@login_required
+def work_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = WorkForm(user, request.POST or None, initial={"pseuds": [default_pseud(user)]})
+    if request.method == "POST" and form.is_valid():
+        action = request.POST.get("action", "save")
+        try:
+            pseuds = list(form.cleaned_data["pseuds"]) + _co_creators(
+                request.POST.get("co_creators", "")
+            )
+            work = services.create_work(
+                pseuds, form.work_data(), form.chapter_data(), post=action == "post"
+            )
+        except services.WorkError as error:
+            _form_error(form, error)
+        else:
+            return _after_save(request, work, action)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "works/work_form.html", {"form": form, "work": None}, status=status)
+
+
+@login_required
+def work_edit(request: HttpRequest, work_id: int) -> HttpResponse:
+    user = _user(request)
+    work = _editable_work(request, work_id)
+    single = work.chapter_count <= 1
+    first = work.chapters.first() if single else None
+    form = WorkForm(
+        user,
+        request.POST or None,
+        with_body=single,
+        initial=WorkForm.initial_for(work, first),
+    )
+    if request.method == "POST" and form.is_valid():
+        action = request.POST.get("action", "save")
+        try:
+            with transaction.atomic():
+                own = list(form.cleaned_data["pseuds"])
+                others = [p for p in work.creators if p.user_id != user.pk]
+                extra = _co_creators(request.POST.get("co_creators", ""))
+                services.set_creators(work, own + others + [p for p in extra if p not in others])
+                services.update_work(work, form.work_data(), own[0])
+                if first is not None:
+                    services.update_chapter(first, form.chapter_data())
+                if action == "post":
+                    services.post_work(work)
+        except services.WorkError as error:
+            _form_error(form, error)
+        else:
+            if work.posted and action != "preview":
+                messages.success(request, "Your changes were saved.")
+                return redirect(work)
+            return _after_save(request, work, action)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "works/work_form.html", {"form": form, "work": work}, status=status)
+
+
+@login_required
+def preview(request: HttpRequest, work_id: int) -> HttpResponse:
+    work = _editable_work(request, work_id)
+    context = _reading_context(request, work)
+    context.update({"chapters": list(work.chapters.all()), "full_work": True, "preview": True})
+    return render(request, "works/work.html", context)
+
+
+@login_required
+@require_POST
+def work_post(request: HttpRequest, work_id: int) -> HttpResponse:
+    work = _editable_work(request, work_id)
+    services.post_work(work)
+    messages.success(request, "Your work was posted.")
+    return redirect(work)
+
+
+@login_required
+def work_delete(request: HttpRequest, work_id: int) -> HttpResponse:
+    work = _editable_work(request, work_id)
+    if request.method == "POST":
+        title = work.title
+        services.delete_work(work)
+        messages.success(request, f"Your work {title} was deleted.")
+        return redirect("accounts:user", _user(request).username)
+    return render(request, "works/work_delete.html", {"work": work})
+
+
+@login_required
+def drafts(request: HttpRequest, username: str) -> HttpResponse:
+    user = _user(request)
+    if user.username.lower() != username.lower():
+        raise Http404("Only you can see your drafts.")
+    works = with_blurb_data(drafts_of(user))
+    return render(request, "works/drafts.html", {"works": works, "owner": user})
+
+
+# -- chapters ------------------------------------------------------------------------------
+
+
+def _work_chapter(request: HttpRequest, work_id: int, chapter_id: int) -> tuple[Work, Chapter]:
+    work = _editable_work(request, work_id)
+    chapter = get_object_or_404(Chapter, pk=chapter_id, work=work)
+    chapter.work = work
+    return work, chapter
+
+
+@login_required
+def chapter_new(request: HttpRequest, work_id: int) -> HttpResponse:
+    work = _editable_work(request, work_id)
+    form = ChapterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            chapter = services.add_chapter(work, form.chapter_data())
+        except services.WorkError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"{chapter.heading} was added.")
+            return redirect(chapter)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "work": work, "chapter": None}
+    return render(request, "works/chapter_form.html", context, status=status)
+
+
+@login_required
+def chapter_edit(request: HttpRequest, work_id: int, chapter_id: int) -> HttpResponse:
+    work, chapter = _work_chapter(request, work_id, chapter_id)
+    form = ChapterForm(request.POST or None, initial=ChapterForm.initial_for(chapter))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_chapter(chapter, form.chapter_data())
+        except services.WorkError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"{chapter.heading} was saved.")
+            return redirect(chapter if work.chapter_count > 1 else work)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "work": work, "chapter": chapter}
+    return render(request, "works/chapter_form.html", context, status=status)
+
+
+@login_required
+def chapter_delete(request: HttpRequest, work_id: int, chapter_id: int) -> HttpResponse:
+    work, chapter = _work_chapter(request, work_id, chapter_id)
+    if request.method == "POST":
+        try:
+            services.delete_chapter(chapter)
+        except services.WorkError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "The chapter was deleted.")
+        return redirect(work)
+    return render(request, "works/chapter_delete.html", {"work": work, "chapter": chapter})
+
+
+@login_required
+def chapters_manage(request: HttpRequest, work_id: int) -> HttpResponse:
+    """Reorder chapters by typing their new positions: works without JavaScript."""
+    work = _editable_work(request, work_id)
+    index = chapter_index(work)
+    status = 200
+    if request.method == "POST":
+        try:
+            wanted = [
+                (int(request.POST.get(f"position_{chapter.pk}", "")), chapter.position, chapter.pk)
+                for chapter in index
+            ]
+        except ValueError:
+            messages.error(request, "Every chapter needs a position number.")
+            status = 400
+        else:
+            services.reorder_chapters(work, [pk for _, _, pk in sorted(wanted)])
+            messages.success(request, "The chapters were reordered.")
+            return redirect(reverse("works:navigate", args=[work.pk]))
+    return render(
+        request, "works/chapters_manage.html", {"work": work, "chapters": index}, status=status
+    )
+
+
+def tag_works(request: HttpRequest, name: str) -> HttpResponse:
+    from ficarchive.tags.models import Tag, tag_from_url
+
+    tag = get_object_or_404(Tag, name__iexact=tag_from_url(name))
+    works = with_blurb_data(listed_works(request.user).filter(tags=tag))
+    page = Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "works/work_list.html", {"page": page, "tag": tag})

@@ -1,0 +1,69 @@
+"""Reading our own pages back: what a browser would run, and the text of elements."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+
+class _ScriptFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "iframe", "object", "embed", "style", "svg"}:
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.lower().startswith("on"):
+                self.found.append(f"<{tag} {name}=…>")
+            if name in {"href", "src", "action"} and (value or "").strip().lower().startswith(
+                ("javascript:", "data:", "vbscript:")
+            ):
+                self.found.append(f"<{tag} {name}={value}>")
+
+
+def runnable_markup(html: str) -> list[str]:
+    """Elements and attributes in the page that could run script; ficarchive pages have none."""
+    finder = _ScriptFinder()
+    finder.feed(html)
+    return finder.found
+
+
+class _ParagraphReader(HTMLParser):
+    """The text of each <p> inside the first element with the given class."""
+
+    def __init__(self, container_class: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.container_class = container_class
+        self.depth = 0
+        self.paragraphs: list[str] = []
+        self.current: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if self.depth == 0 and tag == "div" and self.container_class in classes:
+            self.depth = 1
+            return
+        if self.depth and tag == "div":
+            self.depth += 1
+        if self.depth and tag == "p":
+            self.current = []
+        if self.current is not None and tag == "br":
+            self.current.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth and tag == "div":
+            self.depth -= 1
+        if tag == "p" and self.current is not None:
+            self.paragraphs.append("".join(self.current))
+            self.current = None
+
+    def handle_data(self, data: str) -> None:
+        if self.current is not None:
+            self.current.append(data)
+
+
+def paragraphs_in(html: str, container_class: str = "userstuff") -> list[str]:
+    reader = _ParagraphReader(container_class)
+    reader.feed(html)
+    return reader.paragraphs

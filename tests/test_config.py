@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ficarchive.config import (
+    ConfigError,
+    database_from_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_secret,
+)
+
+
+def test_bad_values_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ConfigError, match="DEBUG='maybe': expected true or false"):
+        env_bool("DEBUG", False)
+    monkeypatch.setenv("PORT", "eighty")
+    with pytest.raises(ConfigError, match="PORT='eighty': expected a whole number"):
+        env_int("PORT", 8000)
+    monkeypatch.setenv("REGISTRATION", "sometimes")
+    with pytest.raises(ConfigError, match="expected one of open, invite, closed"):
+        env_choice("REGISTRATION", "open", ("open", "invite", "closed"))
+
+
+def test_undocumented_variables_cannot_be_read() -> None:
+    with pytest.raises(ConfigError, match="not a documented"):
+        env_bool("SOMETHING_ELSE", False)
+
+
+def test_the_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    key_file = tmp_path / "secret_key"
+    first = env_secret("SECRET_KEY", key_file)
+    assert len(first) >= 50
+    assert env_secret("SECRET_KEY", key_file) == first
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_secret_key_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "key").write_text("from-a-file\n")
+    monkeypatch.setenv("SECRET_KEY_FILE", str(tmp_path / "key"))
+    assert env_secret("SECRET_KEY", tmp_path / "unused") == "from-a-file"
+
+
+def test_database_urls(tmp_path: Path) -> None:
+    sqlite = database_from_url(None, tmp_path / "db")
+    assert sqlite["ENGINE"].endswith("sqlite3")
+    assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
+    postgres = database_from_url("postgresql://fan:p%40ss@db.example:5433/archive", tmp_path)
+    assert (postgres["USER"], postgres["PASSWORD"], postgres["HOST"], postgres["PORT"]) == (
+        "fan",
+        "p@ss",
+        "db.example",
+        "5433",
+    )
+    assert postgres["NAME"] == "archive"
+    with pytest.raises(ConfigError, match="only postgresql"):
+        database_from_url("mysql://x/y", tmp_path)

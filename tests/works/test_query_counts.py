@@ -1,0 +1,64 @@
+"""List and work pages cost a fixed number of queries, however many works or chapters."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.cast import make_user, make_work
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def _add_works(count: int, prefix: str = "writer") -> None:
+    for number in range(count):
+        author = make_user(f"{prefix}{number}")
+        make_work(
+            author,
+            title=f"Work {number}",
+            fandoms=[f"Fandom {number}"],
+            characters=["A", "B"],
+            new_series_title=f"Series {number}",
+        )
+
+
+@pytest.mark.parametrize("url", ["/", "/works", "/users/writer0"])
+def test_list_pages_do_not_query_per_work(client: Client, url: str) -> None:
+    _add_works(2)
+    few = _queries(client, url)
+    _add_works(5, prefix="more")
+    assert _queries(client, url) == few
+
+
+def test_the_home_page_query_count_is_the_same_logged_in(client: Client) -> None:
+    _add_works(2)
+    client.force_login(make_user("reader"))
+    few = _queries(client, "/")
+    _add_works(4, prefix="late")
+    assert _queries(client, "/") == few
+
+
+@pytest.mark.parametrize("view_full_work", [False, True])
+def test_the_work_page_does_not_query_per_chapter(client: Client, view_full_work: bool) -> None:
+    author = make_user("author")
+    short = make_work(author, title="Short", chapters=2, fandoms=["F"], new_series_title="S")
+    long = make_work(author, title="Long", chapters=12, fandoms=["F"], new_series_title="T")
+    suffix = "?view_full_work=true" if view_full_work else ""
+    assert _queries(client, short.get_absolute_url() + suffix) == _queries(
+        client, long.get_absolute_url() + suffix
+    )
+
+
+def test_the_work_page_query_count_is_small(client: Client) -> None:
+    work = make_work(chapters=3, fandoms=["F"])
+    # work, creators, tags, series, chapter index, chapter: six reads for an anonymous reader.
+    assert _queries(client, work.get_absolute_url()) <= 6
