@@ -18,13 +18,22 @@ _RATING_CODES = {
     "Explicit": ("E", "rating-explicit"),
     "Not Rated": ("-", "rating-notrated"),
 }
+# One or two letters fit the square; the full name is in its title and for screen readers.
+_CATEGORY_CODES = {
+    "F/F": ("FF", "femslash"),
+    "F/M": ("FM", "het"),
+    "M/M": ("MM", "slash"),
+    "Gen": ("G", "gen"),
+    "Multi": ("+", "multi"),
+    "Other": ("O", "other"),
+}
 _NO_WARNINGS = "No Archive Warnings Apply"
 _CHOSE_NOT = "Creator Chose Not To Use Archive Warnings"
 
 
 def required_tags(work: Work) -> list[dict[str, str]]:
     """Four symbols, each with a short code, a CSS class and the words it stands for."""
-    code, css = _RATING_CODES.get(work.rating, ("-", "rating-notrated"))
+    rating_code, css = _RATING_CODES.get(work.rating, ("-", "rating-notrated"))
     warnings = work.warnings
     if warnings == [_NO_WARNINGS]:
         warning = ("", "warning-no", _NO_WARNINGS)
@@ -38,21 +47,18 @@ def required_tags(work: Work) -> list[dict[str, str]]:
     elif len(categories) > 1:
         category = ("+", "category-multi", ", ".join(categories))
     else:
-        category = (categories[0], "category-" + _slug(categories[0]), categories[0])
+        code, slug = _CATEGORY_CODES.get(categories[0], ("?", "other"))
+        category = (code, "category-" + slug, categories[0])
     if work.complete:
         status = ("✓", "complete-yes", "Complete Work")
     else:
         status = ("…", "complete-no", "Work in Progress")
     return [
-        {"code": code, "css": css, "text": work.rating, "kind": TagType.RATING.label},
+        {"code": rating_code, "css": css, "text": work.rating, "kind": TagType.RATING.label},
         {"code": warning[0], "css": warning[1], "text": warning[2], "kind": "Archive Warnings"},
         {"code": category[0], "css": category[1], "text": category[2], "kind": "Category"},
         {"code": status[0], "css": status[1], "text": status[2], "kind": "Status"},
     ]
-
-
-def _slug(name: str) -> str:
-    return {"F/F": "femslash", "F/M": "het", "M/M": "slash"}.get(name, name.lower())
 
 
 @register.inclusion_tag("works/required_tags.html")
