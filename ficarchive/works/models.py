@@ -49,6 +49,8 @@ class Work(models.Model):
     chapter_count = models.PositiveIntegerField(default=0)
     # Bumped on every change to the work or its chapters; caches of rendered files key on it.
     revision = models.PositiveIntegerField(default=1)
+    # SHA-256 of the file a work was imported from, so importing it again finds it.
+    import_hash = models.CharField(max_length=64, blank=True, db_index=True)
     pseuds: models.ManyToManyField[Pseud, Creatorship] = models.ManyToManyField(
         Pseud, through="Creatorship", related_name="works"
     )

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ficarchive.works import views
+from ficarchive.works import import_views, views
 
 app_name = "works"
 urlpatterns = [
     path("works", views.work_list, name="list"),
     path("works/new", views.work_new, name="new"),
+    path("works/import", import_views.import_works, name="import"),
     path("works/<int:work_id>", views.work_page, name="work"),
     path("works/<int:work_id>/navigate", views.navigate, name="navigate"),
     path("works/<int:work_id>/edit", views.work_edit, name="edit"),

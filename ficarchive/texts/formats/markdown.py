@@ -1,0 +1,138 @@
+"""Markdown (.md, .markdown) with optional YAML front matter (title, summary, tags, rating…)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+
+from ficarchive.texts.conventions import Block, structure
+from ficarchive.texts.decoding import decode_text
+from ficarchive.texts.formats import register
+from ficarchive.texts.sanitize import sanitize_html
+from ficarchive.texts.structure import ParsedWork, ParseError, html_to_text
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+# Front-matter keys as writers and static-site generators spell them → our fields.
+_KEYS = {
+    "title": "title",
+    "summary": "summary",
+    "description": "summary",
+    "author": "author",
+    "authors": "author",
+    "rating": "rating",
+    "fandom": "fandom",
+    "fandoms": "fandom",
+    "relationship": "relationship",
+    "relationships": "relationship",
+    "pairing": "relationship",
+    "pairings": "relationship",
+    "ship": "relationship",
+    "ships": "relationship",
+    "character": "character",
+    "characters": "character",
+    "tags": "freeform",
+    "additional_tags": "freeform",
+    "freeform": "freeform",
+    "freeforms": "freeform",
+    "warning": "warning",
+    "warnings": "warning",
+    "archive_warnings": "warning",
+    "category": "category",
+    "categories": "category",
+    "complete": "complete",
+    "status": "status",
+    "language": "language",
+    "lang": "language",
+    "notes": "notes",
+    "end_notes": "end_notes",
+}
+
+
+def _markdown() -> MarkdownIt:
+    # CommonMark with tables and strikethrough; raw HTML is allowed, then sanitized like any HTML.
+    return MarkdownIt("commonmark", {"html": True, "typographer": False}).enable(
+        ["table", "strikethrough"]
+    )
+
+
+def render_markdown(source: str) -> str:
+    return sanitize_html(_markdown().render(source))
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(item).strip() for item in value if str(item).strip()]
+    return [name.strip() for name in str(value).split(",") if name.strip()]
+
+
+def _apply_front_matter(work: ParsedWork, data: dict[Any, Any]) -> None:
+    for raw_key, value in data.items():
+        key = _KEYS.get(str(raw_key).strip().lower().replace(" ", "_").replace("-", "_"))
+        if key is None or value is None:
+            continue
+        if key == "title":
+            work.title = " ".join(str(value).split())
+        elif key in {"summary", "notes", "end_notes"}:
+            setattr(work, key, render_markdown(str(value)))
+        elif key == "author":
+            work.authors = _names(value)
+        elif key == "complete":
+            work.complete = bool(value) if isinstance(value, bool) else None
+        elif key == "status":
+            lowered = str(value).lower()
+            if "complete" in lowered and "incomplete" not in lowered:
+                work.complete = True
+            elif any(word in lowered for word in ("progress", "incomplete", "ongoing", "wip")):
+                work.complete = False
+        elif key == "language":
+            work.language = str(value).strip()[:10]
+        else:
+            work.add_tags(key, _names(value))
+
+
+def _blocks(source: str) -> list[Block]:
+    md = _markdown()
+    tokens = md.parse(source)
+    blocks: list[Block] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == "hr":
+            blocks.append(Block.scene_break())
+            index += 1
+            continue
+        # A top-level block runs from its opening token to the matching close (nesting 0 again).
+        end = index
+        if token.nesting == 1:
+            depth = 0
+            for end in range(index, len(tokens)):
+                depth += tokens[end].nesting
+                if depth == 0:
+                    break
+        html = sanitize_html(md.renderer.render(tokens[index : end + 1], md.options, {}))
+        heading = int(token.tag[1]) if token.type == "heading_open" else 0
+        if html:
+            blocks.append(Block(text=html_to_text(html), html=html, heading=heading))
+        index = end + 1
+    return blocks
+
+
+@register("markdown", [".md", ".markdown", ".mdown", ".mkd"])
+def parse_markdown(data: bytes, name: str) -> ParsedWork:
+    text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    work = ParsedWork()
+    match = _FRONT_MATTER.match(text)
+    if match:
+        try:
+            front = yaml.safe_load(match.group(1))
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f" (line {mark.line + 2})" if mark is not None else ""
+            raise ParseError(f"the YAML front matter is not valid{where}") from error
+        if isinstance(front, dict):
+            _apply_front_matter(work, front)
+        text = text[match.end() :]
+    return structure(_blocks(text), work)

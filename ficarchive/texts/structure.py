@@ -1,0 +1,115 @@
+"""The one shape every parser produces: a work as a fan-fiction reader expects it.
+
+Parsers fill `ParsedWork`; the importer stores it; `ficarchive parse --json` prints `as_json()`.
+HTML in every field is sanitized (`sanitize_html`) before it leaves a parser.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+from dataclasses import dataclass, field
+from typing import Any
+
+from ficarchive.texts.counting import count_words
+from ficarchive.texts.sanitize import strip_tags
+
+# Tag types, as in ficarchive.tags.models.TagType, that a file's headers may fill.
+TAG_TYPES = ("rating", "warning", "category", "fandom", "relationship", "character", "freeform")
+
+SCENE_BREAK_HTML = '<hr class="scene-break">'
+
+
+class ParseError(Exception):
+    """A file that cannot be read as a work. The message says what is wrong, for the user."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.message = message
+        self.path = path
+
+
+@dataclass
+class ParsedChapter:
+    html: str
+    title: str = ""
+    summary: str = ""
+    notes: str = ""
+    end_notes: str = ""
+
+    @property
+    def text(self) -> str:
+        return html_to_text(self.html)
+
+    @property
+    def word_count(self) -> int:
+        return count_words(self.html)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "notes": self.notes,
+            "end_notes": self.end_notes,
+            "html": self.html,
+            "text": self.text,
+            "word_count": self.word_count,
+        }
+
+
+@dataclass
+class ParsedWork:
+    title: str = ""
+    summary: str = ""
+    notes: str = ""
+    end_notes: str = ""
+    complete: bool | None = None
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    authors: list[str] = field(default_factory=list)
+    language: str = ""
+    chapters: list[ParsedChapter] = field(default_factory=list)
+    source_format: str = ""
+
+    @property
+    def word_count(self) -> int:
+        """AO3's rule: the words of the chapters' text, not of notes or summaries."""
+        return sum(chapter.word_count for chapter in self.chapters)
+
+    def add_tags(self, tag_type: str, names: list[str]) -> None:
+        existing = self.tags.setdefault(tag_type, [])
+        for name in names:
+            name = " ".join(name.split())
+            if name and name.lower() not in {n.lower() for n in existing}:
+                existing.append(name)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "authors": self.authors,
+            "summary": self.summary,
+            "notes": self.notes,
+            "end_notes": self.end_notes,
+            "complete": self.complete,
+            "language": self.language,
+            "word_count": self.word_count,
+            "tags": self.tags,
+            "format": self.source_format,
+            "chapters": [chapter.as_json() for chapter in self.chapters],
+        }
+
+
+_BLOCK_END = ("</p>", "</div>", "</blockquote>", "</li>", "</h1>", "</h2>", "</h3>", "</h4>")
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of sanitized HTML: paragraphs separated by a blank line, <br> a newline."""
+    marked = fragment.replace("<br>", "\n").replace("<br />", "\n").replace("<br/>", "\n")
+    marked = marked.replace(SCENE_BREAK_HTML, "\n\n* * *\n\n").replace("<hr>", "\n\n* * *\n\n")
+    for end in _BLOCK_END:
+        marked = marked.replace(end, end + "\n\n")
+    text = html_lib.unescape(strip_tags(marked))
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        kept = "\n".join(" ".join(line.split()) for line in paragraph.split("\n")).strip()
+        if kept:
+            paragraphs.append(kept)
+    return "\n\n".join(paragraphs)

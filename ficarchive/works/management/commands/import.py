@@ -1,0 +1,75 @@
+"""`ficarchive import PATH… --author NAME`: story files and folders into works, in bulk."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ficarchive.accounts.services import AccountError, find_or_create_author
+from ficarchive.works.imports import FAILED, IMPORTED, SKIPPED, ImportResult, import_paths
+
+
+class Progress:
+    """A one-line progress bar on a terminal; nothing when the output is a file or a pipe."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+
+    def __call__(self, done: int, total: int, result: ImportResult) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        name = Path(result.path).name[:40]
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name:<40}")
+        if done == total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = (
+        "Import story files and folders (searched recursively) as works credited to --author, "
+        "one transaction per work. The account is created, claimable, if it does not exist. "
+        "Files already imported for that account are skipped. Exits 1 if any file failed."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path, help="files or folders to import")
+        parser.add_argument("--author", required=True, help="user name to credit the works to")
+        parser.add_argument("--pseud", help="the pseud to credit (default: the user's default)")
+        parser.add_argument("--post", action="store_true", help="post the works (default: drafts)")
+        parser.add_argument("--json", action="store_true", help="print the results as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for path in options["paths"]:
+            if not path.exists():
+                raise CommandError(f"{path}: no such file or folder")
+        try:
+            pseud = find_or_create_author(options["author"], options["pseud"])
+        except AccountError as error:
+            raise CommandError(f"--author {options['author']!r}: {error.message}") from None
+        results = import_paths(
+            options["paths"], [pseud], post=options["post"], progress=Progress(sys.stderr)
+        )
+        counts = dict.fromkeys((IMPORTED, SKIPPED, FAILED), 0)
+        for result in results:
+            counts[result.status] += 1
+        if options["json"]:
+            report = {"counts": counts, "results": [r.as_json() for r in results]}
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+        else:
+            for result in results:
+                if result.status == FAILED:
+                    self.stderr.write(f"failed: {result.path}: {result.message}")
+            self.stdout.write(
+                f"{counts[IMPORTED]} imported, {counts[SKIPPED]} skipped as already imported, "
+                f"{counts[FAILED]} failed ({len(results)} files)"
+            )
+        if counts[FAILED]:
+            sys.exit(1)

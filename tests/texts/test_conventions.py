@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import pytest
+
+from ficarchive.texts.conventions import (
+    blocks_from_plain_text,
+    chapter_heading,
+    end_marker,
+    is_scene_break,
+    note_text,
+    structure,
+)
+
+
+@pytest.mark.parametrize(
+    "line", ["***", "* * *", "~~~", "---", "oOo", "xXx", "-x-x-", "o0o", "§", "◇", "~*~*~", "#"]
+)
+def test_scene_breaks_are_recognised(line: str) -> None:
+    assert is_scene_break(line)
+
+
+@pytest.mark.parametrize("line", ["ooo", "Ooo!", "XXX", "I", "Oh.", "...", "— he said", "Fin"])
+def test_words_and_ellipses_are_not_scene_breaks(line: str) -> None:
+    assert not is_scene_break(line)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "note"),
+    [
+        ("A/N: Thanks for reading!", "Thanks for reading!"),
+        ("A/N2: Another one.", "Another one."),
+        ("AN: short", "short"),
+        ("Author's Note: long", "long"),
+        ("Disclaimer: I own nothing.", "I own nothing."),
+        ("Note: see the end.", "see the end."),
+        ("(A/N: in brackets)", "in brackets)"),
+    ],
+)
+def test_authors_notes_lose_their_marker(paragraph: str, note: str) -> None:
+    assert note_text(paragraph) == note
+
+
+@pytest.mark.parametrize(
+    "paragraph", ["Anne looked up.", "Notes were passed in class.", "And then she left."]
+)
+def test_ordinary_paragraphs_are_not_notes(paragraph: str) -> None:
+    assert note_text(paragraph) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("Chapter 1", ""),
+        ("Chapter One", ""),
+        ("Chapter Twenty-One", ""),
+        ("Chapter IV: The Bridge", "The Bridge"),
+        ("CHAPTER 12 - Home", "Home"),
+        ("Part 2", ""),
+        ("Prologue", "Prologue"),
+        ("Epilogue: Ten Years Later", "Epilogue: Ten Years Later"),
+    ],
+)
+def test_chapter_headings(line: str, title: str) -> None:
+    assert chapter_heading(line) == title
+
+
+@pytest.mark.parametrize(
+    "line", ["Chapter one was the hardest to write.", "Part of me wanted to stay.", "Chapters"]
+)
+def test_prose_is_not_a_chapter_heading(line: str) -> None:
+    assert chapter_heading(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "marker"),
+    [
+        ("The End", "complete"),
+        ("~Fin~", "complete"),
+        ("THE END.", "complete"),
+        ("To be continued…", "in progress"),
+        ("TBC", "in progress"),
+        ("End of Chapter 3", "chapter end"),
+        ("The end of the road was near.", None),
+    ],
+)
+def test_end_markers(line: str, marker: str | None) -> None:
+    assert end_marker(line) == marker
+
+
+def test_a_multi_chapter_draft_gets_chapters_notes_and_status() -> None:
+    text = """Title: The Runaways
+Fandom: Gilmore Girls
+Rating: Teen And Up Audiences
+Pairing: Rory Gilmore/Jess Mariano
+Summary: Two of them leave town.
+
+Disclaimer: I own nothing.
+
+Prologue
+
+A/N: This comes before the story.
+
+The bus left at six.
+
+* * *
+
+She did not look back.
+
+A/N: Thanks for reading the prologue!
+
+Chapter 1: The Bridge
+
+He was waiting at the bridge.
+
+To be continued..."""
+    work = structure(blocks_from_plain_text(text))
+    assert work.title == "The Runaways"
+    assert work.tags == {
+        "fandom": ["Gilmore Girls"],
+        "rating": ["Teen And Up Audiences"],
+        "relationship": ["Rory Gilmore/Jess Mariano"],
+    }
+    assert work.summary == "<p>Two of them leave town.</p>"
+    assert work.notes == "<p>I own nothing.</p>"
+    assert [chapter.title for chapter in work.chapters] == ["Prologue", "The Bridge"]
+    prologue, bridge = work.chapters
+    assert prologue.notes == "<p>This comes before the story.</p>"
+    assert prologue.end_notes == "<p>Thanks for reading the prologue!</p>"
+    assert prologue.html == (
+        '<p>The bus left at six.</p>\n<hr class="scene-break">\n<p>She did not look back.</p>'
+    )
+    assert bridge.text == "He was waiting at the bridge."
+    assert work.complete is False
+
+
+def test_a_note_in_the_middle_of_a_chapter_stays_in_the_text() -> None:
+    work = structure(blocks_from_plain_text("One.\n\nA/N: an aside\n\nTwo."))
+    assert work.chapters[0].text == "One.\n\nan aside\n\nTwo."
+    assert work.notes == ""

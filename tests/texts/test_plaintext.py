@@ -1,0 +1,80 @@
+"""The founding story and the encodings writers' text files come in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ficarchive.texts.formats import parse_bytes, parse_file
+from ficarchive.texts.structure import ParseError
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+STORY = FIXTURES / "everything-back-but-you.txt"
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+def test_the_founding_story_is_structured_as_its_writer_meant() -> None:
+    work = parse_file(STORY)
+    assert work.title == "Everything Back But You"
+    assert work.notes.startswith("<p>So I found this on my hard drive")
+    assert work.end_notes.startswith("<p>This is definitely staying a one-shot")
+    assert len(work.chapters) == 1
+    text = work.chapters[0].text
+    assert text.startswith("It wasn't weird that they came to a mutual agreement")
+    assert text.endswith("They were together and that fact alone was all that mattered for now.")
+    assert "The End" not in text
+    assert "A/N" not in text
+    assert "hard drive" not in text
+    assert work.complete is True
+
+
+def test_every_paragraph_of_the_founding_story_is_kept_exactly_once() -> None:
+    work = parse_file(STORY)
+    source = _paragraphs(STORY.read_text(encoding="utf-8"))
+    story = _paragraphs(work.chapters[0].text)
+    # The body is the file minus the first note, the title line, "The End" and the last note.
+    assert story == source[2:-2]
+    assert source[-2] == "The End"
+    assert work.word_count == sum(len(p.split()) for p in story) - sum(
+        p.split().count("-") for p in story
+    )
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "utf-16", "utf-8-sig", "utf-16-be"])
+def test_non_utf8_text_is_detected_and_read(encoding: str) -> None:
+    text = "Title: Café Crème\n\nShe said, “naïve” — and smiled. Ça va.\n\nThe End"
+    if encoding == "latin-1":
+        text = text.replace("“", '"').replace("”", '"').replace("—", "-")
+    work = parse_bytes(text.encode(encoding), "story.txt")
+    assert work.title == "Café Crème"
+    assert "naïve" in work.chapters[0].text
+    assert "Ça va." in work.chapters[0].text
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "the file is empty"),
+        (b"  \n\n ", "the file is empty"),
+        (b"\x00\x01\x02\x03binary\x00\x00" * 50, "binary"),
+        (b"A/N: only a note", "no story text"),
+    ],
+)
+def test_unreadable_text_files_give_a_clear_error(data: bytes, reason: str) -> None:
+    with pytest.raises(ParseError, match=reason) as raised:
+        parse_bytes(data, "drafts/story.txt")
+    assert str(raised.value).startswith("drafts/story.txt: ")
+
+
+def test_unknown_formats_are_named() -> None:
+    with pytest.raises(ParseError, match=r"not a supported format \(use one of .*\.txt"):
+        parse_bytes(b"hello", "story.pages")
+
+
+def test_a_file_without_a_title_is_named_after_the_file() -> None:
+    work = parse_bytes(b"It was a dark and stormy night, and the rain fell.", "my_new-story.txt")
+    assert work.title == "my new story"
