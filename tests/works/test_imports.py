@@ -153,3 +153,25 @@ def test_the_parse_command_prints_json_without_storing(capsys: pytest.CaptureFix
     assert set(parsed["chapters"][0]) >= {"title", "html", "text", "word_count", "notes"}
     assert parsed["word_count"] == parsed["chapters"][0]["word_count"]
     assert not Work.objects.exists()
+
+
+def test_a_folder_of_a_thousand_files_imports_990_and_names_the_10_broken(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for number in range(990):
+        folder = tmp_path / f"batch{number // 100}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"story{number}.txt").write_text(
+            f"Title: Story {number}\n\nA/N: hello\n\nStory {number} begins here and ends.\n\nFin"
+        )
+    broken = {f"broken{number}.txt" for number in range(10)}
+    for name in broken:
+        (tmp_path / name).write_bytes(b"\xff\xfe\x00\x00" + bytes(range(256)) * 4)
+    with pytest.raises(SystemExit):
+        call_command("import", str(tmp_path), "--author", "archivist", "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["counts"] == {"imported": 990, "skipped": 0, "failed": 10}
+    failed = {Path(r["path"]).name for r in report["results"] if r["status"] == "failed"}
+    assert failed == broken
+    assert Work.objects.count() == 990
+    assert Chapter.objects.count() == 990
