@@ -82,7 +82,7 @@ def as_text(title: str, chapters: list[tuple[str, list[str]]], number: int) -> s
     for index, (chapter_title, paragraphs) in enumerate(chapters, start=1):
         parts.append(f"Chapter {index}: {chapter_title}")
         middle = len(paragraphs) // 2
-        parts.extend(paragraphs[:middle] + ["* * *"] + paragraphs[middle:])
+        parts.extend([*paragraphs[:middle], "* * *", *paragraphs[middle:]])
     parts += ["The End", "A/N: Thanks for reading!"]
     return "\n\n".join(parts)
 

@@ -20,11 +20,14 @@ EXTENSIONS = extensions()
 
 def _parse_or_refuse(data: bytes, name: str) -> ParsedWork | None:
     """The only two allowed outcomes: a work with chapters, or a ParseError naming the file."""
+    refusal: ParseError | None = None
     try:
         work = parse_bytes(data, name)
     except ParseError as error:
-        assert error.path == name
-        assert error.message
+        refusal = error
+    if refusal is not None:
+        assert refusal.path == name
+        assert refusal.message
         return None
     assert work.chapters
     assert work.title
