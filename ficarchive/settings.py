@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "ficarchive.tags",
     "ficarchive.works",
     "ficarchive.texts",
+    "ficarchive.exports",
     "ficarchive.server",
     "ficarchive.accounts.adminsite.ArchiveAdminConfig",
     "django.contrib.auth",

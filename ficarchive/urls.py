@@ -10,4 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("ficarchive.works.urls")),
     path("", include("ficarchive.accounts.urls")),
+    path("", include("ficarchive.exports.urls")),
 ]

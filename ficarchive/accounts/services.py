@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -48,7 +49,11 @@ def create_user(
         user.set_unusable_password()
     else:
         user.set_password(password)
-    user.full_clean(exclude=["password"])
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise AccountError(" ".join(messages), field=field) from None
     user.save()
     Pseud.objects.create(user=user, name=username, is_default=True)
     return user
@@ -120,7 +125,11 @@ def add_pseud(user: User, name: str, description: str = "", *, make_default: boo
     if user.pseuds.filter(name__iexact=name).exists():
         raise AccountError(f"You already have a pseud named {name!r}.", field="name")
     pseud = Pseud(user=user, name=name, description=sanitize_html(description))
-    pseud.full_clean(exclude=["user"])
+    try:
+        pseud.full_clean(exclude=["user"])
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise AccountError(" ".join(messages), field=field) from None
     pseud.save()
     if make_default:
         set_default_pseud(pseud)

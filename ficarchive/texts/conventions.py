@@ -45,13 +45,16 @@ def blocks_from_plain_text(text: str) -> list[Block]:
 
 _NOTE = re.compile(
     r"""^[\s*_~(\[]*
-    (?:A\s*/\s*N|AN|Author'?s?'?\s+Notes?|Authors?\s+Notes?|Disclaimer|Notes?|N/A)
+    (?:A\s*/\s*N|(?-i:AN)|Author'?s?'?\s+Notes?|Authors?\s+Notes?|Disclaimer|Notes?|N/A)
     \s*\d*\s*[)\]]?\s*(?:[:\-–—.]+|\s(?=\S))\s*[*_~]*\s*""",
     re.IGNORECASE | re.VERBOSE,
 )
 # `A/N` alone, or `A/N:` followed by text; plain `Note`/`Notes` need the colon to count.
 _STRICT_NOTE = re.compile(r"^[\s*_~(\[]*(?:Notes?|Disclaimer)\s*\d*\s*[:\-–—]", re.IGNORECASE)
-_LOOSE_NOTE = re.compile(r"^[\s*_~(\[]*(?:A\s*/\s*N|AN\b|Author'?s?'?\s+Notes?)", re.IGNORECASE)
+# `AN` counts only in capitals and before punctuation: "An old man walked in." is prose.
+_LOOSE_NOTE = re.compile(
+    r"^[\s*_~(\[]*(?:(?i:A\s*/\s*N)|AN\d*(?=\s*[:\-–—.)\]]|\s*$)|(?i:Author'?s?'?\s+Notes?))"
+)
 
 _HEADER = re.compile(
     r"^\s*(?P<key>Title|Author|Authors?|By|Fandoms?|Rating|Pairings?|Relationships?|Ships?|"
@@ -265,6 +268,13 @@ def structure(blocks: list[Block], work: ParsedWork | None = None) -> ParsedWork
         chapter_heading(block.text) is not None for block in blocks if not block.is_break
     )
     marked_headings = [block for block in blocks if block.heading]
+    # One heading above all the others (a single <h1> over <h2> chapters) is the work's title.
+    title_heading: Block | None = None
+    if len(marked_headings) > 1:
+        top = min(block.heading for block in marked_headings)
+        tops = [block for block in marked_headings if block.heading == top]
+        if len(tops) == 1 and tops[0] is marked_headings[0]:
+            title_heading = tops[0]
     chapters: list[_Chapter] = []
     preface_notes: list[str] = []
     current: _Chapter | None = None
@@ -275,8 +285,11 @@ def structure(blocks: list[Block], work: ParsedWork | None = None) -> ParsedWork
     for block in blocks:
         text = block.text.strip()
         if block.is_break or is_scene_break(text):
-            if current is not None and current.body:
+            if current is not None and current.body and not current.body[-1].is_break:
                 current.body.append(Block.scene_break())
+            continue
+        if current is None and not work.title and block is title_heading:
+            work.title = text
             continue
         note = note_text(text)
         heading = chapter_heading(text)

@@ -97,7 +97,10 @@ class ParsedWork:
         }
 
 
-_BLOCK_END = ("</p>", "</div>", "</blockquote>", "</li>", "</h1>", "</h2>", "</h3>", "</h4>")
+_BLOCK_END = (
+    *("</p>", "</div>", "</blockquote>", "</li>", "</pre>", "</table>", "</tr>", "</center>"),
+    *("</h1>", "</h2>", "</h3>", "</h4>", "</h5>", "</h6>", "</dd>", "</dt>", "</address>"),
+)
 
 
 def html_to_text(fragment: str) -> str:

@@ -92,8 +92,18 @@ def work_list(request: HttpRequest) -> HttpResponse:
 
 def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
     adult = request.GET.get("view_adult") == "true"
+    from ficarchive.exports.formats import export_formats, file_name
+
+    downloads = [
+        (
+            export.label,
+            reverse("exports:download", args=[work.pk, file_name(work.title), export.extension]),
+        )
+        for export in export_formats()
+    ]
     return {
         "work": work,
+        "downloads": downloads,
         "is_creator": is_creator(request.user, work),
         "adult_query": "?view_adult=true" if adult else "",
         "series_parts": list(work.serial_works.all()),

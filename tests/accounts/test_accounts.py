@@ -138,3 +138,12 @@ def test_moderators_may_use_the_admin_and_readers_may_not(client: Client) -> Non
     reader.save()
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/works/work/").status_code == 200
+
+
+def test_bad_names_from_services_are_account_errors_not_crashes() -> None:
+    from ficarchive.accounts.services import AccountError, add_pseud, create_user
+
+    with pytest.raises(AccountError, match="Use 3 to 40 letters"):
+        create_user("a", None)
+    with pytest.raises(AccountError, match="Use 1 to 40 letters"):
+        add_pseud(make_user("rory"), "<b>bad</b>")

@@ -137,3 +137,31 @@ def test_a_note_in_the_middle_of_a_chapter_stays_in_the_text() -> None:
     work = structure(blocks_from_plain_text("One.\n\nA/N: an aside\n\nTwo."))
     assert work.chapters[0].text == "One.\n\nan aside\n\nTwo."
     assert work.notes == ""
+
+
+def test_paragraphs_starting_with_an_are_prose() -> None:
+    assert note_text("An old man walked in.") is None
+    assert note_text("AN: a note") == "a note"
+    work = structure(blocks_from_plain_text("Chapter 1\n\nShe left.\n\nAn old man walked in."))
+    assert work.chapters[0].text == "She left.\n\nAn old man walked in."
+    assert work.end_notes == ""
+
+
+def test_scene_breaks_in_a_row_are_one_break() -> None:
+    work = structure(blocks_from_plain_text("One.\n\n* * *\n\n~*~\n\nTwo."))
+    assert work.chapters[0].html.count("scene-break") == 1
+
+
+def test_one_top_heading_over_chapter_headings_is_the_title() -> None:
+    from ficarchive.texts.conventions import Block
+
+    blocks = [
+        Block(text="The Whole Story", html="<h1>The Whole Story</h1>", heading=1),
+        Block(text="Beginnings", html="<h2>Beginnings</h2>", heading=2),
+        Block.from_text("First text."),
+        Block(text="Endings", html="<h2>Endings</h2>", heading=2),
+        Block.from_text("Second text."),
+    ]
+    work = structure(blocks)
+    assert work.title == "The Whole Story"
+    assert [c.title for c in work.chapters] == ["Beginnings", "Endings"]

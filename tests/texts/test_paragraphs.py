@@ -31,3 +31,10 @@ def test_bare_html_gets_paragraph_rules_but_block_html_is_kept() -> None:
 def test_format_body_picks_the_rules_of_the_format() -> None:
     assert format_body("<i>x</i>", "html") == "<p><i>x</i></p>"
     assert format_body("<i>x</i>", "text") == "<p>&lt;i&gt;x&lt;/i&gt;</p>"
+
+
+def test_plain_text_of_html_keeps_block_boundaries() -> None:
+    from ficarchive.texts.structure import html_to_text
+
+    assert html_to_text("<pre>x</pre>\n<p>y</p>") == "x\n\ny"
+    assert html_to_text("<h5>a</h5><table><tr><td>b</td></tr></table>") == "a\n\nb"

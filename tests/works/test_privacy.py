@@ -117,3 +117,10 @@ def test_logged_out_readers_are_sent_to_log_in_before_posting(client: Client) ->
     response = client.get(reverse("works:new"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_restricted_works_are_marked_for_the_readers_who_see_them(client: Client) -> None:
+    work = make_work(make_user("author"), title="Members Only", restricted=True)
+    client.force_login(make_user("reader"))
+    assert 'alt="(Restricted)"' in client.get(work.get_absolute_url()).content.decode()
+    assert 'alt="(Restricted)"' in client.get("/").content.decode()

@@ -1,0 +1,62 @@
+"""What every export shows about a work, read once: tags by type, creators, dates, chapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+
+from ficarchive.accounts.models import Pseud
+from ficarchive.tags.models import Tag
+from ficarchive.works.models import Chapter, SeriesWork, Work
+
+# The labels of AO3's download preface, in its order, with the tags each shows.
+TAG_LABELS = [
+    ("Rating", "ratings_tags"),
+    ("Archive Warning", "warning_tags"),
+    ("Category", "category_tags"),
+    ("Fandom", "fandoms"),
+    ("Relationship", "relationships"),
+    ("Character", "characters"),
+    ("Additional Tags", "freeforms"),
+]
+
+
+@dataclass
+class ExportContext:
+    work: Work
+    creators: list[Pseud]
+    tag_groups: list[tuple[str, list[Tag]]]
+    chapters: list[Chapter]
+    series: list[SeriesWork]
+    site_name: str
+    published: datetime | None
+    updated: datetime | None
+
+    @property
+    def byline(self) -> str:
+        return ", ".join(pseud.byline for pseud in self.creators)
+
+    @property
+    def subjects(self) -> list[str]:
+        return [tag.name for _, tags in self.tag_groups for tag in tags]
+
+
+def export_context(work: Work) -> ExportContext:
+    work = (
+        Work.objects.prefetch_related("creatorships__pseud__user", "tags", "serial_works__series")
+        .filter(pk=work.pk)
+        .get()
+    )
+    groups = [(label, list(getattr(work, attribute))) for label, attribute in TAG_LABELS]
+    return ExportContext(
+        work=work,
+        creators=work.creators,
+        tag_groups=[(label, tags) for label, tags in groups if tags],
+        chapters=list(work.chapters.order_by("position")),
+        series=list(work.serial_works.all()),
+        site_name=settings.SITE_NAME,
+        published=work.published_at,
+        updated=work.updated_at,
+    )
