@@ -23,6 +23,7 @@ def make_work(
     restricted: bool = False,
     rating: str = "General Audiences",
     body: str = "It wasn't weird.\n\nThey had grown apart.",
+    text_format: str = "text",
     **fields: object,
 ) -> Work:
     if not creators:
@@ -31,7 +32,9 @@ def make_work(
     work = create_work(
         [default_pseud(user) for user in creators],
         data,
-        ChapterData(body=body, title="Chapter One" if chapters > 1 else ""),
+        ChapterData(
+            body=body, text_format=text_format, title="Chapter One" if chapters > 1 else ""
+        ),
         post=posted,
     )
     for number in range(2, chapters + 1):

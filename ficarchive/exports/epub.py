@@ -11,6 +11,7 @@ import io
 import uuid
 import zipfile
 from html import escape
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -33,14 +34,97 @@ hr.scene-break::after { content: "* * *"; }
 """
 
 
+# AO3's allow-list keeps HTML 4's presentational markup, which EPUB 3 (XHTML5) forbids; each
+# becomes the CSS or the element that means the same.
+_RENAMED = {"acronym": "abbr", "strike": "s"}
+_STYLED_ELEMENTS = {
+    "center": ("div", "text-align: center"),
+    "big": ("span", "font-size: larger"),
+    "tt": ("span", "font-family: monospace"),
+}
+_WIDTH_ELEMENTS = {"table", "td", "th", "col", "colgroup"}
+
+
+def _add_style(element: Any, declaration: str) -> None:
+    existing = element.get("style", "").strip().rstrip(";")
+    element.set("style", f"{existing}; {declaration}" if existing else declaration)
+
+
+def _html5(element: Any, ids: set[str]) -> None:
+    tag = element.tag.lower()
+    if tag in _RENAMED:
+        tag = _RENAMED[tag]
+    if tag in _STYLED_ELEMENTS:
+        tag, declaration = _STYLED_ELEMENTS[tag]
+        _add_style(element, declaration)
+    element.tag = tag
+    align = element.attrib.pop("align", None)
+    if align:
+        if tag == "img":
+            _add_style(element, f"float: {align}" if align in ("left", "right") else "")
+        else:
+            _add_style(element, f"text-align: {align}")
+    width = element.get("width")
+    if tag in _WIDTH_ELEMENTS and width is not None:
+        del element.attrib["width"]
+        _add_style(element, f"width: {width if width.endswith('%') else width + 'px'}")
+    for obsolete in ("summary", "axis"):
+        element.attrib.pop(obsolete, None)
+    if tag == "ul":
+        list_type = element.attrib.pop("type", None)
+        if list_type:
+            _add_style(element, f"list-style-type: {list_type}")
+    if tag in ("td", "th"):
+        abbreviation = element.attrib.pop("abbr", None)
+        if abbreviation and not element.get("title"):
+            element.set("title", abbreviation)
+    if tag == "colgroup" and len(element):
+        element.attrib.pop("span", None)  # a colgroup with <col>s takes its span from them
+    if tag == "table" and element.get("border") not in (None, "", "1"):
+        _add_style(element, f"border: {element.attrib.pop('border')}px solid")
+    if tag == "img":
+        border = element.attrib.pop("border", None)
+        if border:
+            _add_style(element, f"border: {border}px solid")
+    name = element.attrib.pop("name", None) if tag == "a" else None
+    if name and not element.get("id"):
+        candidate = "anchor-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
+        if candidate not in ids:
+            ids.add(candidate)
+            element.set("id", candidate)
+    cite = element.get("cite")
+    if cite is not None and not _is_remote(cite):
+        del element.attrib["cite"]
+    if tag == "a" and not _is_remote(element.get("href", "")):
+        # A relative link points into the archive, not into the book; keep the words only.
+        element.attrib.pop("href", None)
+        element.tag = "span"
+    if tag == "img":
+        # EPUB readers may not fetch remote images; the book links to them instead.
+        src, alt = element.get("src", ""), element.get("alt") or "image"
+        element.clear(keep_tail=True)
+        element.tag = "a" if _is_remote(src) else "span"
+        if _is_remote(src):
+            element.set("href", src)
+        element.text = f"[{alt}]"
+    if element.get("style") == "":
+        del element.attrib["style"]
+
+
+def _is_remote(url: str) -> bool:
+    return url.startswith(("http://", "https://", "mailto:", "ftp://"))
+
+
 def to_xhtml(fragment: str) -> str:
-    """Sanitized HTML as well-formed XHTML: closed empty elements, no HTML-only entities."""
+    """Sanitized HTML as well-formed XHTML5: closed empty elements, no HTML-only entities,
+    no HTML 4 presentational markup."""
     if not fragment.strip():
         return ""
     wrapper = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    ids: set[str] = set()
     for element in wrapper.iter():
-        if isinstance(element.tag, str):
-            element.tag = element.tag.lower()
+        if isinstance(element.tag, str) and element is not wrapper:
+            _html5(element, ids)
     inner = [escape(wrapper.text or "", quote=False)]
     for child in wrapper:
         inner.append(etree.tostring(child, method="xml", encoding="unicode", with_tail=True))

@@ -280,6 +280,7 @@ def structure(blocks: list[Block], work: ParsedWork | None = None) -> ParsedWork
     current: _Chapter | None = None
     complete: bool | None = None
     trailing_notes: list[str] = []
+    trailing_blocks: list[Block] = []  # the same notes as the writer wrote them
     title_block: Block | None = None
 
     for block in blocks:
@@ -302,7 +303,7 @@ def structure(blocks: list[Block], work: ParsedWork | None = None) -> ParsedWork
                 chapters.remove(current)
             if current is not None and trailing_notes:
                 current.end_notes.extend(trailing_notes)
-                trailing_notes = []
+                trailing_notes, trailing_blocks = [], []
             current = _Chapter(title=heading, has_heading=True)
             chapters.append(current)
             continue
@@ -313,6 +314,7 @@ def structure(blocks: list[Block], work: ParsedWork | None = None) -> ParsedWork
                 current.notes.append(note)
             else:
                 trailing_notes.append(note)
+                trailing_blocks.append(block)
             continue
         marker = end_marker(text)
         if marker is not None:
@@ -327,17 +329,17 @@ def structure(blocks: list[Block], work: ParsedWork | None = None) -> ParsedWork
             current = _Chapter()
             chapters.append(current)
         if trailing_notes:
-            # A note in the middle of the text stays where the writer put it.
-            for note_paragraph in trailing_notes:
-                current.body.append(Block.from_text(note_paragraph))
-            trailing_notes = []
+            # A note in the middle of the text stays where and as the writer put it.
+            current.body.extend(trailing_blocks)
+            trailing_notes, trailing_blocks = [], []
         current.body.append(block)
 
     if title_block is not None and not any(chapter.body for chapter in chapters):
         # The only line of text was not a title after all: it is the story.
         work.title = ""
         chapters = [_Chapter(body=[title_block])]
-    work.notes = work.notes or "\n".join(_note_html(note) for note in preface_notes)
+    found_notes = "\n".join(_note_html(note) for note in preface_notes)
+    work.notes = "\n".join(part for part in (work.notes, found_notes) if part)
     if trailing_notes:
         end_html = "\n".join(_note_html(note) for note in trailing_notes)
         work.end_notes = (work.end_notes + "\n" + end_html).strip()

@@ -75,6 +75,8 @@ class ParsedWork:
         return sum(chapter.word_count for chapter in self.chapters)
 
     def add_tags(self, tag_type: str, names: list[str]) -> None:
+        if not any(name.strip() for name in names):
+            return
         existing = self.tags.setdefault(tag_type, [])
         for name in names:
             name = " ".join(name.split())

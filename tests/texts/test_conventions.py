@@ -134,8 +134,8 @@ To be continued..."""
 
 
 def test_a_note_in_the_middle_of_a_chapter_stays_in_the_text() -> None:
-    work = structure(blocks_from_plain_text("One.\n\nA/N: an aside\n\nTwo."))
-    assert work.chapters[0].text == "One.\n\nan aside\n\nTwo."
+    work = structure(blocks_from_plain_text("One.\n\nA/N: an *aside*\n\nTwo."))
+    assert work.chapters[0].text == "One.\n\nA/N: an *aside*\n\nTwo."
     assert work.notes == ""
 
 

@@ -109,4 +109,4 @@ def _title_from_name(name: str) -> str:
 
 
 # The built-in formats: importing them registers them.
-from ficarchive.texts.formats import html, markdown, plaintext  # noqa: E402, F401
+from ficarchive.texts.formats import docx, epub, html, markdown, plaintext  # noqa: E402, F401

@@ -1,0 +1,189 @@
+"""Zip-based formats (EPUB, DOCX), opened safely: every failure is a `ParseError` that says what
+is wrong with the file, and nothing is unpacked past a fixed budget (a zip bomb is refused before
+a byte of it is inflated).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from urllib.parse import unquote
+
+from lxml import etree
+
+from ficarchive.texts.structure import ParseError
+
+# What all the members of one archive may unpack to, together. A novel-length EPUB with pictures
+# is a few megabytes; this is far past any story and far short of hurting the server.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_MEMBERS = 10_000
+
+# What zipfile raises on a damaged archive: its own error, and whatever the bytes trip over.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    struct.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+)
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc files and password-protected .docx
+
+# No network, no DTDs, no entity expansion: the file is untrusted.
+_XML_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+)
+_XML_RECOVER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+    recover=True,
+)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.0f} MB"
+
+
+class ZipArchive:
+    """The members of a zip file, read by name with size limits and clear errors."""
+
+    def __init__(self, data: bytes, kind: str) -> None:
+        self.kind = kind
+        if not data.startswith(b"PK"):
+            raise ParseError(f"the file is not a valid {kind} ({_what_it_is(data)})")
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            infos = self._zip.infolist()
+        except _ZIP_ERRORS as error:
+            raise ParseError(
+                f"the file is not a valid {kind}: the zip archive is damaged or cut short "
+                f"({error}); download it again"
+            ) from error
+        if not infos:
+            raise ParseError(f"the file is not a valid {kind}: the zip archive is empty")
+        if len(infos) > MAX_MEMBERS:
+            raise ParseError(
+                f"the {kind} holds {len(infos):,} files, more than the {MAX_MEMBERS:,} "
+                "ficarchive reads"
+            )
+        total = sum(info.file_size for info in infos)
+        if total > MAX_UNPACKED_BYTES:
+            raise ParseError(
+                f"the {kind} would unpack to {_megabytes(total)}, more than the "
+                f"{_megabytes(MAX_UNPACKED_BYTES)} ficarchive reads (a damaged file or a zip bomb)"
+            )
+        self._infos = {info.filename: info for info in infos if not info.is_dir()}
+        self._folded = {name.casefold(): name for name in self._infos}
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._infos)
+
+    def find(self, name: str) -> str | None:
+        """The member's name as stored: matched exactly, then percent-decoded, then in any case."""
+        name = name.lstrip("/")
+        for candidate in (name, unquote(name)):
+            if candidate in self._infos:
+                return candidate
+            folded = self._folded.get(candidate.casefold())
+            if folded is not None:
+                return folded
+        return None
+
+    def has(self, name: str) -> bool:
+        return self.find(name) is not None
+
+    def read(self, name: str) -> bytes:
+        found = self.find(name)
+        if found is None:
+            raise ParseError(f"{name} is missing from the {self.kind}")
+        info = self._infos[found]
+        if info.flag_bits & 0x1:
+            raise ParseError(
+                f"the {self.kind} is password-protected ({found} is encrypted); "
+                "ficarchive can only read files without a password"
+            )
+        try:
+            return self._zip.read(info)
+        except _ZIP_ERRORS as error:
+            raise ParseError(
+                f"{found} inside the {self.kind} cannot be unpacked ({error}); "
+                "the file is damaged or cut short"
+            ) from error
+
+    def xml(self, name: str, recover: bool = False) -> etree._Element:
+        """A member parsed as XML; a ParseError naming the member and the line when it is not."""
+        return parse_xml(
+            self.read(name), f"{self.find(name) or name} inside the {self.kind}", recover
+        )
+
+
+def parse_xml(data: bytes, label: str, recover: bool = False) -> etree._Element:
+    """XML from untrusted bytes. With `recover`, a broken document is read as far as it goes."""
+    try:
+        root = etree.fromstring(data, _XML_PARSER)
+    except etree.XMLSyntaxError as error:
+        if recover:
+            try:
+                recovered = etree.fromstring(data, _XML_RECOVER)
+            except etree.XMLSyntaxError:
+                recovered = None
+            if recovered is not None:
+                return recovered
+        message = error.msg or str(error)
+        line = f"line {error.lineno}: " if error.lineno else ""
+        raise ParseError(f"{label} is not valid XML ({line}{message})") from error
+    except ValueError as error:
+        raise ParseError(f"{label} is not valid XML ({error})") from error
+    if root is None:
+        raise ParseError(f"{label} is not valid XML (it is empty)")
+    return root
+
+
+def resolve(base: str, href: str) -> str:
+    """A relative URL in a member at `base` (a folder, '' for the root) as a member name, without
+    its fragment; '' when it points outside the archive."""
+    path = unquote(href.split("#", 1)[0].split("?", 1)[0]).strip()
+    if not path or re.match(r"^[a-z][a-z0-9+.-]*:", path, re.IGNORECASE):
+        return ""
+    joined = posixpath.normpath(posixpath.join(base, path)) if not path.startswith("/") else path
+    joined = joined.lstrip("/")
+    if joined.startswith("../") or joined in ("", ".", ".."):
+        return ""
+    return joined
+
+
+def local_name(element: etree._Element) -> str:
+    """The tag without its namespace, lower-cased; '' for comments and processing instructions."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _what_it_is(data: bytes) -> str:
+    head = data[:64].lstrip()
+    if data.startswith(_OLE2_MAGIC):
+        return "it is an old Word .doc file or a password-protected document, not a zip archive"
+    if head.startswith(b"%PDF"):
+        return "it is a PDF, not a zip archive"
+    if head[:1] == b"<":
+        return "it is an HTML or XML file, not a zip archive"
+    if head.startswith(b"{\\rtf"):
+        return "it is an RTF file, not a zip archive"
+    return "not a zip archive"

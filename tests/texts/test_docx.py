@@ -1,0 +1,466 @@
+"""The DOCX parser: Word's paragraphs, runs and styles read with fan fiction's conventions.
+
+tests/fixtures/calibre-fanfic.docx is calibre 6.13's DOCX output (`ebook-convert fanfic.epub
+fanfic.docx`) for the EPUB that tests/texts/epub_builder.py's `fanfic_book()` makes: a real
+writer's DOCX with a table-of-contents field, bordered paragraphs for <hr> and the title page's
+bare author name.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ficarchive.texts.formats import parse_bytes
+from ficarchive.texts.structure import SCENE_BREAK_HTML, ParsedWork, ParseError
+from tests.texts.docx_builder import (
+    W_NS,
+    Docx,
+    fanfic_docx,
+    para,
+    run,
+    table,
+    zip_files,
+)
+from tests.texts.epub_builder import build_epub, fanfic_book
+
+
+def _parse(docx: Docx | bytes, name: str = "story.docx") -> ParsedWork:
+    return parse_bytes(docx if isinstance(docx, bytes) else docx.build(), name)
+
+
+def _refusal(data: bytes, name: str = "story.docx") -> str:
+    with pytest.raises(ParseError) as raised:
+        parse_bytes(data, name)
+    assert str(raised.value).startswith(f"{name}: ")
+    return raised.value.message
+
+
+def _html(*paragraphs: str, styles: bool = True) -> str:
+    """The one chapter's HTML of a document of these paragraphs."""
+    work = _parse(Docx(paragraphs=list(paragraphs), styles=styles))
+    assert len(work.chapters) == 1
+    return work.chapters[0].html
+
+
+# -- a fic as writers send them -------------------------------------------------------------------
+
+
+def test_fanfic_docx_with_heading_styles_reads_title_notes_chapters_and_the_end() -> None:
+    work = _parse(fanfic_docx())
+    assert work.title == "The Bridge at Kettle Point"  # the Title-styled paragraph
+    assert work.source_format == "docx"
+    assert work.notes == "<p>This one is for Sparrow, who asked for lighthouses.</p>"
+    assert [chapter.title for chapter in work.chapters] == ["", "The Bridge"]
+    first, second = work.chapters
+    assert first.text.startswith("The tide went out the way it always did, all at once")
+    assert "<em>all at once</em>" in first.html
+    assert "<strong>Nobody</strong>" in first.html
+    assert first.html.count(SCENE_BREAK_HTML) == 1
+    assert "* * *" not in first.html
+    assert "<em><u>sideways</u></em>" in second.html
+    assert second.text.endswith("found them both asleep.")  # `The End` is a marker
+    assert work.complete is True
+    # docProps' "Microsoft Office User" is the program's placeholder, not the writer.
+    assert work.authors == []
+
+
+def test_bold_chapter_lines_split_chapters_like_heading_styles() -> None:
+    styled = _parse(fanfic_docx()).as_json()
+    bold = _parse(fanfic_docx(bold_headings=True)).as_json()
+    assert bold == styled
+
+
+def test_heading_styles_are_found_by_name_outline_level_and_based_on() -> None:
+    docx = Docx(
+        paragraphs=[
+            para("The Lamp", style="berschrift1"),  # a German Word's id for "heading 1"
+            para("Maren kept the lamp."),
+            para("The Question", style="ChapterHead"),  # based on Heading 1
+            para("Ilse asked why."),
+            para("The Storm", style="Heading1"),
+            para("The storm came in sideways."),
+        ]
+    )
+    work = _parse(docx)
+    assert [chapter.title for chapter in work.chapters] == ["The Lamp", "The Question", "The Storm"]
+    assert [chapter.text for chapter in work.chapters] == [
+        "Maren kept the lamp.",
+        "Ilse asked why.",
+        "The storm came in sideways.",
+    ]
+
+
+def test_heading_style_ids_work_without_styles_xml() -> None:
+    docx = Docx(
+        styles=False,
+        paragraphs=[
+            para("Kettle Point", style="Title"),
+            para("The Lamp", style="Heading1"),
+            para("Maren kept the lamp."),
+            para("The Question", style="Heading1"),
+            para("Ilse asked why."),
+        ],
+    )
+    work = _parse(docx)
+    assert work.title == "Kettle Point"
+    assert [chapter.title for chapter in work.chapters] == ["The Lamp", "The Question"]
+
+
+def test_lower_headings_stay_inside_their_chapter() -> None:
+    docx = Docx(
+        paragraphs=[
+            para("Chapter 1", style="Heading1"),
+            para("Maren kept the lamp."),
+            para("Ilse's Letter", style="Heading2"),
+            para("Dear Maren, I have questions."),
+            para("Chapter 2", style="Heading1"),
+            para("The storm came."),
+        ]
+    )
+    work = _parse(docx)
+    assert len(work.chapters) == 2
+    assert "<h2>Ilse's Letter</h2>" in work.chapters[0].html
+
+
+def test_a_lone_top_heading_is_the_title() -> None:
+    docx = Docx(
+        paragraphs=[
+            para("Kettle Point", style="Heading1"),
+            para("Chapter One", style="Heading2"),
+            para("Maren kept the lamp."),
+            para("Chapter Two", style="Heading2"),
+            para("The storm came."),
+        ]
+    )
+    work = _parse(docx)
+    assert work.title == "Kettle Point"
+    assert len(work.chapters) == 2
+
+
+def test_calibres_docx_reads_like_the_epub_it_was_made_from() -> None:
+    fixture = Path(__file__).parent.parent / "fixtures" / "calibre-fanfic.docx"
+    from_docx = parse_bytes(fixture.read_bytes(), "fanfic.docx").as_json()
+    from_epub = parse_bytes(build_epub(fanfic_book()), "fanfic.epub").as_json()
+    assert from_docx.pop("format") == "docx"
+    assert from_epub.pop("format") == "epub"
+    assert from_docx == from_epub
+
+
+def test_a_table_of_contents_field_is_not_text() -> None:
+    begin = '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    instruction = '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h </w:instrText></w:r>'
+    separate = '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    docx = Docx(
+        paragraphs=[
+            para("Contents", style="Heading1"),
+            para(begin, instruction, separate, run("Chapter 1: The Lamp\t1")),
+            para(run("Chapter 2: The Storm\t5"), end),
+            para("Chapter 1: The Lamp", style="Heading1"),
+            para("Maren kept the lamp."),
+            para("Chapter 2: The Storm", style="Heading1"),
+            para("The storm came."),
+        ]
+    )
+    work = _parse(docx)
+    assert [chapter.title for chapter in work.chapters] == ["The Lamp", "The Storm"]
+    assert [chapter.text for chapter in work.chapters] == [
+        "Maren kept the lamp.",
+        "The storm came.",
+    ]
+
+
+def test_a_line_drawn_between_paragraphs_is_a_scene_break() -> None:
+    border = (
+        '<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="auto"/>'
+        "</w:pBdr></w:pPr></w:p>"
+    )
+    vml_rule = (
+        '<w:p><w:r><w:pict xmlns:v="urn:schemas-microsoft-com:vml" '
+        'xmlns:o="urn:schemas-microsoft-com:office:office"><v:rect o:hr="t" o:hrstd="t" '
+        'style="width:0;height:1.5pt"/></w:pict></w:r></w:p>'
+    )
+    html = _html(para("One."), border, para("Two."), vml_rule, para("Three."))
+    assert (
+        html == f"<p>One.</p>\n{SCENE_BREAK_HTML}\n<p>Two.</p>\n{SCENE_BREAK_HTML}\n<p>Three.</p>"
+    )
+
+
+def test_the_documents_author_alone_under_the_title_is_the_byline() -> None:
+    docx = Docx(
+        creator="tidewright",
+        paragraphs=[
+            para("Kettle Point", style="Title"),
+            para("tidewright", align="center"),
+            para("Maren kept the lamp lit through every storm."),
+        ],
+    )
+    work = _parse(docx)
+    assert work.authors == ["tidewright"]
+    assert work.chapters[0].text == "Maren kept the lamp lit through every storm."
+
+
+# -- runs -----------------------------------------------------------------------------------------
+
+
+def test_run_formatting_becomes_html() -> None:
+    html = _html(
+        para(
+            run("bold", bold=True),
+            " ",
+            run("italic", italic=True),
+            " ",
+            run("under", underline=True),
+            " ",
+            run("struck", strike=True),
+            " ",
+            run("both", bold=True, italic=True),
+            " ",
+            run("emphasis", style="Emphasis"),
+        )
+    )
+    assert html == (
+        "<p><strong>bold</strong> <em>italic</em> <u>under</u> <s>struck</s> "
+        "<strong><em>both</em></strong> <em>emphasis</em></p>"
+    )
+
+
+def test_neighbouring_runs_with_the_same_formatting_are_joined() -> None:
+    html = _html(para(run("all ", italic=True), run("at", italic=True), run(" once", italic=True)))
+    assert html == "<p><em>all at once</em></p>"
+
+
+def test_properties_switched_off_are_off() -> None:
+    off = '<w:r><w:rPr><w:b w:val="0"/><w:i w:val="false"/><w:u w:val="none"/></w:rPr>'
+    html = _html(para(off + "<w:t>plain</w:t></w:r>"))
+    assert html == "<p>plain</p>"
+
+
+def test_tabs_and_line_breaks_are_kept_and_page_breaks_are_not_text() -> None:
+    page_break = '<w:r><w:br w:type="page"/></w:r>'
+    work = _parse(Docx(paragraphs=[para(run("one\ttwo\nthree"), page_break, run("four"))]))
+    chapter = work.chapters[0]
+    assert chapter.html == "<p>one\ttwo<br>threefour</p>"
+    assert chapter.text == "one two\nthreefour"
+
+
+def test_hidden_deleted_and_field_code_text_is_left_out() -> None:
+    hidden = "<w:r><w:rPr><w:vanish/></w:rPr><w:t>secret</w:t></w:r>"
+    deleted = '<w:del w:id="1" w:author="a"><w:r><w:delText>cut</w:delText></w:r></w:del>'
+    inserted = '<w:ins w:id="2" w:author="a"><w:r><w:t> kept</w:t></w:r></w:ins>'
+    field = "<w:r><w:instrText> PAGE </w:instrText></w:r>"
+    footnote = '<w:r><w:footnoteReference w:id="1"/></w:r>'
+    html = _html(para(run("Shown"), hidden, deleted, inserted, field, footnote))
+    assert html == "<p>Shown kept</p>"
+
+
+def test_hyperlinks_to_the_web_are_kept() -> None:
+    link = f'<w:hyperlink xmlns:r="{W_NS}" r:id="rIdLink">{run("my blog")}</w:hyperlink>'
+    link = link.replace(f'xmlns:r="{W_NS}" ', "")
+    docx = Docx(paragraphs=[para("See ", link, ".")], links={"rIdLink": "https://example.org/"})
+    work = _parse(docx)
+    assert work.chapters[0].html == (
+        '<p>See <a href="https://example.org/" rel="nofollow">my blog</a>.</p>'
+    )
+
+
+def test_markup_in_the_text_is_text() -> None:
+    html = _html(para(run("<script>alert(1)</script> & <b>not bold</b>")))
+    assert html == "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;not bold&lt;/b&gt;</p>"
+
+
+# -- tables, tables of contents, metadata --------------------------------------------------------
+
+
+def test_tables_are_read_cell_by_cell_as_paragraphs() -> None:
+    work = _parse(
+        Docx(
+            paragraphs=[
+                para("Before the table."),
+                table([["Rating: Mature", "Maren"], ["Ilse", "After."]]),
+            ]
+        )
+    )
+    assert work.chapters[0].text.split("\n\n") == [
+        "Before the table.",
+        "Rating: Mature",
+        "Maren",
+        "Ilse",
+        "After.",
+    ]
+
+
+def test_words_own_table_of_contents_is_not_text() -> None:
+    work = _parse(
+        Docx(
+            paragraphs=[
+                para("Chapter 1\t3", style="TOC1"),
+                para("Chapter 2\t9", style="TOC1"),
+                para("Chapter 1", style="Heading1"),
+                para("Maren kept the lamp."),
+                para("Chapter 2", style="Heading1"),
+                para("The storm came."),
+            ]
+        )
+    )
+    assert [chapter.text for chapter in work.chapters] == [
+        "Maren kept the lamp.",
+        "The storm came.",
+    ]
+
+
+def test_header_lines_and_a_byline_fill_the_metadata() -> None:
+    docx = Docx(
+        paragraphs=[
+            para("Kettle Point", style="Title"),
+            para("by tidewright & Salt and Ink"),
+            para("Rating: Teen And Up Audiences"),
+            para("Relationships: Maren/Ilse"),
+            para("Maren kept the lamp lit through every storm."),
+        ]
+    )
+    work = _parse(docx)
+    assert work.title == "Kettle Point"
+    assert work.authors == ["tidewright", "Salt and Ink"]
+    assert work.tags == {"rating": ["Teen And Up Audiences"], "relationship": ["Maren/Ilse"]}
+    assert work.chapters[0].text == "Maren kept the lamp lit through every storm."
+
+
+def test_core_properties_are_the_fallback_title_and_author() -> None:
+    docx = Docx(
+        title="Microsoft Word - The Lamp.docx",
+        creator="tidewright",
+        paragraphs=[para("Maren kept the lamp lit through every storm that came.")],
+    )
+    work = _parse(docx)
+    assert work.title == "The Lamp"
+    assert work.authors == ["tidewright"]
+
+
+def test_a_first_line_title_beats_the_core_properties() -> None:
+    docx = Docx(
+        title="Old template title",
+        paragraphs=[para("Kettle Point"), para("Maren kept the lamp lit through every storm.")],
+    )
+    assert _parse(docx).title == "Kettle Point"
+
+
+def test_core_properties_give_summary_language_and_tags_when_the_text_does_not() -> None:
+    files = Docx(paragraphs=[para("Maren kept the lamp lit through every storm.")]).files()
+    files["docProps/core.xml"] = files["docProps/core.xml"].replace(
+        "</cp:coreProperties>",
+        "<dc:description>A lamp &amp; a storm.</dc:description><dc:language>en-GB</dc:language>"
+        "<cp:keywords>Lighthouses; Slow Burn</cp:keywords></cp:coreProperties>",
+    )
+    work = _parse(zip_files(files))
+    assert work.summary == "<p>A lamp &amp; a storm.</p>"
+    assert work.language == "en-GB"
+    assert work.tags == {"freeform": ["Lighthouses", "Slow Burn"]}
+
+
+def test_placeholder_titles_in_the_core_properties_are_ignored() -> None:
+    docx = Docx(title="Document1", paragraphs=[para("Maren kept the lamp lit, as she always had.")])
+    assert _parse(docx).title == "story"
+
+
+def test_an_untitled_document_is_titled_by_its_file_name() -> None:
+    work = _parse(Docx(paragraphs=[para("Maren kept the lamp lit, as she always had.")]))
+    assert work.title == "story"
+
+
+# -- what is refused, and how ---------------------------------------------------------------------
+
+
+def test_not_a_zip_is_refused_as_not_a_valid_docx() -> None:
+    assert _refusal(b"Chapter 1\n\nA story typed into a .docx") == (
+        "the file is not a valid DOCX (not a zip archive)"
+    )
+
+
+def test_an_old_word_doc_is_refused_saying_so() -> None:
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
+    assert "old Word .doc" in _refusal(data)
+
+
+def test_a_truncated_docx_is_refused_as_damaged() -> None:
+    data = fanfic_docx().build()
+    assert "damaged or cut short" in _refusal(data[: len(data) - 200])
+
+
+def test_a_zip_without_word_document_xml_is_named() -> None:
+    data = zip_files({"[Content_Types].xml": "<Types/>", "notes.txt": "hello"})
+    message = _refusal(data)
+    assert "word/document.xml" in message
+    assert "missing" in message
+
+
+def test_malformed_document_xml_is_named_with_its_line() -> None:
+    files = fanfic_docx().files()
+    files["word/document.xml"] = files["word/document.xml"].replace("</w:body>", "")
+    message = _refusal(zip_files(files))
+    assert message.startswith("word/document.xml inside the DOCX is not valid XML (line")
+
+
+def test_xml_that_is_not_a_word_document_is_named() -> None:
+    files = fanfic_docx().files()
+    files["word/document.xml"] = "<?xml version='1.0'?><html><p>Hello</p></html>"
+    assert "not a Word document" in _refusal(zip_files(files))
+
+
+def test_an_epub_named_docx_is_refused_as_an_epub() -> None:
+    data = zip_files({"mimetype": "application/epub+zip", "META-INF/container.xml": "<c/>"})
+    assert "EPUB" in _refusal(data)
+
+
+def test_a_document_with_no_text_says_so() -> None:
+    data = Docx(paragraphs=[para(""), "<w:p/>"]).build()
+    assert _refusal(data) == "no story text was found in it"
+
+
+def test_a_docx_zip_bomb_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in fanfic_docx().files().items():
+            archive.writestr(name, content)
+        with archive.open("word/media/image1.png", "w") as bomb:
+            for _ in range(205):
+                bomb.write(b"\0" * (1024 * 1024))
+    assert "zip bomb" in _refusal(buffer.getvalue())
+
+
+def test_unreadable_styles_are_not_fatal() -> None:
+    files = fanfic_docx().files()
+    files["word/styles.xml"] = "<w:styles broken"
+    work = _parse(zip_files(files))
+    assert [chapter.title for chapter in work.chapters] == ["", "The Bridge"]
+
+
+def test_broken_docx_files_only_ever_raise_parse_error() -> None:
+    data = fanfic_docx().build()
+    rng = random.Random(20240602)
+    candidates = [data[:cut] for cut in range(0, len(data), max(1, len(data) // 60))]
+    for _ in range(150):
+        mutated = bytearray(data)
+        for _ in range(rng.randint(1, 12)):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        candidates.append(bytes(mutated))
+    files = fanfic_docx().files()
+    document = files["word/document.xml"]
+    for _ in range(60):
+        cut = rng.randrange(len(document))
+        candidates.append(zip_files({**files, "word/document.xml": document[:cut]}))
+    for candidate in candidates:
+        refusal: ParseError | None = None
+        try:
+            work = parse_bytes(candidate, "fuzz.docx")
+        except ParseError as error:
+            refusal = error
+        if refusal is not None:
+            assert refusal.message
+        else:
+            assert work.chapters
