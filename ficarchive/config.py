@@ -128,6 +128,8 @@ def database_from_url(url: str | None, sqlite_path: Path) -> dict[str, Any]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(sqlite_path),
+            # Keep each thread's connection: opening one costs more than most page queries.
+            "CONN_MAX_AGE": None,
             # WAL lets readers go on while one writer writes; the busy timeout makes a writer
             # wait for the lock instead of failing at once; IMMEDIATE takes the write lock at
             # BEGIN so two transactions never deadlock upgrading from read to write.

@@ -17,3 +17,11 @@ def _plain_static_files(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def _open_registration(settings: Any) -> None:
     settings.REGISTRATION = "open"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # Page and blurb caches live in the test process; each test starts without them.
+    from django.core.cache import cache
+
+    cache.clear()

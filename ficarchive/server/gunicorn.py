@@ -34,6 +34,9 @@ def serve(bind: str, workers: int, threads: int) -> None:
             "timeout": 60,
             "graceful_timeout": 20,
             "keepalive": 5,
+            # One listening socket per worker: the kernel spreads new connections over them.
+            # With a shared socket one worker tends to accept every keep-alive connection.
+            "reuse_port": True,
             # Load the app before forking so workers share its memory and start fast.
             "preload_app": True,
         }

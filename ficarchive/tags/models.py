@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -52,6 +54,12 @@ def tag_to_url(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=20_000)
+def tag_works_url(name: str) -> str:
+    # A list page links hundreds of tags; reversing each URL anew is a measurable cost.
+    return reverse("works:tag_works", args=[tag_to_url(name)])
+
+
 def tag_from_url(segment: str) -> str:
     for char, escape in _URL_ESCAPES:
         segment = segment.replace(escape, char)
@@ -82,7 +90,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("works:tag_works", args=[tag_to_url(self.name)])
+        return tag_works_url(self.name)
 
     @property
     def sort_key(self) -> tuple[int, str]:

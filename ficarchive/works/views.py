@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -78,6 +81,46 @@ def _adult_check(request: HttpRequest, work: Work) -> HttpResponse:
 
 # -- reading -------------------------------------------------------------------------------
 
+ANONYMOUS_PAGE_SECONDS = 60
+
+
+def _anonymous_page_key(request: HttpRequest, work_id: int) -> str | None:
+    """A cache key for readers who send no cookies: they all see the same page.
+
+    The key holds the work's revision and last edit, so any change to the work or its chapters
+    shows at once; names changed elsewhere (a tag, a pseud) show within a minute.
+    """
+    if request.method != "GET" or request.COOKIES:
+        return None
+    stamp = (
+        Work.objects.filter(pk=work_id, posted=True, restricted=False)
+        .values_list("revision", "edited_at")
+        .first()
+    )
+    if stamp is None:
+        return None
+    revision, edited_at = stamp
+    return f"work-page:{request.get_full_path()}:{revision}:{edited_at.timestamp()}"
+
+
+def cached_for_anonymous_readers(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, work_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = _anonymous_page_key(request, work_id)
+        if key is not None:
+            content = cache.get(key)
+            if content is not None:
+                return HttpResponse(content)
+        response = view(request, work_id, *args, **kwargs)
+        # A page that sets a cookie (a CSRF token, a session) is someone's own: never share it.
+        if key is not None and response.status_code == 200 and not response.cookies:
+            cache.set(key, response.content, ANONYMOUS_PAGE_SECONDS)
+        return response
+
+    return wrapper
+
 
 def home(request: HttpRequest) -> HttpResponse:
     works = with_blurb_data(listed_works(request.user))[:PAGE_SIZE]
@@ -110,6 +153,7 @@ def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
     }
 
 
+@cached_for_anonymous_readers
 def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
     work = _visible_work(request, work_id)
     if _asks_adult_check(request, work):
@@ -125,6 +169,7 @@ def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
     return _render_chapter(request, work, index, index[0].pk, context)
 
 
+@cached_for_anonymous_readers
 def chapter_page(request: HttpRequest, work_id: int, chapter_id: int) -> HttpResponse:
     work = _visible_work(request, work_id)
     if _asks_adult_check(request, work):

@@ -60,5 +60,26 @@ def test_the_work_page_does_not_query_per_chapter(client: Client, view_full_work
 
 def test_the_work_page_query_count_is_small(client: Client) -> None:
     work = make_work(chapters=3, fandoms=["F"])
-    # work, creators, tags, series, chapter index, chapter: six reads for an anonymous reader.
-    assert _queries(client, work.get_absolute_url()) <= 6
+    # The page-cache stamp, then work, creators, tags, series, chapter index and chapter.
+    assert _queries(client, work.get_absolute_url()) <= 7
+    # Another reader without cookies gets the cached page after one small query.
+    assert _queries(client, work.get_absolute_url()) == 1
+
+
+def test_a_cached_page_changes_as_soon_as_the_work_does(client: Client) -> None:
+    from ficarchive.works.services import ChapterData, update_chapter
+
+    work = make_work(body="Old words.")
+    assert b"Old words." in client.get(work.get_absolute_url()).content
+    update_chapter(work.chapters.get(), ChapterData(body="New words."))
+    page = client.get(work.get_absolute_url()).content
+    assert b"New words." in page
+    assert b"Old words." not in page
+
+
+def test_readers_with_cookies_never_get_a_shared_page(client: Client) -> None:
+    author = make_user("author")
+    work = make_work(author, body="Text.")
+    client.get(work.get_absolute_url())  # cached for readers without cookies
+    client.force_login(author)
+    assert b"Add Chapter" in client.get(work.get_absolute_url()).content
