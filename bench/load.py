@@ -324,7 +324,13 @@ class Run:
 class PageResult:
     name: str
     path: str
+    # A cookie makes the server skip its page cache for anonymous readers, as for a signed-in one.
+    cookie: str | None = None
     runs: list[Run] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.path} (uncached)" if self.cookie else self.path
 
     def median(self) -> dict[str, float]:
         return {
@@ -338,7 +344,13 @@ class PageResult:
 
 
 def wrk_run(
-    wrk: str, url: str, threads: int, connections: int, seconds: int, server_group: int | None
+    wrk: str,
+    url: str,
+    threads: int,
+    connections: int,
+    seconds: int,
+    server_group: int | None,
+    cookie: str | None = None,
 ) -> Run:
     command = [
         wrk,
@@ -348,6 +360,7 @@ def wrk_run(
         "--latency",
         "-s",
         str(REPORT_LUA),
+        *(["-H", f"Cookie: {cookie}"] if cookie else []),
         url,
     ]
     before = CpuSample.take(server_group)
@@ -422,7 +435,7 @@ def print_machine(machine: dict[str, Any], workers: int, threads: int) -> None:
 
 
 def print_summary(results: list[PageResult], work_path: str, cores: int) -> bool:
-    width = max(len(result.path) for result in results) + 2
+    width = max(len(result.label) for result in results) + 2
     say()
     say("Summary (median of the runs)")
     say(f"  {'page'.ljust(width)}{'req/s':>9}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}  runs")
@@ -430,7 +443,7 @@ def print_summary(results: list[PageResult], work_path: str, cores: int) -> bool
         median = result.median()
         runs = ", ".join(f"{run.rps:.0f}" for run in result.runs)
         say(
-            f"  {result.path.ljust(width)}{median['rps']:9.1f}{median['p50_ms']:10.1f}"
+            f"  {result.label.ljust(width)}{median['rps']:9.1f}{median['p50_ms']:10.1f}"
             f"{median['p95_ms']:10.1f}{median['p99_ms']:10.1f}  {runs}"
         )
     disturbed = sum(run.disturbed for result in results for run in result.runs)
@@ -440,15 +453,16 @@ def print_summary(results: list[PageResult], work_path: str, cores: int) -> bool
             f"WARNING: during {disturbed} run(s) other processes kept more than "
             f"{OTHER_LOAD_LIMIT} cores busy; rerun on a quiet machine before trusting the numbers."
         )
-    work = next(result for result in results if result.path == work_path)
-    rps = work.median()["rps"]
-    passed = rps >= TARGET_RPS
     note = "" if cores == 2 else f" (this machine has {cores} cores, so compare with care)"
     say()
-    say(
-        f"Target: >= {TARGET_RPS:.0f} requests/sec on the work page {work_path} on 2 cores: "
-        f"{rps:.1f} -> {'PASS' if passed else 'FAIL'}{note}"
-    )
+    passed = True
+    for work in (result for result in results if result.path == work_path):
+        rps = work.median()["rps"]
+        passed = passed and rps >= TARGET_RPS
+        say(
+            f"Target: >= {TARGET_RPS:.0f} requests/sec on the work page {work.label} on 2 cores: "
+            f"{rps:.1f} -> {'PASS' if rps >= TARGET_RPS else 'FAIL'}{note}"
+        )
     return passed
 
 
@@ -529,6 +543,11 @@ def benchmark(args: argparse.Namespace, wrk: str, data: Path, report: dict[str, 
             PageResult("home", "/"),
             PageResult("work (chapter 1 of 20)", f"/works/{work_id}"),
             PageResult("entire work", f"/works/{work_id}?view_full_work=true"),
+            PageResult(
+                "work, rendered each time (page cache bypassed)",
+                f"/works/{work_id}",
+                cookie="bench=uncached",
+            ),
         ]
         report["results"] = pages
         say()
@@ -538,11 +557,21 @@ def benchmark(args: argparse.Namespace, wrk: str, data: Path, report: dict[str, 
         )
         for page in pages:
             url = server.base + page.path
-            say(f"{page.name}: {page.path}")
+            say(f"{page.name}: {page.path}" + (f"  (Cookie: {page.cookie})" if page.cookie else ""))
             if args.warmup > 0:
-                wrk_run(wrk, url, args.threads, args.connections, args.warmup, server.group)
+                wrk_run(
+                    wrk, url, args.threads, args.connections, args.warmup, server.group, page.cookie
+                )
             for number in range(1, args.runs + 1):
-                run = wrk_run(wrk, url, args.threads, args.connections, args.duration, server.group)
+                run = wrk_run(
+                    wrk,
+                    url,
+                    args.threads,
+                    args.connections,
+                    args.duration,
+                    server.group,
+                    page.cookie,
+                )
                 page.runs.append(run)
                 say(f"  run {number}/{args.runs}: {describe_run(run)}")
             median = page.median()
@@ -609,7 +638,13 @@ def main(argv: list[str] | None = None) -> int:
     work_path = results[1].path
     passed = print_summary(results, work_path, machine["usable_cores"])
     report["results"] = [
-        {"name": r.name, "path": r.path, "median": r.median(), "runs": [asdict(x) for x in r.runs]}
+        {
+            "name": r.name,
+            "path": r.path,
+            "cookie": r.cookie,
+            "median": r.median(),
+            "runs": [asdict(x) for x in r.runs],
+        }
         for r in results
     ]
     report["target"] = {

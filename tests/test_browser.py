@@ -21,6 +21,7 @@ from playwright.sync_api import (
 )
 
 from tests.cast import PASSWORD
+from tests.validators import require_tool
 
 # Playwright's sync API runs an event loop in the test's thread; Django's ORM, used there by
 # the database fixtures and their teardown, would otherwise refuse to run next to it.
@@ -60,11 +61,9 @@ def _plain_text(paragraphs: list[str]) -> str:
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("FICARCHIVE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"FICARCHIVE_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
+    require_tool(
+        CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
