@@ -34,6 +34,9 @@ OPTIONS: dict[str, str] = {
     "PORT": "Port `ficarchive serve` listens on.",
     "WEB_WORKERS": "Number of server processes for `ficarchive serve`.",
     "WEB_THREADS": "Threads per server process for `ficarchive serve`.",
+    "EBOOK_CONVERT": "calibre's `ebook-convert` for MOBI, AZW3 and PDF downloads; empty: off.",
+    "EXPORT_INLINE_WORDS": "Works longer than this have their downloads made by a background job.",
+    "JOB_WORKERS": "Background job workers `ficarchive serve` starts beside the web server.",
     "SECURE_COOKIES": "`true` marks session and CSRF cookies Secure (serve over HTTPS).",
 }
 

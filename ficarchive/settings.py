@@ -26,6 +26,10 @@ SITE_NAME = env_str("SITE_NAME", "ficarchive")
 REGISTRATION = env_choice("REGISTRATION", "open", ("open", "invite", "closed"))
 LOGIN_ATTEMPTS = env_int("LOGIN_ATTEMPTS", 5, minimum=1)
 LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 900, minimum=1)
+# Downloads: calibre's converter (found on PATH; empty turns MOBI, AZW3 and PDF off) and the size
+# above which a work's files are made by a background job instead of during the request.
+EBOOK_CONVERT = env_str("EBOOK_CONVERT", "ebook-convert")
+EXPORT_INLINE_WORDS = env_int("EXPORT_INLINE_WORDS", 100_000, minimum=0)
 
 INSTALLED_APPS = [
     "ficarchive.accounts",
@@ -33,6 +37,7 @@ INSTALLED_APPS = [
     "ficarchive.works",
     "ficarchive.texts",
     "ficarchive.exports",
+    "ficarchive.jobs",
     "ficarchive.server",
     "ficarchive.accounts.adminsite.ArchiveAdminConfig",
     "django.contrib.auth",

@@ -25,3 +25,9 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_data_folder(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Generated files (downloads) go to a folder of the test's own, never to ./data.
+    settings.DATA_DIR = tmp_path_factory.mktemp("data")

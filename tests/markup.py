@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from typing import Any
 
 
 class _ScriptFinder(HTMLParser):
@@ -67,3 +68,10 @@ def paragraphs_in(html: str, container_class: str = "userstuff") -> list[str]:
     reader = _ParagraphReader(container_class)
     reader.feed(html)
     return reader.paragraphs
+
+
+def body(response: Any) -> bytes:
+    """A response's bytes, whether rendered (`content`) or a file streamed from disk."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return bytes(response.content)

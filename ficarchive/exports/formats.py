@@ -18,31 +18,56 @@ from ficarchive.works.models import Work
 Renderer = Callable[[Work], bytes]
 
 
+def _always() -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class ExportFormat:
     extension: str
     label: str
     media_type: str
     render: Renderer
+    # A slow format (a conversion by another program) is always made by a background job.
+    slow: bool = False
+    # Whether this archive can make the format now (a converter may not be installed).
+    available: Callable[[], bool] = _always
 
 
 _FORMATS: dict[str, ExportFormat] = {}
+# The order of the download menu: e-book formats first, as on AO3; EPUB, the open one, leads.
+_OFFERED = ["epub", "azw3", "mobi", "pdf", "html", "md", "txt"]
 
 
-def register(extension: str, label: str, media_type: str) -> Callable[[Renderer], Renderer]:
+def register(
+    extension: str,
+    label: str,
+    media_type: str,
+    *,
+    slow: bool = False,
+    available: Callable[[], bool] = _always,
+) -> Callable[[Renderer], Renderer]:
     def add(render: Renderer) -> Renderer:
-        _FORMATS[extension] = ExportFormat(extension, label, media_type, render)
+        _FORMATS[extension] = ExportFormat(extension, label, media_type, render, slow, available)
         return render
 
     return add
 
 
 def export_formats() -> list[ExportFormat]:
-    return list(_FORMATS.values())
+    """The formats this archive can make now, in the order they are offered."""
+    ordered = sorted(
+        _FORMATS.values(),
+        key=lambda export: (
+            _OFFERED.index(export.extension) if export.extension in _OFFERED else len(_OFFERED)
+        ),
+    )
+    return [export for export in ordered if export.available()]
 
 
 def export_format(extension: str) -> ExportFormat | None:
-    return _FORMATS.get(extension)
+    export = _FORMATS.get(extension)
+    return export if export is not None and export.available() else None
 
 
 def file_name(title: str) -> str:
@@ -52,4 +77,4 @@ def file_name(title: str) -> str:
     return name or "Work"
 
 
-from ficarchive.exports import epub, html  # noqa: E402, F401
+from ficarchive.exports import calibre, epub, html, text  # noqa: E402, F401

@@ -2,21 +2,53 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import http_date
 
+from ficarchive.exports import services
 from ficarchive.exports.formats import export_format, file_name
 from ficarchive.works.models import Work
-from ficarchive.works.queries import can_view, with_blurb_data
+from ficarchive.works.queries import can_view
+
+PREPARING_REFRESH_SECONDS = 5
 
 
-def download(request: HttpRequest, work_id: str, name: str, extension: str) -> HttpResponse:
+def download(request: HttpRequest, work_id: str, name: str, extension: str) -> HttpResponseBase:
     export = export_format(extension)
     if export is None:
         raise Http404(f"There is no .{extension} download.")
-    work = get_object_or_404(with_blurb_data(Work.objects.all()), pk=work_id)
+    work = get_object_or_404(Work.objects.prefetch_related("creatorships__pseud"), pk=work_id)
     if not can_view(request.user, work):
         raise Http404("No work found.")
-    response = HttpResponse(export.render(work), content_type=export.media_type)
-    response["Content-Disposition"] = f'attachment; filename="{file_name(work.title)}.{extension}"'
-    return response
+    etag = f'"{services.stamp(work)}-{extension}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+        response["ETag"] = etag
+        return response
+    prepared = services.prepare(work, export)
+    if prepared.path is None:
+        job = prepared.job
+        failed = job is not None and job.state == job.State.FAILED
+        context = {
+            "work": work,
+            "export": export,
+            "failed": failed,
+            "refresh": PREPARING_REFRESH_SECONDS,
+        }
+        response = render(request, "exports/preparing.html", context, status=503 if failed else 202)
+        response["Retry-After"] = str(PREPARING_REFRESH_SECONDS * (60 if failed else 1))
+        response["Cache-Control"] = "no-store"
+        return response
+    served = FileResponse(
+        prepared.path.open("rb"),
+        as_attachment=True,
+        filename=f"{file_name(work.title)}.{extension}",
+        content_type=export.media_type,
+    )
+    served["ETag"] = etag
+    served["Last-Modified"] = http_date(work.edited_at.timestamp())
+    # Restricted works are for signed-in readers: no shared cache may keep them.
+    private = work.restricted or not work.posted
+    served["Cache-Control"] = "private, no-cache" if private else "no-cache"
+    return served

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from ficarchive.exports.formats import file_name
 from tests.cast import make_user, make_work
+from tests.markup import body
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +32,10 @@ def test_the_work_page_offers_downloads_that_work(client: Client) -> None:
     response = client.get(epub_url)
     assert response["Content-Type"] == "application/epub+zip"
     assert 'filename="Everything_Back_But_You.epub"' in response["Content-Disposition"]
-    archive = zipfile.ZipFile(BytesIO(response.content))
+    archive = zipfile.ZipFile(BytesIO(body(response)))
     assert archive.namelist()[0] == "mimetype"
     html = client.get(_url(work.pk, work.title, "html"))
-    assert b'<div id="preface">' in html.content
+    assert b'<div id="preface">' in body(html)
 
 
 def test_downloads_keep_drafts_and_restricted_works_private(client: Client) -> None:

@@ -32,6 +32,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--threads", type=int, default=env_int("WEB_THREADS", 4, minimum=1))
         parser.add_argument(
+            "--job-workers",
+            type=int,
+            default=env_int("JOB_WORKERS", 1, minimum=0),
+            help="Background job workers to run beside the web server (0: run them elsewhere).",
+        )
+        parser.add_argument(
             "--no-setup",
             action="store_true",
             help="Skip migrate and collectstatic (when a deploy step already ran them).",
@@ -55,8 +61,24 @@ class Command(BaseCommand):
         self.stdout.write(f"ficarchive: serving http://{bind}/ on {where}")
         from ficarchive.server.gunicorn import serve
 
-        serve(
-            bind=bind,
-            workers=options["workers"],
-            threads=options["threads"],
-        )
+        # Workers for background jobs, as child processes that stop when this one does.
+        job_workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "ficarchive.cli", "worker", "--stop-with-parent"],
+            )
+            for _ in range(options["job_workers"])
+        ]
+        try:
+            serve(
+                bind=bind,
+                workers=options["workers"],
+                threads=options["threads"],
+            )
+        finally:
+            for worker in job_workers:
+                worker.terminate()
+            for worker in job_workers:
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()

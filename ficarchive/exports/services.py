@@ -1,0 +1,124 @@
+"""Downloads as files: made once per revision of a work, kept in the data folder, replaced when
+the work changes. Small works in fast formats are made during the request that first asks;
+big works, and formats another program converts, are made by a background job while the reader
+sees a "being prepared" page.
+
+Files live in `FICARCHIVE_DATA/downloads/<work id>/<revision>-<edit time>.<extension>`. The name
+holds the work's revision (moved on by every change of text, chapters or data) and its last
+edit time, so an edited work never serves an old file; the older files of a work are removed
+when a newer one is written, and all of them when the work is deleted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from ficarchive.exports.formats import ExportFormat, export_format
+from ficarchive.jobs.models import Job
+from ficarchive.jobs.services import enqueue, handler
+from ficarchive.works.models import Work
+
+JOB_KIND = "exports.generate"
+# After a failed job, readers see the failure for this long before a new try is queued.
+RETRY_AFTER_FAILURE = timedelta(minutes=10)
+
+
+class ExportError(Exception):
+    """A download cannot be made (an unknown format, a work that is gone)."""
+
+
+def downloads_dir() -> Path:
+    return Path(settings.DATA_DIR) / "downloads"
+
+
+def stamp(work: Work) -> str:
+    edited = int(work.edited_at.timestamp() * 1000) if work.edited_at else 0
+    return f"{work.revision}-{edited}"
+
+
+def _order(name: str) -> tuple[int, int]:
+    revision, _, edited = name.partition("-")
+    try:
+        return int(revision), int(edited)
+    except ValueError:
+        return (-1, -1)
+
+
+def stored_path(work: Work, extension: str) -> Path:
+    return downloads_dir() / str(work.pk) / f"{stamp(work)}.{extension}"
+
+
+@dataclass
+class Download:
+    """A ready file (`path`) or the job making it (`job`)."""
+
+    path: Path | None = None
+    job: Job | None = None
+
+
+def generate(work: Work, export: ExportFormat) -> Path:
+    """Make the file for the work's current revision, atomically, and drop older ones."""
+    path = stored_path(work, export.extension)
+    data = export.render(work)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{uuid.uuid4().hex}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+    current = _order(path.stem)
+    for old in path.parent.glob(f"*.{export.extension}"):
+        if _order(old.stem) < current:
+            old.unlink(missing_ok=True)
+    return path
+
+
+def _job_key(work: Work, extension: str) -> str:
+    return f"export:{work.pk}:{extension}:{stamp(work)}"
+
+
+def prepare(work: Work, export: ExportFormat) -> Download:
+    """The file for this revision if it exists or is quick to make; otherwise its job."""
+    path = stored_path(work, export.extension)
+    if path.exists():
+        return Download(path=path)
+    if not export.slow and work.word_count <= settings.EXPORT_INLINE_WORDS:
+        return Download(path=generate(work, export))
+    key = _job_key(work, export.extension)
+    failed = (
+        Job.objects.filter(
+            key=key,
+            state=Job.State.FAILED,
+            finished_at__gte=timezone.now() - RETRY_AFTER_FAILURE,
+        )
+        .order_by("-id")
+        .first()
+    )
+    if failed is not None:
+        return Download(job=failed)
+    job = enqueue(JOB_KIND, {"work_id": work.pk, "extension": export.extension}, key=key)
+    return Download(job=job)
+
+
+@handler(JOB_KIND)
+def _generate_job(payload: dict[str, Any]) -> None:
+    work = Work.objects.filter(pk=payload["work_id"]).first()
+    if work is None:
+        return  # deleted while queued: nothing to make
+    export = export_format(str(payload["extension"]))
+    if export is None:
+        raise ExportError(f"The .{payload['extension']} format cannot be made here.")
+    if not stored_path(work, export.extension).exists():
+        generate(work, export)
+
+
+def forget_work(work_id: int) -> None:
+    """Remove every stored download of a work."""
+    shutil.rmtree(downloads_dir() / str(work_id), ignore_errors=True)
