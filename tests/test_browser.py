@@ -1,5 +1,6 @@
 """A reader's and a writer's whole day, in real Chromium: sign up, post a draft with two
-chapters, post it, read it chapter by chapter and whole, log out and read it again."""
+chapters, post it, read it chapter by chapter and whole, log out and read it again; and a
+reader downloading the EPUB from the work page."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.cast import PASSWORD
-from tests.validators import require_tool
+from tests.cast import PASSWORD, make_work
+from tests.validators import epubcheck, require_tool
 
 # Playwright's sync API runs an event loop in the test's thread; Django's ORM, used there by
 # the database fixtures and their teardown, would otherwise refuse to run next to it.
@@ -212,3 +213,20 @@ def test_sign_up_post_a_two_chapter_work_and_read_it(live_server: Any, page: Pag
     _expect_paragraphs(page, CHAPTER_TWO)
 
     assert not problems, "the browser reported errors:\n" + "\n".join(problems)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_download_an_epub_from_the_work_page(live_server: Any, page: Page, tmp_path: Path) -> None:
+    work = make_work(title=TITLE, chapters=2, body=_plain_text(CHAPTER_ONE))
+    page.goto(live_server.url + work.get_absolute_url())
+    menu = _work_nav(page).get_by_text("Download", exact=True)
+    menu.click()
+    with page.expect_download() as started:
+        _work_nav(page).get_by_role("link", name="EPUB", exact=True).click()
+    download = started.value
+    assert download.suggested_filename == "Everything_Back_But_You.epub"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_bytes()[:2] == b"PK"
+    assert epubcheck(saved) == ""
