@@ -27,6 +27,7 @@ OPTIONS: dict[str, str] = {
     "ALLOWED_HOSTS": "Comma-separated host names the archive answers to.",
     "CSRF_TRUSTED_ORIGINS": "Comma-separated origins (`https://fics.example.org`) behind a proxy.",
     "SITE_NAME": "The archive's name in the header and page titles.",
+    "SITE_URL": "The archive's public address, for links inside downloaded files.",
     "REGISTRATION": "`open`, `invite` (sign-up needs an invitation code) or `closed`.",
     "LOGIN_ATTEMPTS": "Failed log-ins allowed per account and per address in the window.",
     "LOGIN_WINDOW_SECONDS": "Length of the log-in rate-limit window, in seconds.",

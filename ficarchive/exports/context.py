@@ -33,6 +33,7 @@ class ExportContext:
     site_name: str
     published: datetime | None
     updated: datetime | None
+    url: str  # the work's page, absolute: downloaded files link back to it
 
     @property
     def byline(self) -> str:
@@ -59,4 +60,5 @@ def export_context(work: Work) -> ExportContext:
         site_name=settings.SITE_NAME,
         published=work.published_at,
         updated=work.updated_at,
+        url=settings.SITE_URL + work.get_absolute_url(),
     )

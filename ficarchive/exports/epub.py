@@ -31,6 +31,13 @@ dl.tags dt { font-weight: bold; }
 blockquote { margin: 0.5em 1.5em; }
 hr.scene-break { border: 0; margin: 1.5em 0; text-align: center; }
 hr.scene-break::after { content: "* * *"; }
+.cover { text-align: center; margin-top: 20%; }
+.cover-title { font-size: 2em; margin-bottom: 0.5em; }
+.cover-byline { font-style: italic; }
+.cover-tags { list-style: none; padding: 0; font-size: 0.9em; }
+.cover-tags li { display: inline; }
+.cover-tags li + li::before { content: " · "; }
+.cover-site { margin-top: 3em; font-variant: small-caps; }
 """
 
 
@@ -143,7 +150,8 @@ def _page(title: str, body: str, language: str, rtl: bool) -> str:
     )
 
 
-def _identifier(work: Work) -> str:
+def book_identifier(work: Work) -> str:
+    """The EPUB's `dc:identifier`; the catalogs use it as the work's id, so apps match them."""
     from django.conf import settings
 
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{settings.SITE_NAME}/works/{work.pk}')}"
@@ -224,7 +232,13 @@ def _navigation(
     entries = "\n".join(f'<li><a href="{name}">{escape(label)}</a></li>' for name, label in toc)
     heading = f"<h1>{escape(work.title)}</h1>"
     toc_nav = f'<nav epub:type="toc" id="toc">{heading}\n<ol>\n{entries}\n</ol></nav>'
-    nav = _page(work.title, toc_nav, work.language, work.is_rtl)
+    start = toc[1][0] if len(toc) > 1 else toc[0][0]
+    landmarks = (
+        '<nav epub:type="landmarks" id="landmarks" hidden=""><h2>Landmarks</h2><ol>'
+        '<li><a epub:type="cover" href="cover.xhtml">Cover</a></li>'
+        f'<li><a epub:type="bodymatter" href="{start}">Start</a></li></ol></nav>'
+    )
+    nav = _page(work.title, toc_nav + "\n" + landmarks, work.language, work.is_rtl)
     points = "\n".join(
         f'<navPoint id="point{number}" playOrder="{number}"><navLabel><text>{escape(label)}'
         f'</text></navLabel><content src="{name}"/></navPoint>'
@@ -245,10 +259,12 @@ def _navigation(
 def render_epub(work: Work) -> bytes:
     context = export_context(work)
     work = context.work
-    identifier = _identifier(work)
+    identifier = book_identifier(work)
     language, rtl = work.language, work.is_rtl
+    cover = to_xhtml(render_to_string("exports/cover.html", {"export": context}))
     files: list[tuple[str, str]] = [
-        ("preface.xhtml", _page(work.title, _preface(context), language, rtl))
+        ("cover.xhtml", _page(work.title, cover, language, rtl)),
+        ("preface.xhtml", _page(work.title, _preface(context), language, rtl)),
     ]
     toc = [("preface.xhtml", "Preface")]
     for index, chapter in enumerate(context.chapters):
@@ -256,10 +272,9 @@ def render_epub(work: Work) -> bytes:
         label = chapter.heading if len(context.chapters) > 1 or chapter.title else work.title
         files.append((name, _page(label, _chapter(context, index), language, rtl)))
         toc.append((name, label))
-    if work.end_notes:
-        afterword = to_xhtml(render_to_string("exports/afterword.html", {"export": context}))
-        files.append(("afterword.xhtml", _page("Afterword", afterword, language, rtl)))
-        toc.append(("afterword.xhtml", "Afterword"))
+    afterword = to_xhtml(render_to_string("exports/afterword.html", {"export": context}))
+    files.append(("afterword.xhtml", _page("Afterword", afterword, language, rtl)))
+    toc.append(("afterword.xhtml", "Afterword"))
     nav, ncx = _navigation(context, toc, identifier)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as epub:

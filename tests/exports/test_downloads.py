@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import re
 import zipfile
 from io import BytesIO
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from ficarchive.exports.epub import render_epub
 from ficarchive.exports.formats import file_name
 from tests.cast import make_user, make_work
 from tests.markup import body
@@ -54,3 +57,26 @@ def test_downloads_keep_drafts_and_restricted_works_private(client: Client) -> N
 def test_an_unknown_format_is_not_found(client: Client) -> None:
     work = make_work()
     assert client.get(_url(work.pk, work.title, "exe")).status_code == 404
+
+
+def test_the_epub_has_a_cover_a_preface_chapters_and_an_afterword_linking_back(
+    settings: Any,
+) -> None:
+    settings.SITE_URL = "https://fics.example.org"
+    work = make_work(
+        title="Everything Back But You",
+        chapters=2,
+        fandoms=["Gilmore Girls"],
+        relationships=["Rory Gilmore/Jess Mariano"],
+    )
+    book = zipfile.ZipFile(BytesIO(render_epub(work)))
+    package = book.read("OEBPS/content.opf").decode()
+    spine = re.findall(r'<itemref idref="([^"]+)"', package)
+    assert spine == ["cover", "preface", "chapter001", "chapter002", "afterword"]
+    cover = book.read("OEBPS/cover.xhtml").decode()
+    for shown in ("Everything Back But You", "by author", "Gilmore Girls", "Rory Gilmore/Jess"):
+        assert shown in cover
+    link = f"https://fics.example.org/works/{work.pk}"
+    assert f'href="{link}"' in book.read("OEBPS/preface.xhtml").decode()
+    assert f'href="{link}"' in book.read("OEBPS/afterword.xhtml").decode()
+    assert 'epub:type="cover" href="cover.xhtml"' in book.read("OEBPS/nav.xhtml").decode()
