@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.core.cache import cache
+from django.db.models import QuerySet, prefetch_related_objects
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from ficarchive.tags.models import TagType
 from ficarchive.works.models import Work
@@ -64,3 +68,41 @@ def required_tags(work: Work) -> list[dict[str, str]]:
 @register.inclusion_tag("works/required_tags.html")
 def required_tags_for(work: Work) -> dict[str, Any]:
     return {"symbols": required_tags(work)}
+
+
+BLURB_SECONDS = 600
+
+
+def _blurb_key(work: Work) -> str:
+    edited = work.edited_at.timestamp() if work.edited_at else 0
+    return f"blurb:{work.pk}:{work.revision}:{edited}"
+
+
+@register.simple_tag
+def blurbs(works: Any) -> SafeString:
+    """The works' blurbs as a list, each rendered once per revision, then from the cache.
+
+    A list given as a queryset with prefetches (`with_blurb_data`) is read without them: only
+    the works whose blurbs are not cached get their creators, tags and series fetched, so a
+    list whose blurbs are all cached costs one query.
+    """
+    lookups: tuple[Any, ...] = ()
+    if isinstance(works, QuerySet):
+        lookups = tuple(getattr(works, "_prefetch_related_lookups", ()))
+        works = works.prefetch_related(None) if lookups else works
+    items = list(works)
+    cached = cache.get_many([_blurb_key(work) for work in items])
+    missing = [work for work in items if _blurb_key(work) not in cached]
+    if missing:
+        if lookups:
+            prefetch_related_objects(missing, *lookups)
+        made = {
+            _blurb_key(work): render_to_string("works/blurb.html", {"work": work})
+            for work in missing
+        }
+        cache.set_many(made, BLURB_SECONDS)
+        cached.update(made)
+    if not items:
+        return mark_safe('<p class="empty">No works here yet.</p>')
+    listed = "".join(cached[_blurb_key(work)] for work in items)
+    return mark_safe(f'<ol class="work index group">{listed}</ol>')
