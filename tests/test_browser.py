@@ -106,7 +106,7 @@ def _expect_paragraphs(page: Page, paragraphs: list[str]) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sign_up_post_a_two_chapter_work_and_read_it(live_server: Any, page: Page) -> None:
     problems: list[str] = []
 
@@ -216,7 +216,7 @@ def test_sign_up_post_a_two_chapter_work_and_read_it(live_server: Any, page: Pag
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_download_an_epub_from_the_work_page(live_server: Any, page: Page, tmp_path: Path) -> None:
     work = make_work(title=TITLE, chapters=2, body=_plain_text(CHAPTER_ONE))
     page.goto(live_server.url + work.get_absolute_url())

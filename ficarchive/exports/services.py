@@ -84,6 +84,14 @@ def _job_key(work: Work, extension: str) -> str:
     return f"export:{work.pk}:{extension}:{stamp(work)}"
 
 
+def answers_at_once(work: Work, export: ExportFormat) -> bool:
+    """Whether a download of this format gives the file now, not a "being prepared" page.
+    Catalogs for e-reader apps offer only these: an app cannot wait on a web page."""
+    if not export.slow and work.word_count <= settings.EXPORT_INLINE_WORDS:
+        return True
+    return stored_path(work, export.extension).exists()
+
+
 def prepare(work: Work, export: ExportFormat) -> Download:
     """The file for this revision if it exists or is quick to make; otherwise its job."""
     path = stored_path(work, export.extension)

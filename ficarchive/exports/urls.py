@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from django.urls import re_path
+from collections.abc import Callable
 
-from ficarchive.exports import views
+from django.http import HttpResponse
+from django.urls import URLPattern, path, re_path
+
+from ficarchive.exports import feed_views, opds_views, views
 
 app_name = "exports"
 urlpatterns = [
@@ -11,4 +14,34 @@ urlpatterns = [
         views.download,
         name="download",
     ),
+    path(
+        "users/<str:username>/pseuds/<str:pseud>/works.atom",
+        feed_views.pseud_works,
+        name="pseud_feed",
+    ),
+    path("series/<int:series_id>/works.atom", feed_views.series_works, name="series_feed"),
+    path("opds/opensearch.xml", opds_views.opensearch, name="opds_opensearch"),
 ]
+
+_CATALOG_VIEWS: list[tuple[str, Callable[..., HttpResponse], str]] = [
+    ("", opds_views.root, "root"),
+    ("recent", opds_views.recent, "recent"),
+    ("fandoms", opds_views.fandoms, "fandoms"),
+    ("top-tags", opds_views.top_tags, "top_tags"),
+    ("tags/<str:name>", opds_views.tag, "tag"),
+    ("series", opds_views.series_list, "series_list"),
+    ("series/<int:series_id>", opds_views.series, "series"),
+    ("search", opds_views.search, "search"),
+]
+
+
+def _catalog(prefix: str, version: int) -> list[URLPattern]:
+    """The catalog's pages in one OPDS version, named `opds_…` (1.2) or `opds2_…` (2.0)."""
+    names = "opds_" if version == 1 else "opds2_"
+    return [
+        path(prefix + route, view, {"version": version}, name=names + name)
+        for route, view, name in _CATALOG_VIEWS
+    ]
+
+
+urlpatterns += _catalog("opds/", 1) + _catalog("opds/v2/", 2)

@@ -67,8 +67,16 @@ class Work(models.Model):
 
     @property
     def chapters_label(self) -> str:
-        """AO3's `2/?` or `3/3`."""
-        expected = "?" if self.expected_chapters is None else str(self.expected_chapters)
+        """AO3's `2/?` or `3/3`. A work its writer marked complete has all its chapters: `n/n`.
+
+        Readers and tools (FanFicFare among them) tell complete from in-progress by this label.
+        """
+        if self.complete:
+            expected = str(self.chapter_count)
+        elif self.expected_chapters is None:
+            expected = "?"
+        else:
+            expected = str(self.expected_chapters)
         return f"{self.chapter_count}/{expected}"
 
     @property

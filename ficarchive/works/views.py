@@ -178,7 +178,10 @@ def chapter_page(request: HttpRequest, work_id: int, chapter_id: int) -> HttpRes
     if chapter_id not in {chapter.pk for chapter in index}:
         raise Http404("No such chapter in this work.")
     if len(index) == 1:
-        return redirect(work)
+        # A one-chapter work is read at the work's own address. The query goes along, so a
+        # reader (or FanFicFare) who already said yes with view_adult=true is not asked again.
+        query = request.GET.urlencode()
+        return redirect(work.get_absolute_url() + (f"?{query}" if query else ""))
     return _render_chapter(request, work, index, chapter_id, _reading_context(request, work))
 
 
