@@ -137,13 +137,9 @@ def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
     adult = request.GET.get("view_adult") == "true"
     from ficarchive.exports.formats import export_formats, file_name
 
-    downloads = [
-        (
-            export.label,
-            reverse("exports:download", args=[work.pk, file_name(work.title), export.extension]),
-        )
-        for export in export_formats()
-    ]
+    # One URL reversed; the formats differ only in the extension.
+    stem = reverse("exports:download", args=[work.pk, file_name(work.title), "x"])[:-1]
+    downloads = [(export.label, stem + export.extension) for export in export_formats()]
     return {
         "work": work,
         "downloads": downloads,
