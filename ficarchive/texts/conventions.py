@@ -162,12 +162,13 @@ def chapter_heading(text: str) -> str | None:
     if match is None:
         return None
     title = match.group("title").strip()
+    if title and title[0].islower() and not match.group("separator").strip():
+        # `Chapter one was hard`, `Afterword was the word` are prose: a heading's title
+        # follows punctuation.
+        return None
     if match.group("named"):
         named = match.group("named").capitalize()
         return f"{named}: {title}" if title else named
-    if title and title[0].islower() and not match.group("separator").strip():
-        # `Chapter one was hard` is prose: a heading's title follows punctuation.
-        return None
     return title
 
 
