@@ -143,6 +143,15 @@ def set_default_pseud(pseud: Pseud) -> None:
     pseud.is_default = True
 
 
+def find_pseud(username: str, name: str) -> Pseud | None:
+    """An active user's pseud by the names in its URL (`/users/{user}/pseuds/{pseud}`)."""
+    return (
+        Pseud.objects.select_related("user")
+        .filter(user__username__iexact=username, user__is_active=True, name__iexact=name)
+        .first()
+    )
+
+
 def default_pseud(user: User) -> Pseud:
     pseud = user.pseuds.filter(is_default=True).first() or user.pseuds.first()
     if pseud is None:

@@ -7,14 +7,14 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts import services
 from ficarchive.accounts.forms import LogInForm, PreferencesForm, PseudForm, SignUpForm
-from ficarchive.accounts.models import Pseud, User
+from ficarchive.accounts.models import User
 from ficarchive.works.queries import listed_works, with_blurb_data
 
 PAGE_SIZE = 20
@@ -142,12 +142,9 @@ def user_page(request: HttpRequest, username: str) -> HttpResponse:
 
 
 def pseud_page(request: HttpRequest, username: str, pseud: str) -> HttpResponse:
-    found = get_object_or_404(
-        Pseud.objects.select_related("user"),
-        user__username__iexact=username,
-        user__is_active=True,
-        name__iexact=pseud,
-    )
+    found = services.find_pseud(username, pseud)
+    if found is None:
+        raise Http404("No pseud found.")
     works = with_blurb_data(listed_works(request.user).filter(creatorships__pseud=found))
     context = {"pseud": found, "owner": found.user, "page": _works_page(request, works)}
     return render(request, "accounts/pseud.html", context)

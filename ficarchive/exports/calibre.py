@@ -50,7 +50,7 @@ def convert(work: Work, extension: str) -> bytes:
     export = export_context(work)
     with tempfile.TemporaryDirectory(prefix="ficarchive-convert-") as folder:
         source = Path(folder) / "work.epub"
-        source.write_bytes(render_epub(work))
+        source.write_bytes(render_epub(work, export))
         target = Path(folder) / f"work.{extension}"
         command = [
             program,

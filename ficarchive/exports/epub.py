@@ -256,8 +256,9 @@ def _navigation(
     return nav, ncx
 
 
-def render_epub(work: Work) -> bytes:
-    context = export_context(work)
+def render_epub(work: Work, context: ExportContext | None = None) -> bytes:
+    """The work as EPUB 3; `context` when the caller has already read it (`export_context`)."""
+    context = context or export_context(work)
     work = context.work
     identifier = book_identifier(work)
     language, rtl = work.language, work.is_rtl

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from ficarchive.accounts.models import Pseud
+from ficarchive.accounts.services import find_pseud
 from ficarchive.exports.atom import render_atom
 from ficarchive.exports.feeds import ATOM_TYPE, pseud_feed, public_works, series_feed
 from ficarchive.works.models import Series
@@ -20,12 +20,9 @@ def _base(request: HttpRequest) -> str:
 
 
 def pseud_works(request: HttpRequest, username: str, pseud: str) -> HttpResponse:
-    found = get_object_or_404(
-        Pseud.objects.select_related("user"),
-        user__username__iexact=username,
-        user__is_active=True,
-        name__iexact=pseud,
-    )
+    found = find_pseud(username, pseud)
+    if found is None:
+        raise Http404("No pseud found.")
     return _atom(render_atom(pseud_feed(_base(request), found), opds=False))
 
 

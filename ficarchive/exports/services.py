@@ -40,11 +40,6 @@ def downloads_dir() -> Path:
     return Path(settings.DATA_DIR) / "downloads"
 
 
-def stamp(work: Work) -> str:
-    edited = int(work.edited_at.timestamp() * 1000) if work.edited_at else 0
-    return f"{work.revision}-{edited}"
-
-
 def _order(name: str) -> tuple[int, int]:
     revision, _, edited = name.partition("-")
     try:
@@ -54,7 +49,7 @@ def _order(name: str) -> tuple[int, int]:
 
 
 def stored_path(work: Work, extension: str) -> Path:
-    return downloads_dir() / str(work.pk) / f"{stamp(work)}.{extension}"
+    return downloads_dir() / str(work.pk) / f"{work.content_stamp}.{extension}"
 
 
 @dataclass
@@ -81,15 +76,17 @@ def generate(work: Work, export: ExportFormat) -> Path:
 
 
 def _job_key(work: Work, extension: str) -> str:
-    return f"export:{work.pk}:{extension}:{stamp(work)}"
+    return f"export:{work.pk}:{extension}:{work.content_stamp}"
+
+
+def _made_in_request(work: Work, export: ExportFormat) -> bool:
+    return not export.slow and work.word_count <= settings.EXPORT_INLINE_WORDS
 
 
 def answers_at_once(work: Work, export: ExportFormat) -> bool:
     """Whether a download of this format gives the file now, not a "being prepared" page.
     Catalogs for e-reader apps offer only these: an app cannot wait on a web page."""
-    if not export.slow and work.word_count <= settings.EXPORT_INLINE_WORDS:
-        return True
-    return stored_path(work, export.extension).exists()
+    return _made_in_request(work, export) or stored_path(work, export.extension).exists()
 
 
 def prepare(work: Work, export: ExportFormat) -> Download:
@@ -97,7 +94,7 @@ def prepare(work: Work, export: ExportFormat) -> Download:
     path = stored_path(work, export.extension)
     if path.exists():
         return Download(path=path)
-    if not export.slow and work.word_count <= settings.EXPORT_INLINE_WORDS:
+    if _made_in_request(work, export):
         return Download(path=generate(work, export))
     key = _job_key(work, export.extension)
     failed = (

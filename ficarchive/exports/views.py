@@ -21,7 +21,7 @@ def download(request: HttpRequest, work_id: str, name: str, extension: str) -> H
     work = get_object_or_404(Work.objects.prefetch_related("creatorships__pseud"), pk=work_id)
     if not can_view(request.user, work):
         raise Http404("No work found.")
-    etag = f'"{services.stamp(work)}-{extension}"'
+    etag = f'"{work.content_stamp}-{extension}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
         response["ETag"] = etag
@@ -37,7 +37,8 @@ def download(request: HttpRequest, work_id: str, name: str, extension: str) -> H
             "refresh": PREPARING_REFRESH_SECONDS,
         }
         response = render(request, "exports/preparing.html", context, status=503 if failed else 202)
-        response["Retry-After"] = str(PREPARING_REFRESH_SECONDS * (60 if failed else 1))
+        wait = services.RETRY_AFTER_FAILURE.total_seconds() if failed else PREPARING_REFRESH_SECONDS
+        response["Retry-After"] = str(int(wait))
         response["Cache-Control"] = "no-store"
         return response
     served = FileResponse(

@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.urls import reverse
 
 from ficarchive.accounts.models import Pseud
 from ficarchive.tags.models import ADULT_RATINGS, TAG_ORDER, Tag, TagType
+
+
+def content_stamp(revision: int, edited_at: datetime | None) -> str:
+    """`<revision>-<edit time in ms>`: changes with any edit of a work or its chapters, so it
+    keys everything kept of a work (cached pages and blurbs, download files)."""
+    edited = int(edited_at.timestamp() * 1000) if edited_at else 0
+    return f"{revision}-{edited}"
+
 
 LANGUAGES = [
     ("en", "English"),
@@ -64,6 +74,10 @@ class Work(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("works:work", args=[self.pk])
+
+    @property
+    def content_stamp(self) -> str:
+        return content_stamp(self.revision, self.edited_at)
 
     @property
     def chapters_label(self) -> str:

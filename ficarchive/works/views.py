@@ -21,7 +21,7 @@ from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.services import default_pseud
 from ficarchive.works import services
 from ficarchive.works.forms import ChapterForm, WorkForm
-from ficarchive.works.models import Chapter, Series, Work
+from ficarchive.works.models import Chapter, Series, Work, content_stamp
 from ficarchive.works.queries import (
     can_edit,
     can_view,
@@ -99,8 +99,7 @@ def _anonymous_page_key(request: HttpRequest, work_id: int) -> str | None:
     )
     if stamp is None:
         return None
-    revision, edited_at = stamp
-    return f"work-page:{request.get_full_path()}:{revision}:{edited_at.timestamp()}"
+    return f"work-page:{request.get_full_path()}:{content_stamp(*stamp)}"
 
 
 def cached_for_anonymous_readers(

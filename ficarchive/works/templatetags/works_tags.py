@@ -74,8 +74,7 @@ BLURB_SECONDS = 600
 
 
 def _blurb_key(work: Work) -> str:
-    edited = work.edited_at.timestamp() if work.edited_at else 0
-    return f"blurb:{work.pk}:{work.revision}:{edited}"
+    return f"blurb:{work.pk}:{work.content_stamp}"
 
 
 @register.simple_tag
