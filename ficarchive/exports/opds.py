@@ -35,7 +35,13 @@ from ficarchive.exports.opds2 import OPDS2_TYPE
 from ficarchive.exports.queries import RATINGS, STATUSES, Facets
 from ficarchive.tags.models import Tag, TagType, tag_to_url
 from ficarchive.works.models import Series, Work
-from ficarchive.works.queries import AnyUser, listed_works, search_works, with_blurb_data
+from ficarchive.works.queries import (
+    AnyUser,
+    listed_works,
+    search_works,
+    series_works,
+    with_blurb_data,
+)
 
 PAGE_SIZE = 25  # works per acquisition page
 NAVIGATION_PAGE_SIZE = 100  # fandoms or series per navigation page
@@ -308,7 +314,7 @@ def series_list(catalog: Catalog, page_number: str | None) -> Feed:
 
 def series(catalog: Catalog, series: Series, listing: Listing) -> Feed:
     up = catalog.link("up", NAVIGATION_KIND, "series_list", title="Series")
-    works = queries.works_in_series(catalog.user, series)
+    works = series_works(catalog.user, series)
     title, args = series.title, (series.pk,)
     return _works_feed(catalog, works, listing, title=title, view="series", args=args, up=up)
 

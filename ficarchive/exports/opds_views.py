@@ -17,9 +17,10 @@ from ficarchive.exports.atom import render_atom, render_opensearch
 from ficarchive.exports.catalog import ACQUISITION_KIND, Feed
 from ficarchive.exports.opds import OPENSEARCH_TYPE, Catalog, Listing, opds1_type
 from ficarchive.exports.opds2 import OPDS2_TYPE, render_opds2
-from ficarchive.exports.queries import FacetError, Facets, works_in_series
+from ficarchive.exports.queries import FacetError, Facets
 from ficarchive.tags.models import Tag, tag_from_url
 from ficarchive.works.models import Series
+from ficarchive.works.queries import series_works
 
 
 def _catalog(request: HttpRequest, version: int) -> Catalog:
@@ -70,7 +71,7 @@ def series_list(request: HttpRequest, version: int) -> HttpResponse:
 
 def series(request: HttpRequest, version: int, series_id: int) -> HttpResponse:
     found = get_object_or_404(Series, pk=series_id)
-    if not works_in_series(request.user, found).exists():
+    if not series_works(request.user, found).exists():
         raise Http404("No series found.")  # as on the series page: nothing to show this reader
     return _respond(
         request, version, lambda catalog: opds.series(catalog, found, _listing(request))

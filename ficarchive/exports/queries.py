@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import Lower
 
 from ficarchive.tags.models import Tag, TagType
-from ficarchive.works.models import Series, SeriesWork, Work
+from ficarchive.works.models import Series, Work
 from ficarchive.works.queries import AnyUser, listed_works
 
 # The tag types a reader browses by beyond fandoms: the "popular tags" list.
@@ -91,15 +91,4 @@ def series_with_counts(user: AnyUser) -> QuerySet[Series]:
             last_update=Max("serial_works__work__updated_at"),
         )
         .order_by("-last_update", "-pk")
-    )
-
-
-def works_in_series(user: AnyUser, series: Series) -> QuerySet[Work]:
-    """The series' works the reader may see, in series order."""
-    part = SeriesWork.objects.filter(series=series, work=OuterRef("pk")).values("position")[:1]
-    return (
-        listed_works(user)
-        .annotate(part=Subquery(part))
-        .filter(part__isnull=False)
-        .order_by("part", "pk")
     )

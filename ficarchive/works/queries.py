@@ -7,7 +7,7 @@ Every list and page of works goes through `listed_works` or `can_view`, so the p
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from ficarchive.works.models import Chapter, Creatorship, Series, SeriesWork, Work
 
@@ -63,14 +63,15 @@ def chapter_index(work: Work) -> list[Chapter]:
     return list(work.chapters.only("id", "position", "title", "work_id", "published_at"))
 
 
-def series_works(user: AnyUser, series: Series) -> list[Work]:
-    """The series' works this reader may see, in series order, ready for blurbs."""
-    works = with_blurb_data(listed_works(user).filter(serial_works__series=series))
-
-    def part(work: Work) -> int:
-        return next(p.position for p in work.serial_works.all() if p.series_id == series.pk)
-
-    return sorted(works, key=part)
+def series_works(user: AnyUser, series: Series) -> QuerySet[Work]:
+    """The series' works this reader may see, in series order."""
+    part = SeriesWork.objects.filter(series=series, work=OuterRef("pk")).values("position")[:1]
+    return (
+        listed_works(user)
+        .annotate(part=Subquery(part))
+        .filter(part__isnull=False)
+        .order_by("part", "pk")
+    )
 
 
 def search_works(works: QuerySet[Work], query: str) -> QuerySet[Work]:

@@ -208,7 +208,7 @@ def navigate(request: HttpRequest, work_id: int) -> HttpResponse:
 
 def series_page(request: HttpRequest, series_id: int) -> HttpResponse:
     series = get_object_or_404(Series.objects.prefetch_related("pseuds__user"), pk=series_id)
-    works = series_works(request.user, series)
+    works = list(with_blurb_data(series_works(request.user, series)))
     owns = request.user.is_authenticated and any(
         pseud.user_id == request.user.pk for pseud in series.pseuds.all()
     )
