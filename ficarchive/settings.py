@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ficarchive.texts",
     "ficarchive.exports",
     "ficarchive.jobs",
+    "ficarchive.overlap",
     "ficarchive.server",
     "ficarchive.accounts.adminsite.ArchiveAdminConfig",
     "django.contrib.auth",

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("ficarchive.works.urls")),
     path("", include("ficarchive.accounts.urls")),
     path("", include("ficarchive.exports.urls")),
+    path("", include("ficarchive.overlap.urls")),
 ]

@@ -186,6 +186,11 @@ def end_marker(text: str) -> str | None:
     return "complete"
 
 
+def _heading_next(blocks: list[Block], at: int) -> bool:
+    following = next((b for b in blocks[at + 1 :] if not b.is_break and b.text.strip()), None)
+    return following is not None and chapter_heading(following.text.strip()) is not None
+
+
 def _title_like(text: str) -> bool:
     stripped = text.strip()
     if not stripped or "\n" in stripped or len(stripped) > 120 or len(stripped.split()) > 14:
@@ -284,7 +289,7 @@ def structure(blocks: list[Block], work: ParsedWork | None = None) -> ParsedWork
     trailing_blocks: list[Block] = []  # the same notes as the writer wrote them
     title_block: Block | None = None
 
-    for block in blocks:
+    for at, block in enumerate(blocks):
         text = block.text.strip()
         if block.is_break or is_scene_break(text):
             if current is not None and current.body and not current.body[-1].is_break:
@@ -323,8 +328,12 @@ def structure(blocks: list[Block], work: ParsedWork | None = None) -> ParsedWork
                 complete = marker == "complete"
             continue
         if current is None:
-            title_line = (not has_headings and _title_like(text)) or block.heading
-            if not work.title and title_line and not preface_notes[1:]:
+            # A short line before the story is its title; in a story with chapter headings,
+            # only when a heading follows it ("Title", then "Prologue").
+            title_line = (
+                _title_like(text) and (not has_headings or _heading_next(blocks, at))
+            ) or block.heading
+            if not work.title and title_line:
                 work.title, title_block = text, block
                 continue
             current = _Chapter()

@@ -78,3 +78,19 @@ def test_unknown_formats_are_named() -> None:
 def test_a_file_without_a_title_is_named_after_the_file() -> None:
     work = parse_bytes(b"It was a dark and stormy night, and the rain fell.", "my_new-story.txt")
     assert work.title == "my new story"
+
+
+def test_a_title_after_several_notes_and_before_a_prologue_is_the_title() -> None:
+    text = (
+        "Disclaimer: I don't own these characters.\n\n"
+        "A/N: Thanks to my beta. Reviews feed the muse!\n\n"
+        "What the Tide Keeps\n\n"
+        "Prologue\n\n"
+        "The lamp failed at midnight, and the storm was at its worst.\n\n"
+        "Chapter One\n\n"
+        "Morning came grey and quiet over the harbour.\n"
+    )
+    work = parse_bytes(text.encode(), "story.txt")
+    assert work.title == "What the Tide Keeps"
+    assert [chapter.title for chapter in work.chapters] == ["Prologue", ""]
+    assert "beta" in work.notes

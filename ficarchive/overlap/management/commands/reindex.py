@@ -1,0 +1,29 @@
+"""`ficarchive reindex`: rebuild the overlap index of every work."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from ficarchive.overlap import services
+
+
+class Command(BaseCommand):
+    help = "Rebuild the overlap index (passages, fingerprints, embeddings) of every work."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        interactive = sys.stderr.isatty()
+
+        def progress(done: int, total: int) -> None:
+            if interactive or done == total or done % 100 == 0:
+                bar = "#" * (30 * done // total)
+                end = "\n" if done == total or not interactive else ""
+                sys.stderr.write(f"\r[{bar:<30}] {done}/{total} works{end}")
+                sys.stderr.flush()
+
+        total = services.reindex_all(progress)
+        self.stdout.write(f"Reindexed {total} works in {time.monotonic() - started:.1f} s.")

@@ -1,0 +1,289 @@
+"""Keep the overlap index in step with the works, and check texts against it.
+
+Indexing: every saved work queues an `overlap.index` job; the job cuts the work's chapters into
+passages and hands them to every detector, unless the chapter texts are the ones already indexed
+(a change of title or tags costs nothing). Deleting a work deletes its passages by cascade.
+
+Checking: a text (a file being considered, or a stored work) is cut the same way; each detector
+names candidate passages among the works the writer may use; `findings` turns them into spans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ficarchive.accounts.models import User
+from ficarchive.jobs import services as jobs
+from ficarchive.overlap import detectors
+from ficarchive.overlap.calibration import DEFAULT_THRESHOLD
+from ficarchive.overlap.findings import Finding, SourceChapter, from_candidates
+from ficarchive.overlap.models import Check, IndexedWork, Passage
+from ficarchive.overlap.passages import cut
+from ficarchive.texts.structure import html_to_text
+from ficarchive.works.models import Chapter, Work
+
+log = logging.getLogger(__name__)
+
+AnyUser = AbstractBaseUser | AnonymousUser
+Progress = Callable[[int, str], None]
+
+SCOPES = ("mine", "archive", "all")
+
+
+class OverlapError(Exception):
+    """A check cannot run as asked (an unknown scope, a missing work)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# the index
+
+
+def schedule_index(work_id: int) -> None:
+    jobs.enqueue("overlap.index", {"work_id": work_id}, key=f"overlap-index-{work_id}")
+
+
+@jobs.handler("overlap.index")
+def _index_job(payload: dict[str, Any]) -> None:
+    index_work(int(payload["work_id"]))
+
+
+def chapter_texts(work: Work) -> list[tuple[Chapter, str]]:
+    chapters = work.chapters.order_by("position").only("id", "position", "body", "work_id")
+    return [(chapter, html_to_text(chapter.body)) for chapter in chapters]
+
+
+def _digest(texts: list[str]) -> str:
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def text_digest(work: Work) -> str:
+    """The digest of the work's text as a check reads it: a report compares it with the
+    digest its check stored, to tell the writer the work has changed since."""
+    return _digest([text for _, text in chapter_texts(work)])
+
+
+def index_work(work_id: int, *, force: bool = False) -> bool:
+    """Bring one work's passages up to date; returns whether anything was (re)indexed."""
+    work = Work.objects.filter(pk=work_id).first()
+    if work is None:
+        return False  # deleted since the job was queued: its passages went with it
+    chapters = chapter_texts(work)
+    digest = _digest([f"{chapter.pk}:{text}" for chapter, text in chapters])
+    if not force and IndexedWork.objects.filter(work=work, digest=digest).exists():
+        return False
+    with transaction.atomic():
+        Passage.objects.filter(work=work).delete()
+        rows: list[tuple[Passage, str]] = []
+        for chapter, text in chapters:
+            for piece in cut(text):
+                rows.append(
+                    (
+                        Passage(
+                            work=work,
+                            chapter=chapter,
+                            position=piece.position,
+                            start=piece.start,
+                            end=piece.end,
+                            word_count=piece.word_count,
+                            vector=b"",
+                        ),
+                        text[piece.start : piece.end],
+                    )
+                )
+        Passage.objects.bulk_create([passage for passage, _ in rows], batch_size=1000)
+        if rows and rows[0][0].pk is None:  # a database that returns no ids from bulk inserts
+            saved = Passage.objects.filter(work=work).order_by("chapter__position", "position")
+            rows = [(p, text) for p, (_, text) in zip(saved, rows, strict=True)]
+        for detector in detectors.detectors():
+            detector.index(rows)
+        IndexedWork.objects.update_or_create(work=work, defaults={"digest": digest})
+    return True
+
+
+def reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the index of every work from scratch; returns the number of works."""
+    ids = list(Work.objects.order_by("pk").values_list("pk", flat=True))
+    for done, work_id in enumerate(ids, start=1):
+        index_work(work_id, force=True)
+        if progress:
+            progress(done, len(ids))
+    IndexedWork.objects.exclude(work_id__in=ids).delete()
+    return len(ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# checks
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    scope: str
+    threshold: float
+    checked_words: int
+    sources_searched: int
+    hidden: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "findings": [f.as_json() for f in self.findings],
+            "scope": self.scope,
+            "threshold": self.threshold,
+            "checked_words": self.checked_words,
+            "works_searched": self.sources_searched,
+        }
+
+
+def allowed_works(user: AnyUser, scope: str, *, exclude: int | None = None) -> set[int]:
+    """The works a check may quote from: the writer's own (drafts included) and/or everyone's
+    posted, unrestricted works. Another writer's drafts and restricted works are never among
+    them — not even as "a match exists somewhere": a restricted work is kept off the open web
+    by its writer's choice, and a report can be pasted anywhere."""
+    if scope not in SCOPES:
+        raise OverlapError(f"Unknown scope {scope!r}: use one of {', '.join(SCOPES)}.")
+    mine = Q(creatorships__pseud__user_id=user.pk) if user.is_authenticated else Q(pk__in=[])
+    posted = Q(posted=True, restricted=False)
+    wanted = {"mine": mine, "archive": posted, "all": mine | posted}[scope]
+    works = Work.objects.filter(wanted)
+    if exclude is not None:
+        works = works.exclude(pk=exclude)
+    return set(works.values_list("pk", flat=True).distinct())
+
+
+def check_texts(
+    chapters: list[str],
+    user: AnyUser,
+    *,
+    scope: str = "all",
+    exclude_work: int | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Progress | None = None,
+) -> Report:
+    """Check chapter texts against the index: the findings at or above `threshold`."""
+    step = progress or (lambda percent, stage: None)
+    allowed = allowed_works(user, scope, exclude=exclude_work)
+    draft = [
+        detectors.DraftPassage(number, piece.start, piece.end, text[piece.start : piece.end])
+        for number, text in enumerate(chapters, start=1)
+        for piece in cut(text)
+    ]
+    candidates: list[detectors.Candidate] = []
+    found = detectors.detectors()
+    for done, detector in enumerate(found):
+        step(10 + 50 * done // len(found), f"Looking for candidates ({detector.name})")
+        candidates += detector.candidates(draft, allowed)
+    step(60, "Comparing passages")
+    passages = {
+        p.pk: p
+        for p in Passage.objects.filter(pk__in={c.passage_id for c in candidates}).only(
+            "id", "work_id", "chapter_id", "start", "end"
+        )
+    }
+    findings = from_candidates(candidates, chapters, _source_lookup(), passages)
+    step(100, "Done")
+    return Report(
+        findings=[f for f in findings if f.score >= threshold],
+        scope=scope,
+        threshold=threshold,
+        checked_words=sum(len(text.split()) for text in chapters),
+        sources_searched=len(allowed),
+    )
+
+
+def _source_lookup() -> Callable[[int], SourceChapter]:
+    """Chapter texts by id, read once per check."""
+    seen: dict[int, SourceChapter] = {}
+
+    def lookup(chapter_id: int) -> SourceChapter:
+        if chapter_id not in seen:
+            chapter = Chapter.objects.select_related("work").get(pk=chapter_id)
+            seen[chapter_id] = SourceChapter(
+                chapter.work_id, chapter.work.title, chapter.position, html_to_text(chapter.body)
+            )
+        return seen[chapter_id]
+
+    return lookup
+
+
+def check_work(
+    work: Work,
+    user: AnyUser,
+    *,
+    scope: str = "all",
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Progress | None = None,
+) -> Report:
+    """Check a stored work (its chapters' text) against every other work in scope."""
+    texts = [text for _, text in chapter_texts(work)]
+    return check_texts(
+        texts, user, scope=scope, exclude_work=work.pk, threshold=threshold, progress=progress
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# checks from the web, as jobs
+
+
+def start_check(work: Work, user: User, scope: str = "all") -> Check:
+    """Queue a check of the writer's work, or return the one already queued or running."""
+    if scope not in SCOPES:
+        raise OverlapError(f"Unknown scope {scope!r}: use one of {', '.join(SCOPES)}.")
+    pending = Check.objects.filter(
+        work=work, user=user, scope=scope, state__in=[Check.State.QUEUED, Check.State.RUNNING]
+    ).first()
+    if pending is not None:
+        return pending
+    check = Check.objects.create(work=work, user=user, scope=scope)
+    transaction.on_commit(lambda: jobs.enqueue("overlap.check", {"check_id": check.pk}))
+    return check
+
+
+@jobs.handler("overlap.check")
+def _check_job(payload: dict[str, Any]) -> None:
+    check = Check.objects.select_related("work", "user").filter(pk=payload["check_id"]).first()
+    if check is None:
+        return  # its work was deleted
+    run_check(check)
+
+
+def run_check(check: Check) -> Check:
+    """Run a queued check, saving its progress as it goes and its findings at the end."""
+
+    def progress(percent: int, stage: str) -> None:
+        Check.objects.filter(pk=check.pk).update(progress=percent, stage=stage)
+
+    check.state = Check.State.RUNNING
+    check.save(update_fields=["state"])
+    # The index must hold the works as they are now, this one included.
+    index_work(check.work_id)
+    try:
+        report = check_work(check.work, check.user, scope=check.scope, progress=progress)
+    except Exception as error:
+        # A check that failed once would fail again on the same text: say so, don't retry.
+        log.exception("overlap check %s failed", check.pk)
+        check.state = Check.State.FAILED
+        check.error = f"The check could not finish: {error}"
+        check.finished_at = timezone.now()
+        check.save(update_fields=["state", "error", "finished_at"])
+        return check
+    check.findings = [f.as_json() for f in report.findings]
+    check.digest = text_digest(check.work)
+    check.state = Check.State.DONE
+    check.progress = 100
+    check.finished_at = timezone.now()
+    check.save(update_fields=["findings", "digest", "state", "progress", "finished_at"])
+    return check

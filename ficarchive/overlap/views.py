@@ -1,0 +1,231 @@
+"""The overlap check on the web: start a check of one's own work, follow it, read its report.
+
+The views load and check access, call `services`, and render. A report is rendered from the
+findings its check stored, filtered again when it is shown: a source work its reader can no
+longer see (made a draft, deleted) drops out, so a stored report never outlives the privacy of
+the works it quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_http_methods
+
+from ficarchive.accounts.models import User
+from ficarchive.overlap import services
+from ficarchive.overlap.models import Check
+from ficarchive.works.models import Chapter, Work
+from ficarchive.works.queries import can_view, is_creator
+
+# What each kind of finding means, in a line a writer can act on.
+KIND_NOTES = {
+    "verbatim": "The same words in the same order.",
+    "near-verbatim": "Mostly the same words, with a few changed, added or left out.",
+    "paraphrase": "The same sentences reworded: many words changed, the order and sense kept.",
+    "retold": "The same scene or moment told again in other words.",
+}
+
+# The list shows the newest checks; older ones are rarely wanted and their findings are heavy.
+LIST_LIMIT = 50
+
+# A single shared word ("the", a name) is chance, not reuse: only runs this long are marked.
+MIN_MARKED_RUN = 2
+
+
+class CheckForm(forms.Form):
+    scope = forms.ChoiceField(
+        label="Compare with",
+        choices=Check.Scope.choices,
+        initial=Check.Scope.ALL,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_scope(self) -> str:
+        # A button that sends no scope (the one on the draft notice) means everything.
+        return str(self.cleaned_data.get("scope") or Check.Scope.ALL)
+
+
+# -- loading and access --------------------------------------------------------------------
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _own_work(request: HttpRequest, work_id: int) -> Work:
+    """The work if the user is one of its creators; 404 otherwise, so that a stranger cannot
+    even learn that a draft with this id exists."""
+    work = get_object_or_404(Work.objects.prefetch_related("creatorships__pseud"), pk=work_id)
+    if not is_creator(request.user, work):
+        raise Http404("No work found.")
+    return work
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checks(request: HttpRequest, work_id: int) -> HttpResponse:
+    """The writer's checks of this work, newest first, and the form that starts one."""
+    user = _user(request)
+    work = _own_work(request, work_id)
+    form = CheckForm(request.POST) if request.method == "POST" else CheckForm()
+    if request.method == "POST" and form.is_valid():
+        check = services.start_check(work, user, form.cleaned_data["scope"])
+        return redirect("overlap:report", work.pk, check.pk)
+    listing = list(Check.objects.filter(work=work, user=user)[:LIST_LIMIT])
+    context = {"work": work, "form": form, "checks": listing}
+    return render(request, "overlap/checks.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def report(request: HttpRequest, work_id: int, check_id: int) -> HttpResponse:
+    """A check's progress while it runs, then its findings."""
+    user = _user(request)
+    work = _own_work(request, work_id)
+    check = get_object_or_404(Check, pk=check_id, work=work, user=user)
+    context: dict[str, Any] = {"work": work, "check": check, "kinds": KIND_NOTES}
+    if check.state == Check.State.DONE:
+        rows, hidden = report_rows(user, check.findings)
+        context.update(
+            {
+                "rows": rows,
+                "hidden": hidden,
+                "changed": bool(check.digest) and services.text_digest(work) != check.digest,
+            }
+        )
+    return render(request, "overlap/report.html", context)
+
+
+# -- the report ----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One finding as the report shows it: the two passages side by side, words marked."""
+
+    number: int
+    kind: str
+    note: str
+    percent: int
+    draft_chapter: int
+    draft_html: SafeString
+    source_title: str
+    source_chapter: int
+    source_url: str
+    source_html: SafeString
+
+
+def report_rows(user: User, findings: list[dict[str, Any]]) -> tuple[list[Row], int]:
+    """The findings whose source the user may still see, and how many were left out.
+
+    Two queries however many findings: the source works (with their creators, for `can_view`)
+    and their chapters' ids."""
+    ids = {int(f["source"]["work_id"]) for f in findings}
+    works = Work.objects.filter(pk__in=ids).prefetch_related("creatorships__pseud")
+    visible = {work.pk: work for work in works if can_view(user, work)}
+    chapters = {
+        (work_id, position): chapter_id
+        for work_id, position, chapter_id in Chapter.objects.filter(
+            work_id__in=visible
+        ).values_list("work_id", "position", "pk")
+    }
+    rows: list[Row] = []
+    for finding in findings:
+        source = finding["source"]
+        work = visible.get(int(source["work_id"]))
+        if work is None:
+            continue
+        draft_marks, source_marks = matching_words(finding["draft"]["text"], source["text"])
+        chapter_id = chapters.get((work.pk, int(source["chapter"])))
+        rows.append(
+            Row(
+                number=len(rows) + 1,
+                kind=finding["kind"],
+                note=KIND_NOTES.get(finding["kind"], ""),
+                percent=round(float(finding["score"]) * 100),
+                draft_chapter=int(finding["draft"]["chapter"]),
+                draft_html=highlighted(finding["draft"]["text"], draft_marks),
+                # The title as it is now: the one stored may have been changed since.
+                source_title=work.title,
+                source_chapter=int(source["chapter"]),
+                source_url=(
+                    reverse("works:chapter", args=[work.pk, chapter_id])
+                    if chapter_id is not None
+                    else work.get_absolute_url()
+                ),
+                source_html=highlighted(source["text"], source_marks),
+            )
+        )
+    return rows, len(findings) - len(rows)
+
+
+def matching_words(this: str, other: str) -> tuple[set[int], set[int]]:
+    """The positions (in `str.split()` order) of the words the two texts share, in runs of at
+    least `MIN_MARKED_RUN` words; case is ignored, the words themselves are not changed."""
+    a = [word.lower() for word in this.split()]
+    b = [word.lower() for word in other.split()]
+    # No autojunk: in a long passage "the" is frequent, but it belongs inside a copied run.
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    marked_a: set[int] = set()
+    marked_b: set[int] = set()
+    for block in matcher.get_matching_blocks():
+        if block.size >= MIN_MARKED_RUN:
+            marked_a.update(range(block.a, block.a + block.size))
+            marked_b.update(range(block.b, block.b + block.size))
+    return marked_a, marked_b
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_TOKEN = re.compile(r"\S+|\s+")
+
+
+def highlighted(text: str, marked: set[int]) -> SafeString:
+    """The text as escaped paragraphs, each run of marked words in one `<mark>`.
+
+    Word numbers count across paragraphs as `str.split()` does, so they are those of
+    `matching_words`. Every piece of the text goes through `escape`; only our own tags are
+    added around it."""
+    number = 0
+    paragraphs: list[str] = []
+    for paragraph in _PARAGRAPH_BREAK.split(text.strip()):
+        pieces: list[str] = []
+        space = ""
+        open_mark = False
+        for token in _TOKEN.findall(paragraph):
+            if token.isspace():
+                space = "<br>" if "\n" in token else " "
+                continue
+            mark = number in marked
+            if open_mark and not mark:
+                pieces.append("</mark>")
+                open_mark = False
+            pieces.append(space)
+            if mark and not open_mark:
+                pieces.append("<mark>")
+                open_mark = True
+            pieces.append(escape(token))
+            space = ""
+            number += 1
+        if open_mark:
+            pieces.append("</mark>")
+        if pieces:
+            paragraphs.append("<p>" + "".join(pieces) + "</p>")
+    return mark_safe("\n".join(paragraphs))  # every piece of user text went through escape()
