@@ -21,7 +21,7 @@ import numpy as np
 from django.db import connection
 
 from ficarchive.overlap import embeddings
-from ficarchive.overlap.fingerprints import fingerprints
+from ficarchive.overlap.fingerprints import fingerprints, stem_fingerprints
 from ficarchive.overlap.models import Fingerprint, Passage
 from ficarchive.overlap.passages import without_names
 
@@ -76,9 +76,12 @@ def detectors() -> list[Detector]:
 # A fingerprint found in this many works or more is a phrase of the fandom or of boilerplate,
 # not evidence of reuse: it alone never makes a candidate.
 COMMON_IN_WORKS = 8
-# A candidate needs this many shared fingerprints (one is guaranteed by a 12-word run; two make
-# a chance collision of common phrasing very unlikely).
-MIN_SHARED = 2
+# A candidate needs this many shared fingerprints. One is guaranteed by a 12-word run; requiring
+# two lost short, heavily edited passages (bench/overlap_scale.py: recall 0.72 -> 0.83 with one),
+# and a chance shared 5-gram costs only an alignment that finds nothing.
+MIN_SHARED = 1
+# Stem fingerprints are less specific (content words only): a candidate needs two of them.
+MIN_SHARED_STEMS = 2
 
 
 class LexicalDetector:
@@ -87,33 +90,35 @@ class LexicalDetector:
     def index(self, passages: list[tuple[Passage, str]]) -> None:
         rows: list[Fingerprint] = []
         for passage, text in passages:
-            hashes, _ = fingerprints(text)
-            rows.extend(
-                Fingerprint(hash=int(h), passage_id=passage.pk) for h in set(hashes.tolist())
-            )
+            hashes = {*fingerprints(text)[0].tolist(), *stem_fingerprints(text)[0].tolist()}
+            rows.extend(Fingerprint(hash=h, passage_id=passage.pk) for h in hashes)
         Fingerprint.objects.bulk_create(rows, batch_size=5000)
 
     def candidates(self, draft: list[DraftPassage], allowed_works: set[int]) -> list[Candidate]:
         by_hash: dict[int, list[int]] = defaultdict(list)
+        stem_hashes: set[int] = set()
         for number, passage in enumerate(draft):
-            hashes, _ = fingerprints(passage.text)
-            for value in set(hashes.tolist()):
+            words = set(fingerprints(passage.text)[0].tolist())
+            stems = set(stem_fingerprints(passage.text)[0].tolist())
+            stem_hashes |= stems
+            for value in words | stems:
                 by_hash[value].append(number)
         if not by_hash or not allowed_works:
             return []
         postings = _postings(list(by_hash))
-        shared: dict[tuple[int, int], int] = defaultdict(int)
+        shared: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
         for value, found in postings.items():
             if len({work for _, work in found}) >= COMMON_IN_WORKS:
                 continue
+            family = 1 if value in stem_hashes else 0
             for passage_id, work_id in found:
                 if work_id in allowed_works:
                     for number in by_hash[value]:
-                        shared[(number, passage_id)] += 1
+                        shared[(number, passage_id)][family] += 1
         return [
-            Candidate(draft[number], passage_id, self.name, float(count), {"shared": count})
-            for (number, passage_id), count in shared.items()
-            if count >= MIN_SHARED
+            Candidate(draft[number], passage_id, self.name, float(w + s), {"words": w, "stems": s})
+            for (number, passage_id), (w, s) in shared.items()
+            if w >= MIN_SHARED or s >= MIN_SHARED_STEMS
         ]
 
 
@@ -141,46 +146,110 @@ def _postings(hashes: list[int]) -> dict[int, list[tuple[int, int]]]:
 
 
 # Nearest stored passages looked at per draft passage, and the static-embedding cosine (names
-# taken out) a pair needs before the sentence model is asked; on the fixtures retold pairs had
-# 0.55-0.60 and other scenes of the same characters up to 0.52.
+# taken out) a pair needs to be a candidate at all; on the fixtures retold pairs had 0.55-0.60,
+# and PAN summaries 0.63 or more for 95 % of them (bench/overlap_embeddings.py).
 NEIGHBOURS = 3
 STATIC_MIN = 0.45
+# Lists of the inverted-file index scanned per query (of about sqrt(passages)): on the 10M-word
+# benchmark (236 lists) 24 lost a planted paraphrase that an exact search found.
+PROBE_LISTS = 64
 
 
 class _VectorCache:
-    """Every stored passage's static vector in memory, reloaded when passages change."""
+    """Every stored passage's static vector in memory, kept in step with the table.
+
+    Building the nearest-neighbour index over all passages takes a second or two on a large
+    archive, so a change does not rebuild it: passages deleted since are masked out, passages
+    added since are searched exactly beside it, and the whole is rebuilt only when those grow
+    past `REBUILD_SHARE` of it (and `MIN_TAIL`). Passage ids are never reused: AUTOINCREMENT on
+    SQLite, a sequence on PostgreSQL.
+    """
+
+    REBUILD_SHARE = 0.2
+    MIN_TAIL = 2000  # below this many changed passages, following always beats rebuilding
 
     def __init__(self) -> None:
         self.stamp: tuple[int, int | None, int | None] | None = None
+        self.index: embeddings.VectorIndex | None = None
         self.ids = np.zeros(0, dtype=np.int64)
         self.works = np.zeros(0, dtype=np.int64)
         self.vectors = np.zeros((0, embeddings.STATIC_DIM), dtype=np.float32)
-        self.index: embeddings.VectorIndex | None = None
+        self.alive = np.zeros(0, dtype=bool)
+        self.indexed = 0  # rows [0, indexed) are in `index`; the rest are the recent tail
 
     def current(self) -> _VectorCache:
         stamp = _passage_stamp()
         if stamp != self.stamp:
-            rows = list(Passage.objects.values_list("id", "work_id", "vector").order_by("id"))
-            self.ids = np.array([r[0] for r in rows], dtype=np.int64)
-            self.works = np.array([r[1] for r in rows], dtype=np.int64)
-            if rows:
-                self.vectors = np.vstack(
-                    [
-                        embeddings.vectors_from_bytes(bytes(r[2]), embeddings.STATIC_DIM)
-                        for r in rows
-                    ]
-                )
-                self.index = embeddings.VectorIndex(self.ids, self.vectors)
-            else:
-                self.vectors = np.zeros((0, embeddings.STATIC_DIM), dtype=np.float32)
-                self.index = None
+            if self.stamp is None or not self._follow():
+                self._load()
             self.stamp = stamp
         return self
+
+    def _rows(self, after: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = list(
+            Passage.objects.filter(id__gt=after)
+            .values_list("id", "work_id", "vector")
+            .order_by("id")
+        )
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        works = np.array([r[1] for r in rows], dtype=np.int64)
+        vectors = (
+            np.vstack(
+                [embeddings.vectors_from_bytes(bytes(r[2]), embeddings.STATIC_DIM) for r in rows]
+            )
+            if rows
+            else np.zeros((0, embeddings.STATIC_DIM), dtype=np.float32)
+        )
+        return ids, works, vectors
+
+    def _load(self) -> None:
+        self.ids, self.works, self.vectors = self._rows()
+        self.alive = np.ones(len(self.ids), dtype=bool)
+        self.indexed = len(self.ids)
+        self.index = (
+            embeddings.VectorIndex(self.ids, self.vectors, nprobe=PROBE_LISTS)
+            if len(self.ids)
+            else None
+        )
+
+    def _follow(self) -> bool:
+        """Mask deleted passages and add new ones; False when a full load is due instead."""
+        last = int(self.ids[-1]) if len(self.ids) else 0
+        present = np.array(Passage.objects.filter(id__lte=last).values_list("id", flat=True))
+        self.alive &= np.isin(self.ids, present)
+        if self.alive.sum() != len(present):
+            return False  # a passage we never saw below the last id: start again
+        ids, works, vectors = self._rows(after=last)
+        self.ids = np.concatenate([self.ids, ids])
+        self.works = np.concatenate([self.works, works])
+        self.vectors = np.vstack([self.vectors, vectors])
+        self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=bool)])
+        changed = (~self.alive[: self.indexed]).sum() + len(self.ids) - self.indexed
+        return bool(changed <= max(self.REBUILD_SHARE * self.indexed, self.MIN_TAIL))
+
+    def search(
+        self, queries: np.ndarray, k: int, min_score: float
+    ) -> list[list[tuple[int, float]]]:
+        """The k nearest live passages of each query, from the index and the recent tail."""
+        dead = set(self.ids[: self.indexed][~self.alive[: self.indexed]].tolist())
+        wanted = k + min(len(dead), 4 * k)
+        found = (
+            self.index.search(queries, wanted, min_score=min_score)
+            if self.index is not None
+            else [[] for _ in queries]
+        )
+        tail = _exact_search(queries, self.ids[self.indexed :], self.vectors[self.indexed :], k)
+        return [
+            sorted(
+                [(pid, score) for pid, score in old if pid not in dead] + new,
+                key=lambda hit: -hit[1],
+            )[:k]
+            for old, new in zip(found, tail, strict=True)
+        ]
 
 
 def _passage_stamp() -> tuple[int, int | None, int | None]:
     with connection.cursor() as cursor:
-        # Ids can come back after a rollback (SQLite); the sum tells such twins apart.
         cursor.execute(
             f"SELECT COUNT(*), MAX(id), SUM(id * 7 + work_id * 3 + start) "
             f"FROM {Passage._meta.db_table}"
@@ -205,20 +274,20 @@ class SemanticDetector:
 
     def candidates(self, draft: list[DraftPassage], allowed_works: set[int]) -> list[Candidate]:
         cache = _cache.current()
-        if cache.index is None or not draft or not allowed_works:
+        if not len(cache.ids) or not draft or not allowed_works:
             return []
-        allowed = np.isin(cache.works, np.fromiter(allowed_works, dtype=np.int64))
+        allowed = cache.alive & np.isin(cache.works, np.fromiter(allowed_works, dtype=np.int64))
         queries = embeddings.static_vectors([without_names(p.text) for p in draft])
-        if allowed.mean() >= 0.5:
+        if allowed.sum() >= 0.5 * cache.alive.sum():
             # Most works may be used: ask the index for more neighbours, drop the others.
             allowed_ids = set(cache.ids[allowed].tolist())
             hits = [
                 [(pid, score) for pid, score in found if pid in allowed_ids][:NEIGHBOURS]
-                for found in cache.index.search(queries, NEIGHBOURS * 3, min_score=STATIC_MIN)
+                for found in cache.search(queries, NEIGHBOURS * 3, STATIC_MIN)
             ]
         else:
             # Few works may be used (a writer's own): an exact search among just those.
-            hits = _exact_search(queries, cache.ids[allowed], cache.vectors[allowed])
+            hits = _exact_search(queries, cache.ids[allowed], cache.vectors[allowed], NEIGHBOURS)
         candidates: list[Candidate] = []
         for passage, found in zip(draft, hits, strict=True):
             candidates.extend(
@@ -228,14 +297,22 @@ class SemanticDetector:
 
 
 def _exact_search(
-    queries: np.ndarray, ids: np.ndarray, vectors: np.ndarray
+    queries: np.ndarray, ids: np.ndarray, vectors: np.ndarray, k: int
 ) -> list[list[tuple[int, float]]]:
+    if not len(ids):
+        return [[] for _ in queries]
     scores = queries @ vectors.T
     hits = []
     for row in scores:
-        best = np.argsort(-row)[:NEIGHBOURS]
+        best = np.argsort(-row)[:k]
         hits.append([(int(ids[i]), float(row[i])) for i in best if row[i] >= STATIC_MIN])
     return hits
+
+
+def forget_vectors() -> None:
+    """Drop the in-memory vectors (tests, whose rolled-back ids come back with other rows)."""
+    global _cache
+    _cache = _VectorCache()
 
 
 register(LexicalDetector())

@@ -22,7 +22,7 @@ from ficarchive.overlap.verify import scene_likeness
 KINDS = ("verbatim", "near-verbatim", "paraphrase", "retold")
 
 # Semantic candidate pairs the sentence model verifies per check, most alike first.
-MAX_VERIFIED = 12
+MAX_VERIFIED = 6
 
 # Copied or edited text (this share of its words in shared 8-word runs) gets word-exact edges.
 EDITED_RATIO = 0.3
@@ -197,12 +197,16 @@ def _verified(
     passages: dict[int, Passage],
     lexical: list[Finding],
 ) -> list[Finding]:
-    """Semantic candidates the sentence model confirms, unless lexical findings explain them."""
-    open_pairs = [c for c in candidates if not _explained(c, passages, sources, lexical)]
+    """Semantic candidates that lexical findings do not explain: first the aligner (cheap; it
+    finds edited and paraphrased passages that share too few exact runs for the fingerprints),
+    then the sentence model on the most alike of the rest, for scenes retold."""
+    unexplained = [c for c in candidates if not _explained(c, passages, sources, lexical)]
+    aligned = _aligned(unexplained, draft_chapters, sources, passages, "semantic")
+    rest = [c for c in unexplained if not _explained(c, passages, sources, aligned)]
     # The sentence model is the slow part: it looks at the most alike pairs only.
-    open_pairs = sorted(open_pairs, key=lambda c: -c.strength)[:MAX_VERIFIED]
+    open_pairs = sorted(rest, key=lambda c: -c.strength)[:MAX_VERIFIED]
     if not open_pairs:
-        return []
+        return aligned
     source_texts = []
     for candidate in open_pairs:
         passage = passages[candidate.passage_id]
@@ -238,23 +242,7 @@ def _verified(
                 ),
             )
         )
-    # The aligner may explain a verified pair as paraphrase (round-trip translation, edits):
-    # then its finer spans replace the passage-to-passage one.
-    paraphrased = _aligned(
-        [c for c in open_pairs if _confirmed(c, findings)],
-        draft_chapters,
-        sources,
-        passages,
-        "semantic",
-    )
-    return paraphrased + findings
-
-
-def _confirmed(candidate: Candidate, findings: list[Finding]) -> bool:
-    return any(
-        f.draft.chapter == candidate.draft.chapter and f.draft.start == candidate.draft.start
-        for f in findings
-    )
+    return aligned + findings
 
 
 def _explained(

@@ -39,35 +39,50 @@ def word_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     return hashes, starts
 
 
-def kgram_hashes(hashes: np.ndarray) -> np.ndarray:
-    """One 63-bit hash per run of K words (none when the text is shorter than K words)."""
-    n = len(hashes) - K + 1
+def _winnowed(
+    hashes: np.ndarray, starts: np.ndarray, k: int, w: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hash every run of `k` items into 63 bits, keep the rightmost minimum of each window of `w`
+    runs; returns the kept hashes and the offsets where their runs start."""
+    n = len(hashes) - k + 1
     if n <= 0:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     with np.errstate(over="ignore"):
         combined = hashes[:n].copy()
-        for j in range(1, K):
+        for j in range(1, k):
             combined = combined * _MULTIPLIER + hashes[j : j + n]
-    return (combined & _MASK).astype(np.int64)
+    kgrams = (combined & _MASK).astype(np.int64)
+    if n <= w:
+        chosen = np.array([n - 1 - int(np.argmin(kgrams[::-1]))], dtype=np.int64)
+    else:
+        windows = np.lib.stride_tricks.sliding_window_view(kgrams, w)
+        chosen = np.unique(np.arange(len(windows)) + w - 1 - np.argmin(windows[:, ::-1], axis=1))
+    return kgrams[chosen], starts[chosen]
 
 
-def winnow(kgrams: np.ndarray) -> np.ndarray:
-    """Indexes of the chosen k-grams: the rightmost minimum of each window of W."""
-    n = len(kgrams)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    if n <= W:
-        return np.array([n - 1 - int(np.argmin(kgrams[::-1]))], dtype=np.int64)
-    windows = np.lib.stride_tricks.sliding_window_view(kgrams, W)
-    # argmin takes the first minimum; on the reversed window that is the rightmost one.
-    rightmost = W - 1 - np.argmin(windows[:, ::-1], axis=1)
-    chosen = np.arange(len(windows)) + rightmost
-    return np.unique(chosen)
+# Stem fingerprints: runs of STEM_K content-word stems (stop-words out), winnowed over windows of
+# STEM_W, so a shared run of 6 content words in any wording of the function words around them
+# (a translation, a paraphrase that keeps its nouns) gives a shared fingerprint. Their hashes are
+# salted apart from the word fingerprints in the same table.
+STEM_K = 3
+STEM_W = 4
+_STEM_SALT = np.uint64(0xA5A5_5A5A_0F0F_F0F0)
+
+
+def stem_fingerprints(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Winnowed fingerprints of the content-word stems of a text, with their offsets."""
+    from ficarchive.overlap.align import _STEMMER, STOP_WORDS
+
+    found = [m for m in words(text) if m.group().lower() not in STOP_WORDS]
+    stems = _STEMMER.stemWords([m.group().lower().replace("’", "'") for m in found])
+    hashes = np.fromiter((_word_hash(s) for s in stems), dtype=np.uint64, count=len(stems))
+    starts = np.fromiter((m.start() for m in found), dtype=np.int64, count=len(found))
+    with np.errstate(over="ignore"):
+        salted = hashes ^ _STEM_SALT
+    return _winnowed(salted, starts, STEM_K, STEM_W)
 
 
 def fingerprints(text: str) -> tuple[np.ndarray, np.ndarray]:
     """The winnowed fingerprints of a text and the character offset of each one's first word."""
     hashes, starts = word_hashes(text)
-    kgrams = kgram_hashes(hashes)
-    chosen = winnow(kgrams)
-    return kgrams[chosen], starts[chosen]
+    return _winnowed(hashes, starts, K, W)
