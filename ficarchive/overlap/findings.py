@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ficarchive.overlap import calibration, edges
@@ -33,10 +33,12 @@ MIN_WORDS = 20
 
 @dataclass
 class Span:
-    chapter: int  # 1-based chapter position
+    chapter: int  # 1-based chapter position (0 for the notes)
     start: int
     end: int
     text: str
+    # "text": a chapter's text; "notes": the notes, when asked to check them too
+    part: str = field(default="text", kw_only=True)
 
 
 @dataclass
@@ -59,7 +61,8 @@ class Finding:
             "score": round(self.score, 3),
             "detector": self.detector,
             "draft": {
-                "chapter": self.draft.chapter,
+                "part": self.draft.part,
+                "chapter": self.draft.chapter if self.draft.part == "text" else None,
                 "start": self.draft.start,
                 "end": self.draft.end,
                 "text": self.draft.text,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -135,17 +135,19 @@ class Report:
     threshold: float
     checked_words: int
     sources_searched: int
-    hidden: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: str | None = None  # the notes text checked, when asked
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "findings": [f.as_json() for f in self.findings],
             "scope": self.scope,
             "threshold": self.threshold,
             "checked_words": self.checked_words,
             "works_searched": self.sources_searched,
         }
+        if self.notes is not None:
+            found["notes_text"] = self.notes
+        return found
 
 
 def allowed_works(user: AnyUser, scope: str, *, exclude: int | None = None) -> set[int]:
@@ -172,13 +174,19 @@ def check_texts(
     exclude_work: int | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     progress: Progress | None = None,
+    notes: str = "",
 ) -> Report:
-    """Check chapter texts against the index: the findings at or above `threshold`."""
+    """Check chapter texts against the index: the findings at or above `threshold`.
+
+    Notes (the writer's own words around the story: notes, end notes, summaries) are left out
+    unless given as `notes`; findings in them have `part` "notes" and offsets into `notes`.
+    """
     step = progress or (lambda percent, stage: None)
     allowed = allowed_works(user, scope, exclude=exclude_work)
+    texts = [*chapters, notes] if notes.strip() else list(chapters)
     draft = [
         detectors.DraftPassage(number, piece.start, piece.end, text[piece.start : piece.end])
-        for number, text in enumerate(chapters, start=1)
+        for number, text in enumerate(texts, start=1)
         for piece in cut(text)
     ]
     candidates: list[detectors.Candidate] = []
@@ -193,15 +201,33 @@ def check_texts(
             "id", "work_id", "chapter_id", "start", "end"
         )
     }
-    findings = from_candidates(candidates, chapters, _source_lookup(), passages)
+    findings = from_candidates(candidates, texts, _source_lookup(), passages)
+    for finding in findings:
+        if finding.draft.chapter > len(chapters):
+            finding.draft.part, finding.draft.chapter = "notes", 0
     step(100, "Done")
     return Report(
         findings=[f for f in findings if f.score >= threshold],
         scope=scope,
         threshold=threshold,
-        checked_words=sum(len(text.split()) for text in chapters),
+        checked_words=sum(len(text.split()) for text in texts),
         sources_searched=len(allowed),
+        notes=notes if notes.strip() else None,
     )
+
+
+def notes_text(parts: list[str]) -> str:
+    """The plain text of a work's notes, summaries and end notes (HTML), one after another."""
+    return "\n\n".join(text for text in (html_to_text(part) for part in parts) if text)
+
+
+def work_notes(work: Work) -> list[str]:
+    """A stored work's notes as HTML, in reading order: summary, notes, then per chapter its
+    summary, notes and end notes, then the work's end notes."""
+    parts = [work.summary, work.notes]
+    for chapter in work.chapters.order_by("position"):
+        parts += [chapter.summary, chapter.notes, chapter.end_notes]
+    return [*parts, work.end_notes]
 
 
 def _source_lookup() -> Callable[[int], SourceChapter]:
@@ -226,11 +252,19 @@ def check_work(
     scope: str = "all",
     threshold: float = DEFAULT_THRESHOLD,
     progress: Progress | None = None,
+    with_notes: bool = False,
 ) -> Report:
-    """Check a stored work (its chapters' text) against every other work in scope."""
+    """Check a stored work (its chapters' text, and its notes if asked) against every other
+    work in scope."""
     texts = [text for _, text in chapter_texts(work)]
     return check_texts(
-        texts, user, scope=scope, exclude_work=work.pk, threshold=threshold, progress=progress
+        texts,
+        user,
+        scope=scope,
+        exclude_work=work.pk,
+        threshold=threshold,
+        progress=progress,
+        notes=notes_text(work_notes(work)) if with_notes else "",
     )
 
 

@@ -127,3 +127,24 @@ def test_reindex_rebuilds_every_work(capsys: pytest.CaptureFixture[str]) -> None
     call_command("reindex")
     assert "Reindexed 2 works" in capsys.readouterr().out
     assert {p.work_id for p in Passage.objects.all()} == {w.pk for w in works}
+
+
+def test_notes_are_checked_only_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    author = make_user("wren")
+    services.index_work(make_work(author, title="Harbour", body=COPIED).pk)
+    draft = tmp_path / "draft.txt"
+    draft.write_text(f"A/N: {COPIED}\n\nA new story\n\nIt began quietly, and nothing was copied.\n")
+
+    call_command("check", str(draft), "--author", "wren", "--json")
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+
+    call_command("check", str(draft), "--author", "wren", "--json", "--with-notes")
+    report = json.loads(capsys.readouterr().out)
+    [finding] = report["findings"]
+    assert finding["draft"]["part"] == "notes"
+    assert finding["draft"]["chapter"] is None
+    notes = report["notes_text"]
+    assert notes[finding["draft"]["start"] : finding["draft"]["end"]] == finding["draft"]["text"]
+    assert "harbour bell" in finding["draft"]["text"]

@@ -48,6 +48,12 @@ class Command(BaseCommand):
             default=DEFAULT_THRESHOLD,
             help=f"lowest score reported, 0..1 (default {DEFAULT_THRESHOLD})",
         )
+        parser.add_argument(
+            "--with-notes",
+            action="store_true",
+            help="check the notes, summaries and end notes too (left out by default: "
+            "disclaimers and thanks to betas are the same in every work)",
+        )
         parser.add_argument("--json", action="store_true", help="print the findings as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -65,9 +71,12 @@ class Command(BaseCommand):
             user = author or AnonymousUser()
             services.index_work(work.pk)
             report = services.check_work(
-                work, user, scope=options["scope"], threshold=options["threshold"]
+                work,
+                user,
+                scope=options["scope"],
+                threshold=options["threshold"],
+                with_notes=options["with_notes"],
             )
-            chapters = [text for _, text in services.chapter_texts(work)]
         else:
             if author is None and options["scope"] == "mine":
                 raise CommandError("--scope mine needs --author: whose works are 'mine'?")
@@ -76,11 +85,16 @@ class Command(BaseCommand):
             except ParseError as error:
                 raise CommandError(str(error)) from None
             chapters = [chapter.text for chapter in parsed.chapters]
+            notes = [parsed.summary, parsed.notes]
+            for chapter in parsed.chapters:
+                notes += [chapter.summary, chapter.notes, chapter.end_notes]
+            notes.append(parsed.end_notes)
             report = services.check_texts(
                 chapters,
                 author or AnonymousUser(),
                 scope=options["scope"],
                 threshold=options["threshold"],
+                notes=services.notes_text(notes) if options["with_notes"] else "",
             )
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
@@ -130,7 +144,8 @@ def side_by_side(report: Report) -> str:
 
 
 def _heading(side: str, span: Span) -> str:
-    return f"{side}, chapter {span.chapter}, characters {span.start}–{span.end}"
+    where = f"chapter {span.chapter}" if span.part == "text" else "notes"
+    return f"{side}, {where}, characters {span.start}–{span.end}"
 
 
 def _short(text: str, limit: int = 1200) -> str:
