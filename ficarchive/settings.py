@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ficarchive.exports",
     "ficarchive.jobs",
     "ficarchive.overlap",
+    "ficarchive.search",
     "ficarchive.server",
     "ficarchive.accounts.adminsite.ArchiveAdminConfig",
     "django.contrib.auth",

@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("ficarchive.accounts.urls")),
     path("", include("ficarchive.exports.urls")),
     path("", include("ficarchive.overlap.urls")),
+    path("", include("ficarchive.tags.urls")),
+    path("", include("ficarchive.search.urls")),
 ]

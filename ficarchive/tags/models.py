@@ -17,6 +17,9 @@ class TagType(models.TextChoices):
     RELATIONSHIP = "relationship", "Relationship"
     CHARACTER = "character", "Character"
     FREEFORM = "freeform", "Additional Tags"
+    # Last, so the order of the types a work shows is unchanged: works are never tagged with a
+    # media tag; media tags are the parents of fandoms.
+    MEDIA = "media", "Media"
 
 
 # The official tags every archive starts with, exactly as AO3 spells them.
@@ -42,6 +45,20 @@ OFFICIAL_TAGS: dict[str, tuple[str, ...]] = {
     TagType.WARNING: WARNINGS,
     TagType.CATEGORY: CATEGORIES,
 }
+# AO3's media, the top of the fandom tree; created canonical by a migration.
+MEDIA = (
+    "Anime & Manga",
+    "Books & Literature",
+    "Cartoons & Comics & Graphic Novels",
+    "Celebrities & Real People",
+    "Movies",
+    "Music & Bands",
+    "Other Media",
+    "Theater",
+    "TV Shows",
+    "Video Games",
+    "Uncategorized Fandoms",
+)
 TAG_ORDER = {value: index for index, value in enumerate(TagType.values)}
 
 # AO3's escapes for characters a tag name may hold but a URL path segment may not.
@@ -80,6 +97,20 @@ class Tag(models.Model):
         related_name="synonyms",
         help_text="The canonical tag this one is a synonym of.",
     )
+    parents = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="children",
+        blank=True,
+        help_text="Meta tags: a fandom's media, a character's fandom, a broader tag of its type.",
+    )
+    characters = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="relationships",
+        blank=True,
+        help_text="For a relationship: the characters in it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -95,3 +126,35 @@ class Tag(models.Model):
     @property
     def sort_key(self) -> tuple[int, str]:
         return (TAG_ORDER.get(self.type, 99), self.name.lower())
+
+    @property
+    def url_segment(self) -> str:
+        """The name as it goes in a URL path: `{% url 'tags:edit' tag.url_segment %}`."""
+        return tag_to_url(self.name)
+
+    @property
+    def is_unwrangled(self) -> bool:
+        return not self.canonical and self.merger_id is None
+
+
+class FilterTagging(models.Model):
+    """A work is found under this tag: the tags a work carries stand for their canonical tags
+    (a synonym for its merger, any other tag for itself), and each of those for its ancestors.
+
+    Denormalised so that a tag page or a search filter is one indexed join, however deep the
+    tag tree; `ficarchive.tags.filters` keeps it in step with works and wrangling.
+    """
+
+    work = models.ForeignKey("works.Work", on_delete=models.CASCADE, related_name="filter_taggings")
+    filter_tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="filter_taggings", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["work", "filter_tag"], name="filter_tagging_unique")
+        ]
+        indexes = [models.Index(fields=["filter_tag", "work"], name="filter_tagging_by_tag")]
+
+    def __str__(self) -> str:
+        return f"work {self.work_id} under tag {self.filter_tag_id}"

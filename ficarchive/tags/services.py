@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from ficarchive.tags.models import OFFICIAL_TAGS, Tag, TagType
 
@@ -47,6 +48,8 @@ def find_or_create_tags(tag_type: str, names: Iterable[str]) -> list[Tag]:
                 raise TagError(f"{name!r} is not an official {tag_type} tag.", tag_type)
             with transaction.atomic():
                 tag = Tag.objects.create(name=name, type=tag_type)
+                if tag_type == TagType.RELATIONSHIP:
+                    tag.characters.set(guess_characters(name))
         elif tag.type != tag_type:
             label = TagType(tag.type).label.lower()
             raise TagError(
@@ -56,6 +59,24 @@ def find_or_create_tags(tag_type: str, names: Iterable[str]) -> list[Tag]:
             )
         tags.append(tag)
     return tags
+
+
+# "Rory Gilmore/Jess Mariano" is romantic, "Rory Gilmore & Lane Kim" platonic.
+_PAIRING = re.compile(r"/|\s&\s")
+
+
+def guess_characters(relationship_name: str) -> list[Tag]:
+    """The character tags a relationship's name spells out, each as its canonical tag, so
+    "Jess/Rory" finds Jess Mariano and Rory Gilmore through their synonyms. Names that match no
+    character tag are skipped: a wrangler fills those in."""
+    parts = [" ".join(part.split()).lower() for part in _PAIRING.split(relationship_name)]
+    found = (
+        Tag.objects.annotate(lower_name=Lower("name"))
+        .filter(type=TagType.CHARACTER, lower_name__in=[p for p in parts if p])
+        .select_related("merger")
+    )
+    by_name = {tag.lower_name: tag.merger or tag for tag in found}
+    return list(dict.fromkeys(by_name[part] for part in parts if part in by_name))
 
 
 def official_tags(tag_type: str) -> list[Tag]:

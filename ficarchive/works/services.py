@@ -9,6 +9,7 @@ from django.db.models import F, Max, Sum
 from django.utils import timezone
 
 from ficarchive.accounts.models import Pseud, User
+from ficarchive.tags.filters import refilter_works
 from ficarchive.tags.models import OFFICIAL_TAGS, TagType
 from ficarchive.tags.services import find_or_create_tags
 from ficarchive.texts.counting import count_words
@@ -104,6 +105,7 @@ def _set_tags(work: Work, data: WorkData) -> None:
         except TagError as error:
             raise WorkError(error.message, str(tag_type)) from None
     work.tags.set(tags)
+    refilter_works([work.pk])
 
 
 def _new_chapter(work: Work, data: ChapterData, position: int) -> Chapter:

@@ -437,7 +437,10 @@ def chapters_manage(request: HttpRequest, work_id: int) -> HttpResponse:
 def tag_works(request: HttpRequest, name: str) -> HttpResponse:
     from ficarchive.tags.models import Tag, tag_from_url
 
-    tag = get_object_or_404(Tag, name__iexact=tag_from_url(name))
-    works = with_blurb_data(listed_works(request.user).filter(tags=tag))
+    tag = get_object_or_404(Tag.objects.select_related("merger"), name__iexact=tag_from_url(name))
+    if tag.merger is not None:  # a synonym's works are listed under its canonical tag
+        return redirect(tag.merger)
+    # Through the filter table: works tagged with a synonym or a sub-tag are found here too.
+    works = with_blurb_data(listed_works(request.user).filter(filter_taggings__filter_tag=tag))
     page = Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "works/work_list.html", {"page": page, "tag": tag})

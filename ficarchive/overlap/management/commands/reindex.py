@@ -12,7 +12,10 @@ from ficarchive.overlap import services
 
 
 class Command(BaseCommand):
-    help = "Rebuild the overlap index (passages, fingerprints, embeddings) of every work."
+    help = (
+        "Rebuild the indexes of every work: the overlap index (passages, fingerprints, "
+        "embeddings) and the full-text search index."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -25,5 +28,10 @@ class Command(BaseCommand):
                 sys.stderr.write(f"\r[{bar:<30}] {done}/{total} works{end}")
                 sys.stderr.flush()
 
+        from ficarchive.search import services as search
+
         total = services.reindex_all(progress)
-        self.stdout.write(f"Reindexed {total} works in {time.monotonic() - started:.1f} s.")
+        search.reindex_all(progress)
+        self.stdout.write(
+            f"Reindexed {total} works (overlap and search) in {time.monotonic() - started:.1f} s."
+        )

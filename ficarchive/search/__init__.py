@@ -1,0 +1,1 @@
+"""Search: the query language readers type, and the index that answers it."""

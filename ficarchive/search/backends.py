@@ -1,0 +1,158 @@
+"""One full-text interface over SQLite FTS5 and PostgreSQL text search.
+
+Both index the same document per posted work — title, tags (names of its tags and of the tags it
+is filtered under), summary and notes, creators, and the story text — with English stemming
+(FTS5's porter tokenizer, PostgreSQL's `english` configuration), and answer the same leaf
+questions: which works match these words, or this phrase, in these fields. The query language
+(`query.py`) combines leaves with AND, OR and NOT in SQL, so every backend needs only this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
+
+from django.db import connection
+
+FIELDS = ("title", "tags", "summary", "notes", "creators", "text")
+# PostgreSQL keeps four weights: the fields share them (the README says so).
+_PG_WEIGHTS = {
+    "title": "A",
+    "tags": "B",
+    "creators": "B",
+    "summary": "C",
+    "notes": "C",
+    "text": "D",
+}
+
+
+@dataclass
+class Document:
+    work_id: int
+    title: str
+    tags: str
+    summary: str
+    notes: str
+    creators: str
+    text: str
+
+
+class Backend(Protocol):
+    def index(self, document: Document) -> None: ...
+
+    def remove(self, work_id: int) -> None: ...
+
+    def matching(
+        self, words: list[str], phrase: bool, fields: tuple[str, ...]
+    ) -> tuple[str, list[object]]:
+        """SQL selecting the ids of works matching the words (all of them, or as a phrase)."""
+        ...
+
+    def rank(self, words: list[str]) -> tuple[str, list[object]]:
+        """SQL for a relevance score (higher is better) of `works_work.id` for these words."""
+        ...
+
+
+class SQLiteBackend:
+    def index(self, document: Document) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_work WHERE rowid = %s", [document.work_id])
+            cursor.execute(
+                "INSERT INTO search_work (rowid, title, tags, summary, notes, creators, text) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [
+                    document.work_id,
+                    document.title,
+                    document.tags,
+                    document.summary,
+                    document.notes,
+                    document.creators,
+                    document.text,
+                ],
+            )
+
+    def remove(self, work_id: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_work WHERE rowid = %s", [work_id])
+
+    def _expression(self, words: list[str], phrase: bool, fields: tuple[str, ...]) -> str:
+        quoted = [_fts_string(word) for word in words]
+        body = _fts_string(" ".join(words)) if phrase else " AND ".join(quoted)
+        columns = " ".join(fields)
+        return f"{{{columns}}} : ({body})" if fields else f"({body})"
+
+    def matching(
+        self, words: list[str], phrase: bool, fields: tuple[str, ...]
+    ) -> tuple[str, list[object]]:
+        return (
+            "SELECT rowid FROM search_work WHERE search_work MATCH %s",
+            [self._expression(words, phrase, fields)],
+        )
+
+    def rank(self, words: list[str]) -> tuple[str, list[object]]:
+        expression = " OR ".join(_fts_string(word) for word in words)
+        # bm25 is lower for better matches; title and tags weigh most.
+        return (
+            "COALESCE((SELECT -bm25(search_work, 10.0, 5.0, 3.0, 2.0, 5.0, 1.0) FROM search_work "
+            "WHERE search_work MATCH %s AND search_work.rowid = works_work.id), 0)",
+            [expression],
+        )
+
+
+def _fts_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+class PostgreSQLBackend:
+    def index(self, document: Document) -> None:
+        parts = " || ".join(
+            f"setweight(to_tsvector('english', %s), '{_PG_WEIGHTS[name]}')" for name in FIELDS
+        )
+        values = [getattr(document, name) for name in FIELDS]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO search_work (work_id, document) VALUES (%s, {parts}) "
+                "ON CONFLICT (work_id) DO UPDATE SET document = EXCLUDED.document",
+                [document.work_id, *values],
+            )
+
+    def remove(self, work_id: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_work WHERE work_id = %s", [work_id])
+
+    def matching(
+        self, words: list[str], phrase: bool, fields: tuple[str, ...]
+    ) -> tuple[str, list[object]]:
+        function = "phraseto_tsquery" if phrase else "plainto_tsquery"
+        query = f"{function}('english', %s)"
+        text = " ".join(words)
+        if not fields:
+            return f"SELECT work_id FROM search_work WHERE document @@ {query}", [text]
+        weights = "{" + ",".join(sorted({_PG_WEIGHTS[f].lower() for f in fields})) + "}"
+        return (
+            f"SELECT work_id FROM search_work WHERE document @@ {query} "
+            f"AND ts_filter(document, %s) @@ {query}",
+            [text, weights, text],
+        )
+
+    def rank(self, words: list[str]) -> tuple[str, list[object]]:
+        return (
+            "COALESCE((SELECT ts_rank(document, to_tsquery('english', %s)) FROM search_work "
+            "WHERE search_work.work_id = works_work.id), 0)",
+            [" | ".join(_pg_lexeme(word) for word in words) or "''"],
+        )
+
+
+def _pg_lexeme(word: str) -> str:
+    cleaned = "".join(ch for ch in word if ch.isalnum())
+    return cleaned or "''"
+
+
+@cache
+def _backends() -> dict[str, Backend]:
+    return {"sqlite": SQLiteBackend(), "postgresql": PostgreSQLBackend()}
+
+
+def backend() -> Backend:
+    return _backends()[connection.vendor]

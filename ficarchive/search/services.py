@@ -1,0 +1,311 @@
+"""Keep the full-text index in step with posted works, and answer searches.
+
+Only posted works are indexed: a draft is never in the index, whoever searches. A search turns
+the parsed query (`query.py`) into one SQL condition on works — full-text leaves through the
+backend, tag, language, completion and range filters through the ORM — and applies it to
+`listed_works(user)`, so restricted works stay out for logged-out readers, in the results and in
+every count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from ficarchive.jobs import services as jobs
+from ficarchive.search import query as q
+from ficarchive.search.backends import Document, backend
+from ficarchive.tags.models import FilterTagging, Tag, TagType
+from ficarchive.texts.structure import html_to_text
+from ficarchive.works.models import Work
+from ficarchive.works.queries import listed_works
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class SearchError(Exception):
+    """A query the archive cannot answer, with a message for the reader."""
+
+
+# ---------------------------------------------------------------------------------------------
+# the index
+
+
+def schedule_index(work_id: int) -> None:
+    jobs.enqueue("search.index", {"work_id": work_id}, key=f"search-index-{work_id}")
+
+
+@jobs.handler("search.index")
+def _index_job(payload: dict[str, Any]) -> None:
+    index_work(int(payload["work_id"]))
+
+
+def document(work: Work) -> Document:
+    tags = [tag.name for tag in work.tags.all()]
+    creators = [c.pseud.name for c in work.creatorships.select_related("pseud")]
+    chapters = list(work.chapters.order_by("position"))
+    return Document(
+        work_id=work.pk,
+        title=work.title,
+        tags=" ; ".join(tags),
+        summary=html_to_text(work.summary),
+        notes=html_to_text("\n".join([work.notes, work.end_notes, *(c.notes for c in chapters)])),
+        creators=" ; ".join(creators),
+        text="\n\n".join(html_to_text(c.body) for c in chapters),
+    )
+
+
+def index_work(work_id: int) -> bool:
+    """Index a posted work, or take a draft (or a deleted work) out; returns whether indexed."""
+    work = Work.objects.filter(pk=work_id).first()
+    if work is None or not work.posted:
+        backend().remove(work_id)
+        return False
+    backend().index(document(work))
+    return True
+
+
+def reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
+    ids = list(Work.objects.order_by("pk").values_list("pk", flat=True))
+    for done, work_id in enumerate(ids, start=1):
+        index_work(work_id)
+        if progress:
+            progress(done, len(ids))
+    return len(ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# searching
+
+TEXT_FIELDS = {
+    "title": ("title",),
+    "summary": ("summary",),
+    "notes": ("notes",),
+    "text": ("text",),
+    "tag": ("tags",),
+}
+TAG_FIELDS = {
+    "fandom": "fandom",
+    "relationship": "relationship",
+    "character": "character",
+    "freeform": "freeform",
+    "rating": "rating",
+    "warning": "warning",
+    "category": "category",
+}
+RANGE_FIELDS = {
+    "words": "word_count",
+    "chapters": "chapter_count",
+    "updated": "updated_at",
+    "posted": "published_at",
+}
+NOT_COUNTED_YET = {"kudos", "hits", "comments", "bookmarks"}
+
+
+@dataclass
+class Results:
+    works: QuerySet[Work]
+    query: q.Node | None
+    included: list[Tag]
+    excluded: list[Tag]
+
+
+def search(
+    user: AnyUser,
+    text: str,
+    *,
+    sort: str = "best",
+    include: Sequence[int] = (),
+    exclude: Sequence[int] = (),
+) -> Results:
+    """The works this reader may see that match the query and carry every included tag and no
+    excluded one (through the filter table: synonyms and sub-tags count), sorted; SearchError
+    if the query is malformed (with the column and the problem)."""
+    try:
+        tree = q.parse(text)
+    except q.QueryError as error:
+        raise SearchError(str(error)) from None
+    works = listed_works(user)
+    if tree is not None:
+        works = works.filter(condition(tree))
+    for tag_id in include:
+        works = works.filter(pk__in=_under([tag_id]))
+    if exclude:
+        works = works.exclude(pk__in=_under(exclude))
+    tags = Tag.objects.in_bulk([*include, *exclude])
+    return Results(
+        works=_sorted(works, tree, sort),
+        query=tree,
+        included=[tags[i] for i in include if i in tags],
+        excluded=[tags[i] for i in exclude if i in tags],
+    )
+
+
+def _under(tag_ids: Sequence[int]) -> QuerySet[Any, Any]:
+    return FilterTagging.objects.filter(filter_tag_id__in=tag_ids).values("work_id")
+
+
+@dataclass
+class Facet:
+    tag: Tag
+    count: int
+
+
+def facets(works: QuerySet[Work]) -> dict[str, list[Facet]]:
+    """Every tag the works are found under, by type, with how many of the works: all of them,
+    not the top ten (the page paginates)."""
+    counted = (
+        FilterTagging.objects.filter(work_id__in=works.order_by().values("pk"))
+        .values("filter_tag_id")
+        .annotate(works=Count("work_id"))
+    )
+    counts = {row["filter_tag_id"]: row["works"] for row in counted}
+    grouped: dict[str, list[Facet]] = {}
+    for tag in Tag.objects.filter(pk__in=list(counts)):
+        grouped.setdefault(tag.type, []).append(Facet(tag, counts[tag.pk]))
+    order = {value: number for number, value in enumerate(TagType.values)}
+    return {
+        tag_type: sorted(found, key=lambda f: (-f.count, f.tag.name.lower()))
+        for tag_type, found in sorted(grouped.items(), key=lambda item: order.get(item[0], 99))
+    }
+
+
+SORTS = {
+    "best": "Best match",
+    "updated": "Date updated",
+    "posted": "Date posted",
+    "words": "Word count",
+    "title": "Title",
+    "creator": "Creator",
+}
+
+
+def _sorted(works: QuerySet[Work], tree: q.Node | None, sort: str) -> QuerySet[Work]:
+    if sort not in SORTS:
+        raise SearchError(f"Unknown sort {sort!r}: use one of {', '.join(SORTS)}.")
+    if sort == "best":
+        words = _positive_words(tree) if tree is not None else []
+        if not words:
+            return works.order_by("-updated_at", "-id")
+        sql, params = backend().rank(words)
+        return works.annotate(relevance=RawSQL(sql, params)).order_by("-relevance", "-id")
+    order = {
+        "updated": ("-updated_at", "-id"),
+        "posted": ("-published_at", "-id"),
+        "words": ("-word_count", "-id"),
+        "title": ("title", "id"),
+        "creator": ("creatorships__pseud__name", "id"),
+    }[sort]
+    return works.order_by(*order).distinct() if sort == "creator" else works.order_by(*order)
+
+
+def _positive_words(node: q.Node) -> list[str]:
+    if isinstance(node, q.Term):
+        return [node.text]
+    if isinstance(node, q.Phrase):
+        return list(node.words)
+    if isinstance(node, q.Field) and node.name in TEXT_FIELDS:
+        return node.value.split()
+    if isinstance(node, (q.And, q.Or)):
+        return [word for child in node.nodes for word in _positive_words(child)]
+    return []
+
+
+def condition(node: q.Node) -> Q:
+    """The query as one condition on works."""
+    if isinstance(node, q.And):
+        combined = Q()
+        for child in node.nodes:
+            combined &= condition(child)
+        return combined
+    if isinstance(node, q.Or):
+        either = Q(pk__in=[])
+        for child in node.nodes:
+            either |= condition(child)
+        return either
+    if isinstance(node, q.Not):
+        return ~condition(node.node)
+    if isinstance(node, q.Term):
+        return _text([node.text], phrase=False, fields=())
+    if isinstance(node, q.Phrase):
+        return _text(list(node.words), phrase=True, fields=())
+    if isinstance(node, q.Field):
+        return _field(node)
+    if isinstance(node, q.Range):
+        return _range(node)
+    raise SearchError(f"This search cannot use {node}.")
+
+
+def _text(words: list[str], *, phrase: bool, fields: tuple[str, ...]) -> Q:
+    sql, params = backend().matching(words, phrase, fields)
+    return Q(pk__in=RawSQL(sql, params))
+
+
+def _field(node: q.Field) -> Q:
+    name, value = node.name, node.value
+    if name in TEXT_FIELDS:
+        return _text(value.split(), phrase=node.phrase or " " in value, fields=TEXT_FIELDS[name])
+    if name in TAG_FIELDS:
+        tag = Tag.objects.filter(type=TAG_FIELDS[name], name__iexact=value).first()
+        if tag is None:
+            return Q(pk__in=[])
+        # A synonym stands for its canonical tag; a tag finds its sub-tags' works too.
+        return Q(pk__in=_under([tag.merger_id or tag.pk]))
+    if name == "creator":
+        by = Work.objects.filter(
+            Q(creatorships__pseud__name__iexact=value)
+            | Q(creatorships__pseud__user__username__iexact=value)
+        )
+        return Q(pk__in=by.values("pk"))
+    if name == "language":
+        return Q(language__iexact=value)
+    if name == "complete":
+        return Q(complete=value in ("yes", "true"))
+    if name == "crossover":
+        crossovers = (
+            Work.objects.annotate(fandom_count=Count("tags", filter=Q(tags__type="fandom")))
+            .filter(fandom_count__gt=1)
+            .values("pk")
+        )
+        if value == "exclude":
+            return ~Q(pk__in=crossovers)
+        if value == "only":
+            return Q(pk__in=crossovers)
+        return Q()
+    raise SearchError(f"The field {name}: cannot be searched yet.")
+
+
+def _range(node: q.Range) -> Q:
+    if node.field in NOT_COUNTED_YET:
+        raise SearchError(f"{node.field.capitalize()} are not counted on this archive yet.")
+    if node.field not in RANGE_FIELDS:
+        raise SearchError(f"The field {node.field}: cannot be searched by range.")
+    column = RANGE_FIELDS[node.field]
+    found = Q()
+    low, high = node.low, node.high
+    if low is not None:
+        if isinstance(low, date):
+            # A day starts at midnight; "after that day" starts at the next midnight.
+            found &= Q(**{f"{column}__gte": _midnight(low, next_day=not node.low_inclusive)})
+        else:
+            found &= Q(**{f"{column}__{'gte' if node.low_inclusive else 'gt'}": low})
+    if high is not None:
+        if isinstance(high, date):
+            # Up to and including a day is before the next day's midnight.
+            found &= Q(**{f"{column}__lt": _midnight(high, next_day=node.high_inclusive)})
+        else:
+            found &= Q(**{f"{column}__{'lte' if node.high_inclusive else 'lt'}": high})
+    return found
+
+
+def _midnight(day: date, *, next_day: bool) -> datetime:
+    if next_day:
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from ficarchive.tags import views
+
+app_name = "tags"
+urlpatterns = [
+    path("tags/wrangle", views.wrangle, name="wrangle"),
+    path("tags/autocomplete", views.autocomplete, name="autocomplete"),
+    path("tags/<str:name>/edit", views.edit, name="edit"),
+    path("tags/<str:name>/feed.atom", views.feed, name="feed"),
+]

@@ -1,0 +1,226 @@
+"""Full-text search over works: the same tests on SQLite FTS5 and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+
+from ficarchive.accounts.models import User
+from ficarchive.search import services
+from ficarchive.works.models import Work
+from tests.cast import PASSWORD, make_user, make_work
+
+pytestmark = pytest.mark.django_db
+
+
+def indexed(*works: Work) -> None:
+    for work in works:
+        services.index_work(work.pk)
+
+
+def found(text: str, user: User | AnonymousUser | None = None, sort: str = "best") -> list[str]:
+    results = services.search(user or AnonymousUser(), text, sort=sort)
+    return [work.title for work in results.works]
+
+
+@pytest.fixture
+def library() -> dict[str, Work]:
+    author = make_user("lauren")
+    works = {
+        "Coffee": make_work(
+            author,
+            title="Coffee at Luke's",
+            body="Rory ordered coffee at the diner.\n\nJess kissed her by the bridge.",
+            fandoms=["Gilmore Girls"],
+        ),
+        "Bridge": make_work(
+            author,
+            title="The Bridge",
+            body="A shop of coffee stood by the bridge, and nobody kissed anybody.",
+            fandoms=["Gilmore Girls", "Veronica Mars"],
+        ),
+        "Stars": make_work(
+            author,
+            title="Stars Hollow Nights",
+            summary="Dean and Rory argue about the town festival.",
+            body=" ".join(["festival"] * 300),
+            fandoms=["Gilmore Girls"],
+        ),
+    }
+    indexed(*works.values())
+    return works
+
+
+def test_the_story_text_is_searched(library: dict[str, Work]) -> None:
+    assert found("diner") == ["Coffee at Luke's"]
+
+
+def test_words_are_stemmed(library: dict[str, Work]) -> None:
+    assert set(found("kiss")) == {"Coffee at Luke's", "The Bridge"}
+
+
+def test_a_quoted_phrase_matches_its_words_in_order(library: dict[str, Work]) -> None:
+    assert found('"ordered coffee"') == ["Coffee at Luke's"]
+    assert found('"coffee ordered"') == []
+
+
+def test_a_minus_excludes_works(library: dict[str, Work]) -> None:
+    assert found("coffee -diner") == ["The Bridge"]
+
+
+def test_or_finds_either(library: dict[str, Work]) -> None:
+    assert set(found("diner OR festival")) == {"Coffee at Luke's", "Stars Hollow Nights"}
+
+
+def test_a_field_restricts_where_words_are_looked_for(library: dict[str, Work]) -> None:
+    assert found("title:bridge") == ["The Bridge"]
+    assert found("summary:festival") == ["Stars Hollow Nights"]
+    assert set(found("text:bridge")) == {"Coffee at Luke's", "The Bridge"}
+
+
+def test_tag_fields_and_crossovers(library: dict[str, Work]) -> None:
+    assert found('fandom:"Veronica Mars"') == ["The Bridge"]
+    assert found("crossover:only") == ["The Bridge"]
+    assert "The Bridge" not in found("coffee crossover:no")
+
+
+def test_word_count_ranges(library: dict[str, Work]) -> None:
+    assert found("words>100") == ["Stars Hollow Nights"]
+    assert set(found("words<100")) == {"Coffee at Luke's", "The Bridge"}
+
+
+def test_sorting_by_words_and_title(library: dict[str, Work]) -> None:
+    assert found("gilmore OR coffee OR festival", sort="words")[0] == "Stars Hollow Nights"
+    everything = found('fandom:"Gilmore Girls"', sort="title")
+    assert everything == sorted(everything, key=str.lower)
+
+
+def test_best_match_puts_title_hits_first(library: dict[str, Work]) -> None:
+    assert found("bridge")[0] == "The Bridge"
+
+
+def test_restricted_works_are_found_only_by_logged_in_readers() -> None:
+    author = make_user("lauren")
+    locked = make_work(author, title="Locked", body="A secret about lanterns.", restricted=True)
+    indexed(locked)
+    assert found("lanterns") == []
+    assert found("lanterns", make_user("reader")) == ["Locked"]
+
+
+def test_drafts_are_never_indexed() -> None:
+    author = make_user("lauren")
+    draft = make_work(author, title="Draft", body="Unposted lanterns.", posted=False)
+    assert services.index_work(draft.pk) is False
+    assert found("lanterns", author) == []
+
+
+def test_a_deleted_or_unposted_work_leaves_the_index() -> None:
+    author = make_user("lauren")
+    work = make_work(author, title="Gone", body="Lanterns everywhere.")
+    indexed(work)
+    assert found("lanterns") == ["Gone"]
+    Work.objects.filter(pk=work.pk).update(posted=False)
+    indexed(work)
+    assert found("lanterns", author) == []
+
+
+def test_counts_that_do_not_exist_yet_say_so(library: dict[str, Work]) -> None:
+    with pytest.raises(services.SearchError, match="Kudos are not counted"):
+        found("kudos>10")
+
+
+class TestSearchPage:
+    def test_results_are_listed(self, library: dict[str, Work], client: Client) -> None:
+        response = client.get("/search", {"q": "diner"})
+        assert response.status_code == 200
+        assert "Coffee at Luke&#x27;s" in response.content.decode()
+        assert "1 Work found" in response.content.decode()
+
+    @pytest.mark.parametrize("query", ['"unclosed', "(jess", "titel:x", "words>lots", "OR", "-"])
+    def test_a_malformed_query_gets_a_helpful_message_not_an_error_page(
+        self, client: Client, query: str
+    ) -> None:
+        response = client.get("/search", {"q": query})
+        assert response.status_code == 400
+        assert 'role="alert"' in response.content.decode()
+
+    def test_a_restricted_work_is_absent_for_logged_out_readers(self, client: Client) -> None:
+        author = make_user("lauren")
+        indexed(make_work(author, title="Locked", body="Lanterns.", restricted=True))
+        assert "0 Works found" in client.get("/search", {"q": "lanterns"}).content.decode()
+        client.login(username="lauren", password=PASSWORD)
+        assert "1 Work found" in client.get("/search", {"q": "lanterns"}).content.decode()
+
+
+class TestTagFilters:
+    """Filtering by tags goes through the filter table: synonyms and sub-tags count."""
+
+    def _archive(self) -> tuple[dict[str, Work], object]:
+        from tests.tags.wrangled import wrangle_gilmore_girls
+
+        author = make_user("lauren")
+        works = {
+            "literati": make_work(
+                author, title="Bridge Kiss", relationships=["Literati"], fandoms=["Gilmore Girls"]
+            ),
+            "dean": make_work(
+                author, title="Town Dance", characters=["Dean Forester"], fandoms=["Gilmore Girls"]
+            ),
+            "other": make_work(author, title="Elsewhere", fandoms=["Veronica Mars"]),
+        }
+        wrangled = wrangle_gilmore_girls()
+        for work in works.values():
+            work.refresh_from_db()
+        indexed(*works.values())
+        return works, wrangled
+
+    def test_a_synonym_is_found_under_its_canonical_tag_and_its_fandom(self) -> None:
+        self._archive()
+        assert found('relationship:"Rory Gilmore/Jess Mariano"') == ["Bridge Kiss"]
+        assert set(found('fandom:"Gilmore Girls"')) == {"Bridge Kiss", "Town Dance"}
+        assert found("relationship:Literati") == ["Bridge Kiss"]
+
+    def test_include_and_exclude_with_counts_for_every_tag(self) -> None:
+        _, wrangled = self._archive()
+        fandom = wrangled.fandom  # type: ignore[attr-defined]
+        literati = wrangled.literati  # type: ignore[attr-defined]
+        anyone = AnonymousUser()
+        included = services.search(anyone, "", include=[fandom.pk])
+        assert {w.title for w in included.works} == {"Bridge Kiss", "Town Dance"}
+        excluded = services.search(anyone, "", include=[fandom.pk], exclude=[literati.pk])
+        assert [w.title for w in excluded.works] == ["Town Dance"]
+        counts = {
+            f.tag.name: f.count for group in services.facets(included.works).values() for f in group
+        }
+        assert counts["Gilmore Girls"] == 2
+        assert counts["Rory Gilmore/Jess Mariano"] == 1
+        assert "Veronica Mars" not in counts
+
+    def test_restricted_works_are_left_out_of_counts_for_logged_out_readers(self) -> None:
+        author = make_user("lauren")
+        open_work = make_work(author, title="Open", fandoms=["Gilmore Girls"])
+        locked = make_work(author, title="Locked", fandoms=["Gilmore Girls"], restricted=True)
+        indexed(open_work, locked)
+        fandom_counts = {
+            f.tag.name: f.count
+            for group in services.facets(services.search(AnonymousUser(), "").works).values()
+            for f in group
+        }
+        assert fandom_counts["Gilmore Girls"] == 1
+
+
+def test_a_date_range_includes_the_whole_of_its_last_day() -> None:
+    from datetime import datetime
+
+    author = make_user("lauren")
+    late = make_work(author, title="Late", body="Lanterns at night.")
+    Work.objects.filter(pk=late.pk).update(updated_at=datetime(2024, 6, 30, 23, 0, tzinfo=UTC))
+    indexed(late)
+    assert found("lanterns updated<=2024-06-30") == ["Late"]
+    assert found("lanterns updated:2024") == ["Late"]
+    assert found("lanterns updated<2024-06-30") == []
+    assert found("lanterns updated>2024-06-30") == []
+    assert found("lanterns updated>=2024-06-30") == ["Late"]
