@@ -3,8 +3,8 @@
 Only posted works are indexed: a draft is never in the index, whoever searches. A search turns
 the parsed query (`query.py`) into one SQL condition on works — full-text leaves through the
 backend, tag, language, completion and range filters through the ORM — and applies it to
-`listed_works(user)`, so restricted works stay out for logged-out readers, in the results and in
-every count.
+`listed_works(user)` less what the reader muted, so restricted works stay out for logged-out
+readers and muted ones for the reader who muted them, in the results and in every count.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.utils import timezone
 from ficarchive.jobs import services as jobs
 from ficarchive.search import query as q
 from ficarchive.search.backends import Document, backend
+from ficarchive.search.saved import without_muted
 from ficarchive.tags.models import FilterTagging, Tag, TagType
 from ficarchive.texts.structure import html_to_text
 from ficarchive.works.models import Work
@@ -132,7 +133,7 @@ def search(
         tree = q.parse(text)
     except q.QueryError as error:
         raise SearchError(str(error)) from None
-    works = listed_works(user)
+    works = without_muted(listed_works(user), user)
     if tree is not None:
         works = works.filter(condition(tree))
     for tag_id in include:

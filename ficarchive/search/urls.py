@@ -2,8 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ficarchive.search import views
+from ficarchive.search import describe_views, views
 
 app_name = "search"
 
-urlpatterns = [path("search", views.search, name="search")]
+urlpatterns = [
+    path("search", views.search, name="search"),
+    path("search/describe", describe_views.describe, name="describe"),
+    path("search/saved", views.saved_searches, name="saved"),
+    path("search/saved/<int:saved_id>/delete", views.saved_delete, name="saved_delete"),
+    path("search/mutes", views.mutes, name="mutes"),
+]

@@ -3,11 +3,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from ficarchive.search import services
+from ficarchive.accounts.models import User
+from ficarchive.search import saved, services
+from ficarchive.search.models import MutedTag, MutedUser, SavedSearch
 from ficarchive.tags.models import TagType
 from ficarchive.works.queries import with_blurb_data
 
@@ -79,3 +84,93 @@ def _facet_pages(
             }
         )
     return pages
+
+
+def _account(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def saved_searches(request: HttpRequest) -> HttpResponse:
+    """`/search/saved`: the reader's named searches; POST saves the search it is given."""
+    user = _account(request)
+    error = ""
+    if request.method == "POST":
+        try:
+            saved.save_search(
+                user,
+                request.POST.get("name", ""),
+                request.POST.get("q", ""),
+                sort=request.POST.get("sort", "best"),
+                include=_posted_ids(request, "include"),
+                exclude=_posted_ids(request, "exclude"),
+            )
+        except saved.SavedError as error_:
+            error = str(error_)
+        else:
+            messages.success(request, "Your search was saved.")
+            return redirect("search:saved")
+    searches = [
+        (
+            item,
+            urlencode(
+                {
+                    "q": item.query,
+                    "sort": item.sort,
+                    "include": item.include,
+                    "exclude": item.exclude,
+                },
+                doseq=True,
+            ),
+        )
+        for item in SavedSearch.objects.filter(user=user)
+    ]
+    status = 400 if error else 200
+    return render(
+        request, "search/saved.html", {"searches": searches, "error": error}, status=status
+    )
+
+
+@login_required
+@require_POST
+def saved_delete(request: HttpRequest, saved_id: int) -> HttpResponse:
+    saved.delete_saved(_account(request), saved_id)
+    return redirect("search:saved")
+
+
+@login_required
+def mutes(request: HttpRequest) -> HttpResponse:
+    """`/search/mutes`: the tags and users whose works this reader never sees listed."""
+    user = _account(request)
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "mute_tag":
+                saved.mute_tag(user, request.POST.get("name", ""))
+            elif action == "mute_user":
+                saved.mute_user(user, request.POST.get("name", ""))
+            elif action == "unmute_tag" and request.POST.get("id", "").isdigit():
+                saved.unmute_tag(user, int(request.POST["id"]))
+            elif action == "unmute_user" and request.POST.get("id", "").isdigit():
+                saved.unmute_user(user, int(request.POST["id"]))
+            else:
+                raise saved.SavedError("Sorry, that request was not understood.")
+        except saved.SavedError as error_:
+            error = str(error_)
+        else:
+            return redirect("search:mutes")
+    context = {
+        "tags": MutedTag.objects.filter(user=user).select_related("tag").order_by("tag__name"),
+        "users": MutedUser.objects.filter(user=user)
+        .select_related("muted")
+        .order_by("muted__username"),
+        "error": error,
+    }
+    return render(request, "search/mutes.html", context, status=400 if error else 200)
+
+
+def _posted_ids(request: HttpRequest, name: str) -> list[int]:
+    return [int(value) for value in request.POST.getlist(name) if value.isdigit()]

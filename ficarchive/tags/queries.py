@@ -1,13 +1,19 @@
-"""Reads shared by the tag pages: the wrangling queue and autocomplete."""
+"""Reads shared by the tag pages: the wrangling queue, autocomplete and a draft's suggestions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import Lower
 
 from ficarchive.tags.models import FilterTagging, Tag, TagType
+from ficarchive.tags.suggest import CharacterTag, RelationshipTag, Suggestion, suggest
+from ficarchive.texts.structure import html_to_text
+
+if TYPE_CHECKING:
+    from ficarchive.works.models import Work
 
 AUTOCOMPLETE_SIZE = 15
 # The wrangling queue shows this many tags at most; wranglers work it from the top.
@@ -74,3 +80,57 @@ def wrangling_queue() -> list[QueueGroup]:
         if tag.type != TagType.FANDOM and tag.pk not in grouped:
             loose.tags.append((tag, tag.work_count))
     return [group for group in [*groups.values(), loose] if group.tags]
+
+
+def suggestions_for(work: Work) -> list[Suggestion]:
+    """Character and relationship tags the work's text suggests, from its fandoms' canonical
+    tags, without those it already carries (directly or through a synonym).
+
+    Six queries whatever the number of tags: the work's tags, the fandoms' characters and
+    their synonyms, the fandoms' relationships and their characters, the chapters.
+    """
+    carried = list(
+        work.tags.values_list("pk", "name", "type", "canonical", "merger", "merger__name")
+    )
+    # A fandom tag stands for its canonical tag; an unwrangled one has no characters yet.
+    fandom_ids = {
+        merger if merger is not None else pk
+        for pk, _, tag_type, canonical, merger, _ in carried
+        if tag_type == TagType.FANDOM and (canonical or merger is not None)
+    }
+    if not fandom_ids:
+        return []
+    # A character or relationship is a fandom's when one of its parents is the fandom or a
+    # synonym of it, so a parent set before a merge still counts.
+    in_fandoms = Q(parents__in=fandom_ids) | Q(parents__merger__in=fandom_ids)
+    characters = (
+        Tag.objects.filter(in_fandoms, type=TagType.CHARACTER, canonical=True)
+        .distinct()
+        .prefetch_related(Prefetch("synonyms", queryset=Tag.objects.only("name", "merger")))
+    )
+    relationships = (
+        Tag.objects.filter(in_fandoms, type=TagType.RELATIONSHIP, canonical=True)
+        .distinct()
+        .prefetch_related(
+            Prefetch("characters", queryset=Tag.objects.select_related("merger").order_by())
+        )
+    )
+    character_tags = [
+        CharacterTag(tag.name, tuple(synonym.name for synonym in tag.synonyms.all()))
+        for tag in characters
+    ]
+    if not character_tags:
+        return []
+    relationship_tags = [
+        RelationshipTag(tag.name, tuple((c.merger or c).name for c in tag.characters.all()))
+        for tag in relationships
+    ]
+    bodies = work.chapters.order_by("position").values_list("body", flat=True)
+    found = suggest([html_to_text(body) for body in bodies], character_tags, relationship_tags)
+    has = {
+        name.casefold()
+        for _, own, _, _, _, merger_name in carried
+        for name in (own, merger_name)
+        if name
+    }
+    return [suggestion for suggestion in found if suggestion.name.casefold() not in has]

@@ -1,5 +1,6 @@
 """Tag pages: the wrangling queue and a tag's wrangling form (wranglers only), autocomplete for
-the posting form, and a tag's Atom feed. The works list of a tag is `works.views.tag_works`."""
+the posting form, a tag's Atom feed, and adding the tags suggested for a draft (its creators
+only). The works list of a tag is `works.views.tag_works`."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from ficarchive.exports.atom import render_atom
 from ficarchive.exports.feeds import ATOM_TYPE
@@ -23,6 +25,9 @@ from ficarchive.tags.models import Tag, TagType, tag_from_url, tag_to_url
 from ficarchive.tags.queries import autocomplete as autocomplete_names
 from ficarchive.tags.queries import wrangling_queue
 from ficarchive.tags.services import TagError
+from ficarchive.works import services as work_services
+from ficarchive.works.models import Work
+from ficarchive.works.queries import is_creator
 
 
 def is_wrangler(user: Any) -> bool:
@@ -124,3 +129,31 @@ def feed(request: HttpRequest, name: str) -> HttpResponse:
     base = f"{request.scheme}://{request.get_host()}"
     data = render_atom(tag_feed(base, tag), opds=False)
     return HttpResponse(data, content_type=f"{ATOM_TYPE}; charset=utf-8")
+
+
+# The types a suggestion comes in, each a list of checkboxes named for it.
+SUGGESTED_TYPES = (TagType.RELATIONSHIP, TagType.CHARACTER)
+
+
+@login_required
+@require_POST
+def add_suggested(request: HttpRequest, work_id: int) -> HttpResponse:
+    """Add the suggested tags the creator ticked, and nothing else: an unticked suggestion is
+    not sent, so it is never applied. Anyone else gets 404, as a draft is not theirs to see."""
+    work = get_object_or_404(Work.objects.prefetch_related("creatorships__pseud"), pk=work_id)
+    if not is_creator(request.user, work):
+        raise Http404("No work found.")
+    added: list[str] = []
+    try:
+        with transaction.atomic():  # all the ticked tags, or none of them
+            for tag_type in SUGGESTED_TYPES:
+                names = [" ".join(name.split()) for name in request.POST.getlist(str(tag_type))]
+                added += work_services.add_tags(work, tag_type, [name for name in names if name])
+    except work_services.WorkError as error:
+        messages.error(request, error.message)
+    else:
+        if added:
+            messages.success(request, f"Tags added: {', '.join(added)}.")
+        else:
+            messages.info(request, "No tags were ticked, so none were added.")
+    return redirect(work)

@@ -108,6 +108,43 @@ def _set_tags(work: Work, data: WorkData) -> None:
     refilter_works([work.pk])
 
 
+# Tags a writer may add one type at a time (from the suggestions); the official ones go
+# through the work form, which checks the rating and warnings as a whole.
+ADDABLE_TAG_TYPES = (
+    TagType.FANDOM,
+    TagType.RELATIONSHIP,
+    TagType.CHARACTER,
+    TagType.FREEFORM,
+)
+
+
+@transaction.atomic
+def add_tags(work: Work, tag_type: str, names: list[str]) -> list[str]:
+    """Add tags of one type to a work, keeping those it has; returns the names newly added.
+
+    The filter table is refreshed like `_set_tags` does, and the work saved with its revision
+    moved on, so its blurb, its page and the search index all show the new tags.
+    """
+    from ficarchive.tags.services import TagError
+
+    if tag_type not in ADDABLE_TAG_TYPES:
+        raise WorkError(f"Tags of type {tag_type!r} cannot be added here.", str(tag_type))
+    try:
+        tags = find_or_create_tags(tag_type, names)
+    except TagError as error:
+        raise WorkError(error.message, str(tag_type)) from None
+    had = set(work.tags.values_list("pk", flat=True))
+    new = [tag for tag in dict.fromkeys(tags) if tag.pk not in had]
+    if not new:
+        return []
+    work.tags.add(*new)
+    refilter_works([work.pk])
+    work.revision = F("revision") + 1
+    work.save(update_fields=["revision", "edited_at"])
+    work.refresh_from_db(fields=["revision", "edited_at"])
+    return [tag.name for tag in new]
+
+
 def _new_chapter(work: Work, data: ChapterData, position: int) -> Chapter:
     body = format_body(data.body, data.text_format)
     if not body.strip():

@@ -441,6 +441,9 @@ def tag_works(request: HttpRequest, name: str) -> HttpResponse:
     if tag.merger is not None:  # a synonym's works are listed under its canonical tag
         return redirect(tag.merger)
     # Through the filter table: works tagged with a synonym or a sub-tag are found here too.
-    works = with_blurb_data(listed_works(request.user).filter(filter_taggings__filter_tag=tag))
+    from ficarchive.search.saved import without_muted
+
+    listed = without_muted(listed_works(request.user), request.user)
+    works = with_blurb_data(listed.filter(filter_taggings__filter_tag=tag))
     page = Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "works/work_list.html", {"page": page, "tag": tag})
