@@ -38,7 +38,6 @@ from ficarchive.works.models import Series, Work
 from ficarchive.works.queries import (
     AnyUser,
     listed_works,
-    search_works,
     series_works,
     with_blurb_data,
 )
@@ -292,7 +291,8 @@ def tag(catalog: Catalog, tag: Tag, listing: Listing) -> Feed:
         up = catalog.link("up", NAVIGATION_KIND, "fandoms", title="Fandoms")
     else:
         up = catalog.link("up", NAVIGATION_KIND, "top_tags", title="Popular tags")
-    works = listed_works(catalog.user).filter(tags=tag)
+    # Through the filter table: a synonym's and sub-tags' works are listed under a tag too.
+    works = listed_works(catalog.user).filter(filter_taggings__filter_tag=tag.merger or tag)
     args = (tag_to_url(tag.name),)
     return _works_feed(catalog, works, listing, title=tag.name, view="tag", args=args, up=up)
 
@@ -319,10 +319,23 @@ def series(catalog: Catalog, series: Series, listing: Listing) -> Feed:
     return _works_feed(catalog, works, listing, title=title, view="series", args=args, up=up)
 
 
+def _found(catalog: Catalog, query: str) -> QuerySet[Work]:
+    """The archive's full-text search; a query it cannot read finds nothing (an e-reader app
+    has nowhere to show the message)."""
+    from ficarchive.search.services import SearchError, search
+
+    if not query:
+        return Work.objects.none()
+    try:
+        return search(catalog.user, query).works
+    except SearchError:
+        return Work.objects.none()
+
+
 def search(catalog: Catalog, query: str, listing: Listing) -> Feed:
     query = " ".join(query.split())
     up = catalog.link("up", NAVIGATION_KIND, "root", title=settings.SITE_NAME)
-    works = search_works(listed_works(catalog.user), query)
+    works = _found(catalog, query)
     title = f"Search: {query}" if query else "Search"
     params = {"query": query}
     return _works_feed(catalog, works, listing, title=title, view="search", params=params, up=up)

@@ -7,7 +7,7 @@ Every list and page of works goes through `listed_works` or `can_view`, so the p
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from ficarchive.works.models import Chapter, Creatorship, Series, SeriesWork, Work
 
@@ -72,25 +72,3 @@ def series_works(user: AnyUser, series: Series) -> QuerySet[Work]:
         .filter(part__isnull=False)
         .order_by("part", "pk")
     )
-
-
-def search_works(works: QuerySet[Work], query: str) -> QuerySet[Work]:
-    """The works among `works` that match every word of `query` in their title, summary,
-    creators' pseuds or tag names, ignoring case. An empty query matches nothing.
-
-    A stand-in until the full-text search: callers pass a queryset and get one back, so the
-    search can be swapped without touching them.
-    """
-    words = query.split()
-    if not words:
-        return works.none()
-    for word in words:
-        matching = Work.objects.filter(
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(creatorships__pseud__name__icontains=word)
-            | Q(tags__name__icontains=word)
-        )
-        # A subquery, so a work matching through several tags is still listed once.
-        works = works.filter(pk__in=matching.values("pk"))
-    return works

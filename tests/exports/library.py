@@ -93,6 +93,11 @@ def make_library() -> Library:
         freeforms=["Reunions"],
         posted=False,
     )
+    # The catalogs' search is the archive's full-text search: its index is kept by a job.
+    from ficarchive.search.services import index_work
+
+    for work in (founding, sequel, shared, japanese, restricted, draft):
+        index_work(work.pk)
     return Library(
         author, coauthor, reader, founding, sequel, shared, japanese, restricted, draft, series
     )

@@ -374,7 +374,8 @@ def test_search_matches_title_summary_pseud_and_tags(
     client: Client, query: str, expected: list[str]
 ) -> None:
     make_library()
-    assert _titles(client, f"/opds/search?query={quote(query)}") == expected
+    # The archive's full-text search orders by best match; which works, not their order, here.
+    assert sorted(_titles(client, f"/opds/search?query={quote(query)}")) == sorted(expected)
 
 
 def test_an_empty_opds2_search_still_leads_somewhere(client: Client) -> None:
