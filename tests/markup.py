@@ -12,7 +12,8 @@ class _ScriptFinder(HTMLParser):
         self.found: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"script", "iframe", "object", "embed", "style", "svg"}:
+        own = tag == "script" and (dict(attrs).get("src") or "").startswith("/static/ficarchive/")
+        if tag in {"script", "iframe", "object", "embed", "style", "svg"} and not own:
             self.found.append(f"<{tag}>")
         for name, value in attrs:
             if name.lower().startswith("on"):
@@ -24,7 +25,8 @@ class _ScriptFinder(HTMLParser):
 
 
 def runnable_markup(html: str) -> list[str]:
-    """Elements and attributes in the page that could run script; ficarchive pages have none."""
+    """Elements and attributes in the page that could run script; ficarchive pages have none
+    but the archive's own script files (`<script src="/static/ficarchive/…">`)."""
     finder = _ScriptFinder()
     finder.feed(html)
     return finder.found

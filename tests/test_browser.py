@@ -230,3 +230,24 @@ def test_download_an_epub_from_the_work_page(live_server: Any, page: Page, tmp_p
     download.save_as(saved)
     assert saved.read_bytes()[:2] == b"PK"
     assert epubcheck(saved) == ""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_tag_fields_offer_existing_tags_canonical_first(live_server: Any, page: Page) -> None:
+    from ficarchive.tags.models import Tag, TagType
+    from tests.cast import make_user
+
+    make_user(USERNAME)
+    Tag.objects.create(name="Rory Gilmore", type=TagType.CHARACTER, canonical=True)
+    Tag.objects.create(name="Rory (Gilmore Girls)", type=TagType.CHARACTER)
+    page.goto(live_server.url + "/users/login")
+    page.get_by_label("User name").fill(USERNAME)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + "/works/new")
+    field = page.get_by_label("Characters")
+    field.press_sequentially("Jess Mariano, Ror")
+    options = page.locator("#id_characters-suggestions option")
+    expect(options).to_have_count(2)
+    assert options.first.get_attribute("value") == "Jess Mariano, Rory Gilmore"

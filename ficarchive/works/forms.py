@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.tags.models import CATEGORIES, RATINGS, WARNINGS
@@ -36,12 +37,21 @@ class ChapterFieldsMixin(forms.Form):
         )
 
 
-def _tag_field(label: str, help_text: str = "") -> forms.CharField:
+def _tag_field(label: str, help_text: str = "", tag_type: str = "") -> forms.CharField:
+    # `data-tag-type` lets the page's small script offer existing tags, canonical ones first.
+    attrs: dict[str, Any] = {}
+    if tag_type:
+        attrs = {
+            "data-tag-type": tag_type,
+            "data-autocomplete": reverse_lazy("tags:autocomplete"),
+            "autocomplete": "off",
+        }
     return forms.CharField(
         label=label,
         required=False,
         max_length=5000,
         help_text=help_text or "Separate tags with commas.",
+        widget=forms.TextInput(attrs=attrs),
     )
 
 
@@ -72,12 +82,14 @@ class WorkForm(ChapterFieldsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    fandoms = _tag_field("Fandoms", "Separate fandoms with commas.")
+    fandoms = _tag_field("Fandoms", "Separate fandoms with commas.", "fandom")
     relationships = _tag_field(
-        "Relationships", "A/B for romantic, A & B for platonic; separate with commas."
+        "Relationships",
+        "A/B for romantic, A & B for platonic; separate with commas.",
+        "relationship",
     )
-    characters = _tag_field("Characters")
-    freeforms = _tag_field("Additional tags")
+    characters = _tag_field("Characters", tag_type="character")
+    freeforms = _tag_field("Additional tags", tag_type="freeform")
     summary = _html_field("Summary")
     notes = _html_field("Notes (at the beginning)")
     end_notes = _html_field("End notes")
