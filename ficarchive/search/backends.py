@@ -93,9 +93,14 @@ class SQLiteBackend:
     def rank(self, words: list[str]) -> tuple[str, list[object]]:
         expression = " OR ".join(_fts_string(word) for word in words)
         # bm25 is lower for better matches; title and tags weigh most.
+        # One FTS cursor scores every match (a correlated MATCH per row would rescan each word's
+        # whole index list per work: 3.5 s instead of 90 ms for a phrase at 100,000 works);
+        # `ORDER BY rowid LIMIT -1` keeps SQLite from folding it back into a per-row lookup.
         return (
-            "COALESCE((SELECT -bm25(search_work, 10.0, 5.0, 3.0, 2.0, 5.0, 1.0) FROM search_work "
-            "WHERE search_work MATCH %s AND search_work.rowid = works_work.id), 0)",
+            "COALESCE((SELECT ranked.score FROM (SELECT rowid AS work_id, "
+            "-bm25(search_work, 10.0, 5.0, 3.0, 2.0, 5.0, 1.0) AS score FROM search_work "
+            "WHERE search_work MATCH %s ORDER BY rowid LIMIT -1) AS ranked "
+            "WHERE ranked.work_id = works_work.id), 0)",
             [expression],
         )
 
