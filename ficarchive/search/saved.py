@@ -11,12 +11,12 @@ from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from ficarchive.accounts.models import User
 from ficarchive.search.models import MutedTag, MutedUser, SavedSearch
 from ficarchive.tags.models import FilterTagging, Tag
-from ficarchive.works.models import Work
+from ficarchive.works.models import Creatorship, Work
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -31,9 +31,9 @@ def without_muted(works: QuerySet[Work], user: AnyUser) -> QuerySet[Work]:
         return works
     tags = MutedTag.objects.filter(user_id=user.pk).values("tag_id")
     creators = MutedUser.objects.filter(user_id=user.pk).values("muted_id")
-    under_muted = FilterTagging.objects.filter(filter_tag_id__in=tags).values("work_id")
-    by_muted = Work.objects.filter(creatorships__pseud__user_id__in=creators).values("pk")
-    return works.exclude(pk__in=under_muted).exclude(pk__in=by_muted)
+    under_muted = FilterTagging.objects.filter(work_id=OuterRef("pk"), filter_tag_id__in=tags)
+    by_muted = Creatorship.objects.filter(work_id=OuterRef("pk"), pseud__user_id__in=creators)
+    return works.filter(~Exists(under_muted), ~Exists(by_muted))
 
 
 def mute_tag(user: User, name: str) -> MutedTag:

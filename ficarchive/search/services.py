@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -136,10 +136,12 @@ def search(
     works = without_muted(listed_works(user), user)
     if tree is not None:
         works = works.filter(condition(tree))
+    # EXISTS per work rather than IN-lists of every work under a tag (tens of thousands for a
+    # big fandom, rebuilt for the count, the page and the facets): bench/search.py.
     for tag_id in include:
-        works = works.filter(pk__in=_under([tag_id]))
+        works = works.filter(Exists(_tagged(tag_id)))
     if exclude:
-        works = works.exclude(pk__in=_under(exclude))
+        works = works.filter(~Exists(_tagged(*exclude)))
     tags = Tag.objects.in_bulk([*include, *exclude])
     return Results(
         works=_sorted(works, tree, sort),
@@ -147,6 +149,10 @@ def search(
         included=[tags[i] for i in include if i in tags],
         excluded=[tags[i] for i in exclude if i in tags],
     )
+
+
+def _tagged(*tag_ids: int) -> QuerySet[FilterTagging]:
+    return FilterTagging.objects.filter(work_id=OuterRef("pk"), filter_tag_id__in=tag_ids)
 
 
 def _under(tag_ids: Sequence[int]) -> QuerySet[Any, Any]:

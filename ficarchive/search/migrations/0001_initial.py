@@ -12,10 +12,10 @@ SQLITE = [
     "tokenize = 'porter unicode61 remove_diacritics 2')",
 ]
 POSTGRESQL = [
-    "CREATE TABLE search_work ("
-    "work_id integer PRIMARY KEY REFERENCES works_work (id) ON DELETE CASCADE "
-    "DEFERRABLE INITIALLY DEFERRED, "
-    "document tsvector NOT NULL)",
+    # No foreign key: Django's flush truncates the tables it knows, and a table outside them
+    # that references works_work would make that fail. A work's row goes with the work through
+    # the post_delete signal (ficarchive/search/apps.py), as the FTS5 table's does on SQLite.
+    "CREATE TABLE search_work (work_id integer PRIMARY KEY, document tsvector NOT NULL)",
     "CREATE INDEX search_work_document ON search_work USING gin (document)",
 ]
 
