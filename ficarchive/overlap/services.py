@@ -28,7 +28,7 @@ from ficarchive.overlap.calibration import DEFAULT_THRESHOLD
 from ficarchive.overlap.findings import Finding, SourceChapter, from_candidates
 from ficarchive.overlap.models import Check, IndexedWork, Passage
 from ficarchive.overlap.passages import cut
-from ficarchive.texts.structure import html_to_text
+from ficarchive.texts.structure import ParsedWork, html_to_text
 from ficarchive.works.models import Chapter, Work
 
 log = logging.getLogger(__name__)
@@ -221,11 +221,13 @@ def notes_text(parts: list[str]) -> str:
     return "\n\n".join(text for text in (html_to_text(part) for part in parts) if text)
 
 
-def work_notes(work: Work) -> list[str]:
-    """A stored work's notes as HTML, in reading order: summary, notes, then per chapter its
-    summary, notes and end notes, then the work's end notes."""
-    parts = [work.summary, work.notes]
-    for chapter in work.chapters.order_by("position"):
+def work_notes(work: Work | ParsedWork, *, summary: bool = True) -> list[str]:
+    """A work's notes as HTML, stored or parsed from a file, in reading order: summary (unless
+    not wanted), notes, then per chapter its summary, notes and end notes, then the work's end
+    notes."""
+    chapters = work.chapters.order_by("position") if isinstance(work, Work) else work.chapters
+    parts = [work.summary, work.notes] if summary else [work.notes]
+    for chapter in chapters:
         parts += [chapter.summary, chapter.notes, chapter.end_notes]
     return [*parts, work.end_notes]
 

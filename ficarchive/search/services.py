@@ -20,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ficarchive.jobs import services as jobs
+from ficarchive.overlap.services import notes_text, work_notes
 from ficarchive.search import query as q
 from ficarchive.search.backends import Document, backend
 from ficarchive.search.saved import without_muted
@@ -57,7 +58,8 @@ def document(work: Work) -> Document:
         title=work.title,
         tags=" ; ".join(tags),
         summary=html_to_text(work.summary),
-        notes=html_to_text("\n".join([work.notes, work.end_notes, *(c.notes for c in chapters)])),
+        # Every note, chapter summaries and end notes too; the work's summary has its own field.
+        notes=notes_text(work_notes(work, summary=False)),
         creators=" ; ".join(creators),
         text="\n\n".join(html_to_text(c.body) for c in chapters),
     )
@@ -153,10 +155,6 @@ def search(
 
 def _tagged(*tag_ids: int) -> QuerySet[FilterTagging]:
     return FilterTagging.objects.filter(work_id=OuterRef("pk"), filter_tag_id__in=tag_ids)
-
-
-def _under(tag_ids: Sequence[int]) -> QuerySet[Any, Any]:
-    return FilterTagging.objects.filter(filter_tag_id__in=tag_ids).values("work_id")
 
 
 @dataclass
@@ -264,7 +262,7 @@ def _field(node: q.Field) -> Q:
         if tag is None:
             return Q(pk__in=[])
         # A synonym stands for its canonical tag; a tag finds its sub-tags' works too.
-        return Q(pk__in=_under([tag.merger_id or tag.pk]))
+        return Q(Exists(_tagged(tag.merger_id or tag.pk)))
     if name == "creator":
         by = Work.objects.filter(
             Q(creatorships__pseud__name__iexact=value)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.services import default_pseud
+from ficarchive.search.saved import without_muted
 from ficarchive.works import services
 from ficarchive.works.forms import ChapterForm, WorkForm
 from ficarchive.works.models import Chapter, Series, Work, content_stamp
@@ -441,8 +442,6 @@ def tag_works(request: HttpRequest, name: str) -> HttpResponse:
     if tag.merger is not None:  # a synonym's works are listed under its canonical tag
         return redirect(tag.merger)
     # Through the filter table: works tagged with a synonym or a sub-tag are found here too.
-    from ficarchive.search.saved import without_muted
-
     listed = without_muted(listed_works(request.user), request.user)
     works = with_blurb_data(listed.filter(filter_taggings__filter_tag=tag))
     page = Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -224,3 +224,16 @@ def test_a_date_range_includes_the_whole_of_its_last_day() -> None:
     assert found("lanterns updated<2024-06-30") == []
     assert found("lanterns updated>2024-06-30") == []
     assert found("lanterns updated>=2024-06-30") == ["Late"]
+
+
+def test_chapter_notes_and_end_notes_are_searched_as_notes() -> None:
+    from ficarchive.works.services import ChapterData, update_chapter
+
+    work = make_work(make_user("lauren"), title="Noted", body="Plain text.")
+    update_chapter(
+        work.chapters.get(),
+        ChapterData(body="Plain text.", end_notes="Thanks to my beta, periwinkle."),
+    )
+    indexed(work)
+    assert found("notes:periwinkle") == ["Noted"]
+    assert found("text:periwinkle") == []

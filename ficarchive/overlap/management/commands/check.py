@@ -84,17 +84,13 @@ class Command(BaseCommand):
                 parsed = parse_file(options["file"])
             except ParseError as error:
                 raise CommandError(str(error)) from None
-            chapters = [chapter.text for chapter in parsed.chapters]
-            notes = [parsed.summary, parsed.notes]
-            for chapter in parsed.chapters:
-                notes += [chapter.summary, chapter.notes, chapter.end_notes]
-            notes.append(parsed.end_notes)
+            notes = services.work_notes(parsed) if options["with_notes"] else []
             report = services.check_texts(
-                chapters,
+                [chapter.text for chapter in parsed.chapters],
                 author or AnonymousUser(),
                 scope=options["scope"],
                 threshold=options["threshold"],
-                notes=services.notes_text(notes) if options["with_notes"] else "",
+                notes=services.notes_text(notes),
             )
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
