@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ficarchive.jobs",
     "ficarchive.overlap",
     "ficarchive.search",
+    "ficarchive.community",
     "ficarchive.server",
     "ficarchive.accounts.adminsite.ArchiveAdminConfig",
     "django.contrib.auth",

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("ficarchive.overlap.urls")),
     path("", include("ficarchive.tags.urls")),
     path("", include("ficarchive.search.urls")),
+    path("", include("ficarchive.community.urls")),
 ]

@@ -43,6 +43,15 @@ class User(AbstractUser):
     claimable = models.BooleanField(
         default=False, help_text="Created by an import; the writer may claim it later."
     )
+    keep_history = models.BooleanField(
+        "keep my history", default=True, help_text="Remember the works I read (History)."
+    )
+    update_emails = models.CharField(
+        "email me subscription updates",
+        max_length=10,
+        choices=[("each", "As they happen"), ("daily", "Once a day (digest)"), ("off", "Never")],
+        default="each",
+    )
 
     class Meta:
         constraints = [
@@ -128,3 +137,23 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"failed log-in at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Block(models.Model):
+    """`blocker` blocks `blocked`: no comments, kudos or gifts from them on the blocker's works,
+    and their comments on those works are hidden."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocked_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="no_self_block"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"

@@ -108,8 +108,11 @@ RANGE_FIELDS = {
     "chapters": "chapter_count",
     "updated": "updated_at",
     "posted": "published_at",
+    "kudos": "kudos_count",
+    "hits": "hits",
+    "comments": "comments_count",
+    "bookmarks": "bookmarks_count",
 }
-NOT_COUNTED_YET = {"kudos", "hits", "comments", "bookmarks"}
 
 
 @dataclass
@@ -187,6 +190,10 @@ SORTS = {
     "updated": "Date updated",
     "posted": "Date posted",
     "words": "Word count",
+    "kudos": "Kudos",
+    "hits": "Hits",
+    "comments": "Comments",
+    "bookmarks": "Bookmarks",
     "title": "Title",
     "creator": "Creator",
 }
@@ -205,6 +212,10 @@ def _sorted(works: QuerySet[Work], tree: q.Node | None, sort: str) -> QuerySet[W
         "updated": ("-updated_at", "-id"),
         "posted": ("-published_at", "-id"),
         "words": ("-word_count", "-id"),
+        "kudos": ("-kudos_count", "-id"),
+        "hits": ("-hits", "-id"),
+        "comments": ("-comments_count", "-id"),
+        "bookmarks": ("-bookmarks_count", "-id"),
         "title": ("title", "id"),
         "creator": ("creatorships__pseud__name", "id"),
     }[sort]
@@ -288,8 +299,6 @@ def _field(node: q.Field) -> Q:
 
 
 def _range(node: q.Range) -> Q:
-    if node.field in NOT_COUNTED_YET:
-        raise SearchError(f"{node.field.capitalize()} are not counted on this archive yet.")
     if node.field not in RANGE_FIELDS:
         raise SearchError(f"The field {node.field}: cannot be searched by range.")
     column = RANGE_FIELDS[node.field]

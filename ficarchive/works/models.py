@@ -57,6 +57,12 @@ class Work(models.Model):
     edited_at = models.DateTimeField(auto_now=True)
     word_count = models.PositiveIntegerField(default=0)
     chapter_count = models.PositiveIntegerField(default=0)
+    # Kept by the community app with F() increments beside the rows they count: kudos, approved
+    # and not deleted comments, public bookmarks, hits (once per reader per day).
+    kudos_count = models.PositiveIntegerField(default=0)
+    comments_count = models.PositiveIntegerField(default=0)
+    bookmarks_count = models.PositiveIntegerField(default=0)
+    hits = models.PositiveIntegerField(default=0)
     # Bumped on every change to the work or its chapters; caches of rendered files key on it.
     revision = models.PositiveIntegerField(default=1)
     # SHA-256 of the file a work was imported from, so importing it again finds it.

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.services import default_pseud
+from ficarchive.community.context import work_page_context
 from ficarchive.search.saved import without_muted
 from ficarchive.works import services
 from ficarchive.works.forms import ChapterForm, WorkForm
@@ -158,6 +159,9 @@ def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
     if request.GET.get("view_full_work") == "true" or work.chapter_count <= 1:
         chapters = list(work.chapters.all())
         context.update({"chapters": chapters, "full_work": True})
+        # A one-chapter work's comments are on its chapter; a whole work's, on the work.
+        shown = chapters[0] if len(chapters) == 1 else None
+        context.update(work_page_context(request, work, shown))
         return render(request, "works/work.html", context)
     index = chapter_index(work)
     if not index:
@@ -199,6 +203,7 @@ def _render_chapter(
             "chapter_index": index,
         }
     )
+    context.update(work_page_context(request, work, chapter))
     return render(request, "works/work.html", context)
 
 

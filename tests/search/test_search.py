@@ -127,9 +127,19 @@ def test_a_deleted_or_unposted_work_leaves_the_index() -> None:
     assert found("lanterns", author) == []
 
 
-def test_counts_that_do_not_exist_yet_say_so(library: dict[str, Work]) -> None:
-    with pytest.raises(services.SearchError, match="Kudos are not counted"):
-        found("kudos>10")
+def test_counts_filter_and_sort_works(library: dict[str, Work]) -> None:
+    # The counts are kept on the work by the community app; set them directly here.
+    ordered = sorted(library.values(), key=lambda work: work.pk)
+    for number, work in enumerate(ordered):
+        Work.objects.filter(pk=work.pk).update(
+            kudos_count=10 * number, hits=100 - number, comments_count=number, bookmarks_count=0
+        )
+    reader = make_user("counter")
+    most_kudos = services.search(reader, "kudos>0", sort="kudos").works
+    assert [work.pk for work in most_kudos] == [work.pk for work in reversed(ordered[1:])]
+    most_hits = services.search(reader, "", sort="hits").works
+    assert most_hits[0].pk == ordered[0].pk
+    assert found("bookmarks>0") == []
 
 
 class TestSearchPage:

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from ficarchive.works.models import Chapter, Work
+
+
+def page_context(request: HttpRequest, work: Work, chapter: Chapter | None) -> dict[str, Any]:
+    return {}
