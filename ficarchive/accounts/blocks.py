@@ -6,6 +6,8 @@ user, and the blocked user's comments on those works are hidden.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
@@ -31,7 +33,7 @@ def blocked_by_creators(work: Work, user: AnyUser) -> bool:
     return Block.objects.filter(blocker_id__in=creator_ids(work), blocked_id=user.pk).exists()
 
 
-def blocked_ids(blocker_ids: set[int]) -> QuerySet[Block]:
+def blocked_ids(blocker_ids: set[int]) -> QuerySet[Block, Any]:
     """The ids of the users these users blocked, as a subquery (`blocked_id`)."""
     return Block.objects.filter(blocker_id__in=blocker_ids).values("blocked_id")
 
