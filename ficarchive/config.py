@@ -40,6 +40,8 @@ OPTIONS: dict[str, str] = {
     "JOB_WORKERS": "Background job workers `ficarchive serve` starts beside the web server.",
     "BEHIND_HTTPS_PROXY": "`true` trusts the proxy's X-Forwarded-Proto, so links say https://.",
     "SECURE_COOKIES": "`true` marks session and CSRF cookies Secure (serve over HTTPS).",
+    "EMAIL_URL": "`smtp://user:pass@host:587` to send email; unset: emails are printed (console).",
+    "DEFAULT_FROM_EMAIL": "The sender of the archive's emails.",
 }
 
 
@@ -168,3 +170,21 @@ def database_from_url(url: str | None, sqlite_path: Path) -> dict[str, Any]:
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": options,
     }
+
+
+def email_from_url(url: str) -> tuple[str, str, int, str, str, bool]:
+    """Django's email settings from `smtp://user:pass@host:port` (`smtps://` for TLS); an empty
+    URL prints emails to the console."""
+    if not url:
+        return ("django.core.mail.backends.console.EmailBackend", "localhost", 25, "", "", False)
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError(f"EMAIL_URL must look like smtp://user:pass@host:587, not {url!r}")
+    return (
+        "django.core.mail.backends.smtp.EmailBackend",
+        parts.hostname,
+        parts.port or 587,
+        unquote(parts.username or ""),
+        unquote(parts.password or ""),
+        parts.scheme == "smtps" or (parts.port or 587) == 587,
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ficarchive.config import (
     database_from_url,
+    email_from_url,
     env_bool,
     env_choice,
     env_int,
@@ -26,6 +27,11 @@ SITE_NAME = env_str("SITE_NAME", "ficarchive")
 # Downloaded files are made once and kept, so their links back need the public address.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 REGISTRATION = env_choice("REGISTRATION", "open", ("open", "invite", "closed"))
+# Email (subscription updates and digests): printed to the console unless an SMTP URL is given.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ficarchive@localhost")
+EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS = (
+    email_from_url(env_str("EMAIL_URL", ""))
+)
 LOGIN_ATTEMPTS = env_int("LOGIN_ATTEMPTS", 5, minimum=1)
 LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 900, minimum=1)
 # Downloads: calibre's converter (found on PATH; empty turns MOBI, AZW3 and PDF off) and the size
