@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -7,4 +8,14 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"SITE_NAME": settings.SITE_NAME, "REGISTRATION": settings.REGISTRATION}
+    from ficarchive.community.inbox import unread_count
+    from ficarchive.community.subscriptions import unread_updates
+
+    user = request.user
+    # Counted only when a page shows them, and once however often it does.
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "REGISTRATION": settings.REGISTRATION,
+        "unread_inbox": cache(lambda: unread_count(user)),
+        "unread_updates": cache(lambda: unread_updates(user)),
+    }

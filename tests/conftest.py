@@ -4,6 +4,8 @@ from typing import Any
 
 import pytest
 
+from tests.chromium import browser, page  # noqa: F401  (Chromium fixtures for every test)
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings: Any) -> None:

@@ -4,42 +4,21 @@ reader downloading the EPUB from the work page."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import (
-    Browser,
     ConsoleMessage,
     Error,
     Locator,
     Page,
     expect,
-    sync_playwright,
 )
 
 from tests.cast import PASSWORD, make_work
-from tests.validators import epubcheck, require_tool
-
-# Playwright's sync API runs an event loop in the test's thread; Django's ORM, used there by
-# the database fixtures and their teardown, would otherwise refuse to run next to it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 15_000
+from tests.validators import epubcheck
 
 USERNAME = "rory_writes"
 TITLE = "Everything Back But You"
@@ -58,34 +37,6 @@ CHAPTER_TWO = [
 
 def _plain_text(paragraphs: list[str]) -> str:
     return "\n\n".join(paragraphs) + "\n"
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    require_tool(
-        CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def _header(page: Page) -> Locator:

@@ -1,7 +1,9 @@
-"""Blocks between users, read by every part that lets one user act on another's work.
+"""Blocks between users, read by every part that lets one user act on another's work; and the
+services of the account pages that list a user's blocks and mutes.
 
 A block works one way: the blocker's works take no comments, kudos or gifts from the blocked
-user, and the blocked user's comments on those works are hidden.
+user, and the blocked user's comments on those works are hidden. A mute (kept by search, in
+`search.saved`) only hides the muted user's works and comments from the muter's own lists.
 """
 
 from __future__ import annotations
@@ -9,16 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from ficarchive.accounts.models import Block, User
+from ficarchive.search import saved
+from ficarchive.search.models import MutedUser
 from ficarchive.works.models import Work
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
 
 class BlockError(Exception):
-    """A block that cannot be made, with a message for the user."""
+    """A block or mute that cannot be made, with a message for the user."""
 
 
 def creator_ids(work: Work) -> set[int]:
@@ -38,15 +43,84 @@ def blocked_ids(blocker_ids: set[int]) -> QuerySet[Block, Any]:
     return Block.objects.filter(blocker_id__in=blocker_ids).values("blocked_id")
 
 
-def block(blocker: User, username: str) -> Block:
-    other = User.objects.filter(username__iexact=username.strip()).first()
+def _other_user(actor: User, username: str, verb: str) -> User:
+    name = username.strip()
+    if not name:
+        raise BlockError(f"Enter the user name of the user to {verb}.")
+    other = User.objects.filter(username__iexact=name, is_active=True).first()
     if other is None:
-        raise BlockError(f"There is no user {username!r} to block.")
-    if other.pk == blocker.pk:
-        raise BlockError("You cannot block yourself.")
-    found, _ = Block.objects.get_or_create(blocker=blocker, blocked=other)
+        raise BlockError(f"There is no user {name!r} to {verb}.")
+    if other.pk == actor.pk:
+        raise BlockError(f"{other.username!r} is your own account: you cannot {verb} yourself.")
+    return other
+
+
+def block(blocker: User, username: str) -> Block:
+    """Block the user named `username` (any case); blocking twice keeps the first block."""
+    other = _other_user(blocker, username, "block")
+    try:
+        with transaction.atomic():
+            found, _ = Block.objects.get_or_create(blocker=blocker, blocked=other)
+    except IntegrityError:  # the same block, made at the same moment by another request
+        found = Block.objects.get(blocker=blocker, blocked=other)
     return found
 
 
-def unblock(blocker: User, blocked_id: int) -> None:
-    Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
+def unblock(blocker: User, blocked_id: int) -> User | None:
+    """Lift the block; returns the user who was blocked, or None when there was no block."""
+    found = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).select_related("blocked")
+    block_row = found.first()
+    if block_row is None:
+        return None
+    block_row.delete()
+    return block_row.blocked
+
+
+def blocks_of(blocker: User) -> QuerySet[Block]:
+    """The blocks this user made, by the blocked user's name."""
+    return (
+        Block.objects.filter(blocker=blocker)
+        .select_related("blocked")
+        .order_by("blocked__username")
+    )
+
+
+def is_blocking(blocker: AnyUser, other: User) -> bool:
+    return (
+        blocker.is_authenticated
+        and Block.objects.filter(blocker_id=blocker.pk, blocked=other).exists()
+    )
+
+
+# Mutes are stored and applied by search (`search.saved`); these give the account pages the
+# same checks and messages as blocks.
+
+
+def mute(user: User, username: str) -> User:
+    other = _other_user(user, username, "mute")
+    try:
+        with transaction.atomic():
+            saved.mute_user(user, other.username)
+    except IntegrityError:
+        pass  # the same mute, made at the same moment by another request
+    except saved.SavedError as error:
+        raise BlockError(str(error)) from error
+    return other
+
+
+def unmute(user: User, muted_id: int) -> User | None:
+    """Lift the mute; returns the user who was muted, or None when there was no mute."""
+    other = User.objects.filter(pk=muted_id).first()
+    if other is None or not is_muting(user, other):
+        return None
+    saved.unmute_user(user, muted_id)
+    return other
+
+
+def mutes_of(user: User) -> QuerySet[MutedUser]:
+    """The users this user muted (as `MutedUser` rows), by name."""
+    return MutedUser.objects.filter(user=user).select_related("muted").order_by("muted__username")
+
+
+def is_muting(user: AnyUser, other: User) -> bool:
+    return user.is_authenticated and MutedUser.objects.filter(user_id=user.pk, muted=other).exists()

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import password_validation
 
-from ficarchive.accounts.models import pseud_validator, username_validator
+from ficarchive.accounts.models import User, pseud_validator, username_validator
 
 
 class SignUpForm(forms.Form):
@@ -47,4 +49,16 @@ class PreferencesForm(forms.Form):
         label="Show me adult content without checking",
         required=False,
         help_text="Skip the warning before Mature, Explicit and Not Rated works.",
+    )
+    keep_history = forms.BooleanField(
+        label="Keep my history",
+        required=False,
+        help_text="Remember the works I read, on my History page.",
+    )
+    update_emails = forms.ChoiceField(
+        label="Email me subscription updates",
+        choices=cast("list[tuple[str, str]]", User._meta.get_field("update_emails").choices),
+        widget=forms.RadioSelect,
+        # A form without it (an older page, a script) keeps the reader's choice.
+        required=False,
     )

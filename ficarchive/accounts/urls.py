@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ficarchive.accounts import views
+from ficarchive.accounts import block_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("account/pseuds/new", views.pseud_new, name="pseud_new"),
     path("users/<str:username>", views.user_page, name="user"),
     path("users/<str:username>/pseuds/<str:pseud>", views.pseud_page, name="pseud"),
+    *block_views.urlpatterns,
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from ficarchive.accounts import services
 from ficarchive.accounts.forms import LogInForm, PreferencesForm, PseudForm, SignUpForm
 from ficarchive.accounts.models import User
+from ficarchive.community.subscriptions import subscription_of
 from ficarchive.works.queries import listed_works, with_blurb_data
 
 PAGE_SIZE = 20
@@ -91,13 +92,20 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    form = PreferencesForm(request.POST or None, initial={"view_adult": user.view_adult})
+    fields = ["view_adult", "keep_history", "update_emails"]
+    form = PreferencesForm(
+        request.POST or None, initial={name: getattr(user, name) for name in fields}
+    )
     if request.method == "POST" and form.is_valid():
-        user.view_adult = form.cleaned_data["view_adult"]
-        user.save(update_fields=["view_adult"])
+        for name in fields:
+            if form.cleaned_data[name] != "":
+                setattr(user, name, form.cleaned_data[name])
+        user.save(update_fields=fields)
         messages.success(request, "Your preferences were saved.")
         return redirect("accounts:preferences")
-    return render(request, "accounts/preferences.html", {"form": form})
+    return render(
+        request, "accounts/preferences.html", {"form": form}, status=_status(request, form)
+    )
 
 
 @login_required
@@ -137,6 +145,7 @@ def user_page(request: HttpRequest, username: str) -> HttpResponse:
         "pseuds": list(owner.pseuds.all()),
         "page": _works_page(request, works),
         "is_self": request.user.pk == owner.pk,
+        "subscription": subscription_of(request.user, creator=owner),
     }
     return render(request, "accounts/user.html", context)
 

@@ -1,11 +1,379 @@
+"""Comments: who may comment where, and every change to a comment (post, edit, delete, freeze,
+approve), each in one transaction with the work's comment count.
+
+`Work.comments_count` counts approved comments that are not deleted; it moves with `F()` updates
+beside the row it counts. What a reader sees of the comments (threads, pages, hiding) is read by
+`comment_queries`; the inbox items a comment makes are written by `inbox`.
+"""
+
 from __future__ import annotations
 
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
+from django.utils import timezone
 
+from ficarchive.accounts.blocks import creator_ids
+from ficarchive.accounts.models import Block, Pseud, User
+from ficarchive.accounts.services import default_pseud
+from ficarchive.community import inbox
+from ficarchive.community.models import Comment, CommentSettings
+from ficarchive.texts.paragraphs import html_to_html
+from ficarchive.texts.sanitize import strip_tags
 from ficarchive.works.models import Chapter, Work
+from ficarchive.works.queries import AnyUser, is_creator
+
+BODY_MAX = 10_000
+GUEST_NAME_MAX = 100
+# New accounts and guests are where comment spam comes from; creators on their own works and
+# accounts older than a week are never limited.
+NEW_ACCOUNT_DAYS = 7
+RATE_WINDOW = timedelta(minutes=10)
+NEW_ACCOUNT_LIMIT = 5
+GUEST_LIMIT = 3
+# Sessions remember a guest's own held comments, so the guest sees what they wrote.
+SESSION_HELD = "held_comments"
+
+
+class CommentError(Exception):
+    """Something the commenter is told; `status` is the HTTP status a view answers with."""
+
+    def __init__(self, message: str, status: int = 400, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.field = field
+
+
+@dataclass
+class CommentInput:
+    """What the comment form sends."""
+
+    body: str
+    chapter_id: int | None = None
+    parent_id: int | None = None
+    pseud_id: int | None = None
+    guest_name: str = ""
+    guest_email: str = ""
+    # The honeypot: a field people never see, which spam robots fill in.
+    website: str = ""
+
+
+# -- settings and permissions --------------------------------------------------------------
+
+
+def settings_of(work: Work) -> CommentSettings:
+    """The work's comment settings; a work without a row takes comments the default way."""
+    found = CommentSettings.objects.filter(work=work).first()
+    return found or CommentSettings(work=work)
+
+
+def update_settings(work: Work, user: AnyUser, who: str, moderated: bool) -> CommentSettings:
+    if not is_creator(user, work):
+        raise CommentError("Only the work's creators can change its comment settings.", 403)
+    if who not in CommentSettings.Who.values:
+        raise CommentError(f"Who may comment: {who!r} is not one of the choices.", field="who")
+    found, _ = CommentSettings.objects.update_or_create(
+        work=work, defaults={"who": who, "moderated": moderated}
+    )
+    return found
+
+
+def is_moderator(user: AnyUser) -> bool:
+    return bool(getattr(user, "can_moderate", False))
+
+
+def blocking_creator(work: Work, user: AnyUser) -> Pseud | None:
+    """The creator's pseud of the first creator of the work who blocked this user, if any."""
+    if not user.is_authenticated:
+        return None
+    blockers = set(
+        Block.objects.filter(blocker_id__in=creator_ids(work), blocked_id=user.pk).values_list(
+            "blocker_id", flat=True
+        )
+    )
+    return next((pseud for pseud in work.creators if pseud.user_id in blockers), None)
+
+
+def refusal(work: Work, user: AnyUser, who: str, blocker: Pseud | None) -> str | None:
+    """Why this user may not comment on the work at all, or None when they may."""
+    if not work.posted:
+        return "Drafts take no comments; post the work first."
+    if who == CommentSettings.Who.NOBODY:
+        return "Comments on this work are turned off."
+    if who == CommentSettings.Who.USERS and not user.is_authenticated:
+        return "Only registered users can comment on this work. Log in to comment."
+    if blocker is not None:
+        return f"{blocker.byline} has blocked you: you can't comment on their works."
+    return None
+
+
+def can_delete(comment: Comment, user: AnyUser, creator: bool) -> bool:
+    if not user.is_authenticated or comment.deleted:
+        return False
+    return comment.user_id == user.pk or creator or is_moderator(user)
+
+
+# -- bodies and guests ---------------------------------------------------------------------
+
+
+def clean_body(text: str) -> str:
+    """The comment's stored HTML: sanitized, plain text's blank lines made paragraphs."""
+    if not text.strip():
+        raise CommentError("Comment: your comment is empty. Write something first.", field="body")
+    if len(text) > BODY_MAX:
+        raise CommentError(
+            f"Comment: {len(text):,} characters is too long; comments may have at most "
+            f"{BODY_MAX:,} characters.",
+            field="body",
+        )
+    body = html_to_html(text)
+    if not strip_tags(body).strip() and "<img" not in body:
+        raise CommentError(
+            "Comment: nothing of your comment is left once markup the archive does not allow is "
+            "removed. Write some text.",
+            field="body",
+        )
+    return body
+
+
+def client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def guest_key(address: str) -> str:
+    """A keyed hash of the guest's address: enough to count their comments, never the address."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"comment:{address}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def _check_rate(user: AnyUser, key: str) -> None:
+    since = timezone.now() - RATE_WINDOW
+    minutes = int(RATE_WINDOW.total_seconds() // 60)
+    if isinstance(user, User):
+        if user.date_joined < timezone.now() - timedelta(days=NEW_ACCOUNT_DAYS):
+            return
+        if Comment.objects.filter(user=user, created_at__gte=since).count() >= NEW_ACCOUNT_LIMIT:
+            raise CommentError(
+                f"You are commenting too fast: new accounts may post {NEW_ACCOUNT_LIMIT} comments "
+                f"every {minutes} minutes. Please wait a few minutes and try again.",
+                429,
+            )
+        return
+    if Comment.objects.filter(guest_key=key, created_at__gte=since).count() >= GUEST_LIMIT:
+        raise CommentError(
+            f"You are commenting too fast: guests may post {GUEST_LIMIT} comments every "
+            f"{minutes} minutes. Please wait a few minutes, or log in.",
+            429,
+        )
+
+
+def _guest_fields(data: CommentInput) -> tuple[str, str]:
+    name = " ".join(data.guest_name.split())
+    if not name:
+        raise CommentError("Name: guests must give a name to comment.", field="guest_name")
+    if len(name) > GUEST_NAME_MAX:
+        raise CommentError(f"Name: use at most {GUEST_NAME_MAX} characters.", field="guest_name")
+    email = data.guest_email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise CommentError(
+                f"Email: {email!r} is not an email address.", field="guest_email"
+            ) from error
+    return name, email
+
+
+def _pseud_for(user: User, pseud_id: int | None) -> Pseud:
+    if pseud_id is None:
+        return default_pseud(user)
+    pseud = Pseud.objects.filter(pk=pseud_id, user=user).select_related("user").first()
+    if pseud is None:
+        raise CommentError("Pseud: choose one of your own pseuds.", field="pseud_id")
+    return pseud
+
+
+# -- posting -------------------------------------------------------------------------------
+
+
+def _chapter_for(work: Work, chapter_id: int | None) -> Chapter | None:
+    if chapter_id is None:
+        return None
+    chapter = Chapter.objects.filter(pk=chapter_id, work=work).only("id", "work_id").first()
+    if chapter is None:
+        raise CommentError(f"Chapter: there is no chapter {chapter_id} in this work.")
+    return chapter
+
+
+def _parent_for(work: Work, user: AnyUser, parent_id: int, creator: bool) -> Comment:
+    parent = Comment.objects.filter(pk=parent_id, work=work).select_related("pseud__user").first()
+    if parent is None:
+        raise CommentError(f"Reply: there is no comment {parent_id} on this work to reply to.")
+    if parent.deleted:
+        raise CommentError("Reply: that comment was deleted; it takes no replies.")
+    if parent.frozen:
+        raise CommentError("This thread is frozen: it takes no new replies.", 403)
+    if not parent.approved and not creator and parent.user_id != user.pk:
+        raise CommentError("Reply: that comment is waiting for the creator's approval.")
+    if (
+        user.is_authenticated
+        and parent.user_id is not None
+        and Block.objects.filter(blocker_id=parent.user_id, blocked_id=user.pk).exists()
+    ):
+        name = parent.pseud.byline if parent.pseud else "The comment's author"
+        raise CommentError(f"{name} has blocked you: you can't reply to their comments.", 403)
+    return parent
+
+
+def post_comment(work: Work, user: AnyUser, data: CommentInput, *, address: str = "") -> Comment:
+    """Post a comment (or a reply) as the user, or as a guest when the user is anonymous.
+
+    `work` must have its creatorships prefetched (`works.queries.with_blurb_data`).
+    """
+    if data.website.strip():
+        raise CommentError("Your comment was not posted: it looked like spam.")
+    creator = is_creator(user, work)
+    options = settings_of(work)
+    reason = refusal(work, user, options.who, blocking_creator(work, user))
+    if reason:
+        raise CommentError(reason, 403)
+    body = clean_body(data.body)
+    name, email = ("", "") if user.is_authenticated else _guest_fields(data)
+    parent = _parent_for(work, user, data.parent_id, creator) if data.parent_id else None
+    if parent is not None:
+        chapter_id = parent.chapter_id
+    else:
+        chapter = _chapter_for(work, data.chapter_id)
+        chapter_id = chapter.pk if chapter else None
+    key = "" if user.is_authenticated else guest_key(address)
+    if not creator:
+        _check_rate(user, key)
+    comment = Comment(
+        work=work,
+        chapter_id=chapter_id,
+        parent=parent,
+        thread_id=parent.thread_id if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        body=body,
+        guest_name=name,
+        guest_email=email,
+        guest_key=key,
+        approved=creator or not options.moderated,
+    )
+    if isinstance(user, User):
+        comment.user = user
+        comment.pseud = _pseud_for(user, data.pseud_id)
+    with transaction.atomic():
+        if parent is not None and not parent.approved and creator:
+            # A creator's reply to a held comment approves it, as on AO3.
+            approve(parent, user)
+        comment.save()
+        if parent is None:
+            comment.thread_id = comment.pk
+            Comment.objects.filter(pk=comment.pk).update(thread_id=comment.pk)
+        if comment.approved:
+            Work.objects.filter(pk=work.pk).update(comments_count=F("comments_count") + 1)
+        inbox.deliver_new(comment, creator_ids(work), parent)
+    return comment
+
+
+# -- changing ------------------------------------------------------------------------------
+
+
+def edit_comment(comment: Comment, user: AnyUser, text: str) -> Comment:
+    if not user.is_authenticated or comment.user_id != user.pk:
+        raise CommentError("Only the comment's author can edit it.", 403)
+    if comment.deleted:
+        raise CommentError("That comment was deleted; it can't be edited.")
+    if comment.frozen:
+        raise CommentError("This thread is frozen: its comments can't be edited.", 403)
+    comment.body = clean_body(text)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+def _counted(comment: Comment) -> bool:
+    return comment.approved and not comment.deleted
+
+
+@transaction.atomic
+def delete_comment(comment: Comment, user: AnyUser) -> bool:
+    """Delete the comment; one with replies stays as a placeholder that keeps the thread.
+
+    Returns whether the row is gone (False: it is a placeholder now).
+    """
+    work = Work.objects.prefetch_related("creatorships__pseud").get(pk=comment.work_id)
+    if not can_delete(comment, user, is_creator(user, work)):
+        raise CommentError(
+            "Only the comment's author, the work's creators or a moderator can delete it.", 403
+        )
+    if _counted(comment):
+        Work.objects.filter(pk=work.pk).update(comments_count=F("comments_count") - 1)
+    if Comment.objects.filter(parent=comment).exists():
+        Comment.objects.filter(pk=comment.pk).update(
+            deleted=True, body="", guest_name="", guest_email="", edited_at=None
+        )
+        comment.deleted = True
+        inbox.forget(comment)
+        return False
+    parent_id = comment.parent_id
+    comment.delete()
+    # A placeholder left with no replies keeps nothing together any more: remove it too.
+    while parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id, deleted=True).first()
+        if parent is None or Comment.objects.filter(parent=parent).exists():
+            break
+        parent_id = parent.parent_id
+        parent.delete()
+    return True
+
+
+def set_frozen(comment: Comment, user: AnyUser, frozen: bool) -> int:
+    """Freeze (or unfreeze) the comment's whole thread; returns how many comments it holds."""
+    work = Work.objects.prefetch_related("creatorships__pseud").get(pk=comment.work_id)
+    if not (is_creator(user, work) or is_moderator(user)):
+        raise CommentError("Only the work's creators or a moderator can freeze a thread.", 403)
+    return Comment.objects.filter(thread_id=comment.thread_id).update(frozen=frozen)
+
+
+def approve(comment: Comment, user: AnyUser) -> Comment:
+    """A creator shows a held comment; its count and the reply's inbox item come with it."""
+    work = Work.objects.prefetch_related("creatorships__pseud").get(pk=comment.work_id)
+    if not is_creator(user, work):
+        raise CommentError("Only the work's creators can approve its comments.", 403)
+    if comment.approved:
+        return comment
+    with transaction.atomic():
+        changed = Comment.objects.filter(pk=comment.pk, approved=False).update(approved=True)
+        comment.approved = True
+        if changed and not comment.deleted:
+            Work.objects.filter(pk=work.pk).update(comments_count=F("comments_count") + 1)
+            inbox.deliver_approved(comment, creator_ids(work))
+    return comment
+
+
+def remember_held(request: HttpRequest, comment: Comment) -> None:
+    """Let a guest see their own held comment for the rest of their session."""
+    if comment.approved or request.user.is_authenticated:
+        return
+    held: list[int] = list(request.session.get(SESSION_HELD, []))
+    request.session[SESSION_HELD] = [*held[-49:], comment.pk]
 
 
 def page_context(request: HttpRequest, work: Work, chapter: Chapter | None) -> dict[str, Any]:
-    return {}
+    """The reading page's comments section (see `comment_queries`)."""
+    from ficarchive.community.comment_queries import comments_section
+
+    return comments_section(request, work, chapter)

@@ -1,11 +1,128 @@
+"""Kudos: a reader's "I liked this", once per work, from users and from guests.
+
+A guest is known only by a keyed hash (HMAC-SHA256 with the secret key) of the work and their
+address, so the table holds no address, and the same guest's kudos on two works cannot be linked.
+The row and the work's `kudos_count` move together in one transaction; the unique constraints
+on `Kudos` are what refuse a second kudos, so two clicks at once still count one.
+"""
+
 from __future__ import annotations
 
+import hashlib
+import hmac
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.http import HttpRequest
 
+from ficarchive.accounts.blocks import blocked_by_creators
+from ficarchive.accounts.services import _client_address
+from ficarchive.community.models import Kudos
 from ficarchive.works.models import Work
+from ficarchive.works.queries import AnyUser, can_view, is_creator
+
+# The kudos list names this many users, newest first; the rest are counted.
+NAMES_SHOWN = 50
+
+ALREADY_LEFT = "You have already left kudos here. :)"
+OWN_WORK = "You can't leave kudos on your own work."
+BLOCKED = "Sorry, you have been blocked by one or more of this work's creators."
+NOT_POSTED = "Kudos can only be left on posted works."
+
+
+class KudosError(Exception):
+    """Kudos that cannot be left, with the reason for the reader."""
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address the request came from, as the rest of the archive sees it."""
+    return _client_address(request)
+
+
+def guest_key(purpose: str, work_id: int, address: str, *extra: str) -> str:
+    """A keyed hash naming a guest for one purpose on one work, never the address itself."""
+    message = ":".join([purpose, str(work_id), address, *extra]).encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def leave_kudos(work: Work, user: AnyUser, *, address: str = "") -> Kudos:
+    """Leave kudos on the work as this user, or as the guest at `address` when logged out.
+
+    The work should come with its creatorships prefetched (`with_blurb_data`).
+    """
+    if is_creator(user, work):
+        raise KudosError(OWN_WORK)
+    if not work.posted or not can_view(user, work):
+        raise KudosError(NOT_POSTED)
+    if blocked_by_creators(work, user):
+        raise KudosError(BLOCKED)
+    if user.is_authenticated:
+        kudos = Kudos(work_id=work.pk, user_id=user.pk)
+    else:
+        if not address:
+            raise KudosError("Kudos from guests need the address they come from.")
+        kudos = Kudos(work_id=work.pk, guest_key=guest_key("kudos", work.pk, address))
+    try:
+        with transaction.atomic():
+            kudos.save(force_insert=True)
+            Work.objects.filter(pk=work.pk).update(kudos_count=F("kudos_count") + 1)
+    except IntegrityError as error:
+        raise KudosError(ALREADY_LEFT) from error
+    return kudos
+
+
+@dataclass(frozen=True)
+class KudosSummary:
+    """Who left kudos on a work: the newest users' names, how many more users, how many guests."""
+
+    names: list[str]
+    more_users: int
+    guests: int
+    mine: bool
+
+    @property
+    def any(self) -> bool:
+        return bool(self.names or self.guests)
+
+
+def kudos_summary(work: Work, user: AnyUser) -> KudosSummary:
+    """Two queries at most, however many kudos: the counts, then the names shown."""
+    mine_filter = Q(user_id=user.pk) if user.is_authenticated else Q(pk__in=[])
+    counts = Kudos.objects.filter(work_id=work.pk).aggregate(
+        users=Count("pk", filter=Q(user__isnull=False)),
+        guests=Count("pk", filter=Q(user__isnull=True)),
+        mine=Count("pk", filter=mine_filter),
+    )
+    names = _newest_names(work) if counts["users"] else []
+    return KudosSummary(
+        names=names,
+        more_users=max(0, counts["users"] - len(names)),
+        guests=counts["guests"],
+        mine=bool(counts["mine"]),
+    )
+
+
+def _newest_names(work: Work) -> list[str]:
+    rows = (
+        Kudos.objects.filter(work_id=work.pk, user__isnull=False)
+        .order_by("-created_at", "-id")
+        .values_list("user__username", flat=True)[:NAMES_SHOWN]
+    )
+    return [name for name in rows if name]
 
 
 def page_context(request: HttpRequest, work: Work) -> dict[str, Any]:
-    return {}
+    """The kudos button's state and the kudos list, for the work and chapter pages.
+
+    Pages for logged-out readers are shared through the page cache, so for them the button
+    never says "already left": that is known only when they press it.
+    """
+    if not work.posted:
+        return {"kudos": None, "kudos_allowed": False}
+    return {
+        "kudos": kudos_summary(work, request.user),
+        "kudos_allowed": not is_creator(request.user, work),
+    }

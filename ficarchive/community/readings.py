@@ -1,11 +1,109 @@
+"""History and Marked for Later: which works a reader visited, when, how often, and which they
+keep for later.
+
+A visit is recorded by the reading pages (`page_context`) for logged-in readers who keep their
+history, never for a work's own creators, in two queries: read the reader's row, then update it
+or insert it. Marking for later works whether history is kept or not.
+"""
+
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
+from ficarchive.accounts.models import User
+from ficarchive.community.models import Reading
 from ficarchive.works.models import Chapter, Work
+from ficarchive.works.queries import can_view, is_creator, listed_works, with_blurb_data
+
+
+class ReadingError(Exception):
+    """Something about a history request the reader can fix."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def record_visit(user: User, work: Work, chapter: Chapter | None) -> Reading:
+    """Count one visit of the user to the work (and the chapter, when one chapter is shown)."""
+    now = timezone.now()
+    reading = Reading.objects.filter(user=user, work=work).first()
+    if reading is None:
+        made = Reading(user=user, work=work, chapter=chapter, last_read_at=now, views=1)
+        # Two first visits at once meet on the unique (user, work): the later one updates.
+        Reading.objects.bulk_create(
+            [made],
+            update_conflicts=True,
+            unique_fields=["user", "work"],
+            update_fields=["last_read_at", "chapter"],
+        )
+        return made
+    changes: dict[str, Any] = {"last_read_at": now, "views": F("views") + 1}
+    if chapter is not None:  # the whole work shown: keep the chapter last read
+        changes["chapter"] = chapter
+    Reading.objects.filter(pk=reading.pk).update(**changes)
+    reading.last_read_at = now
+    reading.views += 1
+    if chapter is not None:
+        reading.chapter = chapter
+    return reading
 
 
 def page_context(request: HttpRequest, work: Work, chapter: Chapter | None) -> dict[str, Any]:
-    return {}
+    """Records the visit where the reader keeps history; gives their reading for the Mark for
+    Later button (None for guests and for a reader with no row)."""
+    user = request.user
+    if not isinstance(user, User):
+        return {"own_reading": None}
+    if user.keep_history and work.posted and not is_creator(user, work):
+        return {"own_reading": record_visit(user, work, chapter)}
+    return {"own_reading": Reading.objects.filter(user=user, work=work).first()}
+
+
+@transaction.atomic
+def toggle_later(user: User, work: Work) -> bool:
+    """Mark the work for later, or as read when it is marked already; returns `later` now."""
+    if not can_view(user, work) or not work.posted:
+        raise ReadingError("This work cannot be marked for later: it is not posted.")
+    reading = Reading.objects.select_for_update().filter(user=user, work=work).first()
+    if reading is None:
+        # Marked before reading: no visit yet, so it shows as visited 0 times.
+        Reading.objects.bulk_create(
+            [Reading(user=user, work=work, last_read_at=timezone.now(), views=0, later=True)],
+            update_conflicts=True,
+            unique_fields=["user", "work"],
+            update_fields=["later"],
+        )
+        return True
+    reading.later = not reading.later
+    reading.save(update_fields=["later"])
+    return reading.later
+
+
+def history(user: User, *, later_only: bool = False) -> QuerySet[Reading]:
+    """The user's readings of works they may still see, last visited first."""
+    readings = Reading.objects.filter(
+        user=user, work__in=listed_works(user).order_by().values("pk")
+    )
+    if later_only:
+        readings = readings.filter(later=True)
+    return readings.select_related("chapter").prefetch_related(
+        Prefetch("work", queryset=with_blurb_data(Work.objects.all()))
+    )
+
+
+def clear_history(user: User) -> int:
+    """Forget every reading of the user, Marked for Later included; returns how many."""
+    deleted, _ = Reading.objects.filter(user=user).delete()
+    return deleted
+
+
+def delete_reading(user: User, reading_id: int) -> None:
+    deleted, _ = Reading.objects.filter(user=user, pk=reading_id).delete()
+    if not deleted:
+        raise ReadingError("That history item does not exist or is not yours.")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -13,13 +15,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.services import default_pseud
+from ficarchive.community import hits
 from ficarchive.community.context import work_page_context
+from ficarchive.community.subscriptions import subscription_of
 from ficarchive.search.saved import without_muted
 from ficarchive.works import services
 from ficarchive.works.forms import ChapterForm, WorkForm
@@ -87,12 +92,14 @@ ANONYMOUS_PAGE_SECONDS = 60
 
 
 def _anonymous_page_key(request: HttpRequest, work_id: int) -> str | None:
-    """A cache key for readers who send no cookies: they all see the same page.
+    """A cache key for logged-out readers who send no cookies but a CSRF one: they all see the
+    same page.
 
     The key holds the work's revision and last edit, so any change to the work or its chapters
-    shows at once; names changed elsewhere (a tag, a pseud) show within a minute.
+    shows at once; names changed elsewhere (a tag, a pseud) and new kudos or comments show within
+    a minute.
     """
-    if request.method != "GET" or request.COOKIES:
+    if request.method != "GET" or set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}:
         return None
     stamp = (
         Work.objects.filter(pk=work_id, posted=True, restricted=False)
@@ -104,20 +111,55 @@ def _anonymous_page_key(request: HttpRequest, work_id: int) -> str | None:
     return f"work-page:{request.get_full_path()}:{content_stamp(*stamp)}"
 
 
+# The CSRF token of `{% csrf_token %}`: a shared page keeps a slot, filled for each reader.
+_CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(">)')
+_CSRF_SLOT = b"{csrf-token-slot}"
+_CSRF_SLOT_INPUT = re.compile(
+    rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")' + re.escape(_CSRF_SLOT) + rb'(">)'
+)
+
+
+def _shareable_page(request: HttpRequest, response: HttpResponse) -> bytes | None:
+    """The page as all logged-out readers may get it, or None when it is this reader's own."""
+    if response.streaming or response.status_code != 200 or response.cookies:
+        return None
+    if request.session.modified or len(messages.get_messages(request)):
+        return None
+    content, tokens = _CSRF_INPUT.subn(rb"\g<1>" + _CSRF_SLOT + rb"\g<2>", response.content)
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not tokens:
+        return None  # the token was taken for something other than a form: leave it unshared
+    return content
+
+
+def _filled_page(request: HttpRequest, content: bytes) -> HttpResponse:
+    """A shared page with this reader's own CSRF token in its forms (and cookie, if new)."""
+    if _CSRF_SLOT in content:
+        token = get_token(request).encode()
+        content = _CSRF_SLOT_INPUT.sub(lambda match: match[1] + token + match[2], content)
+    return HttpResponse(content)
+
+
 def cached_for_anonymous_readers(
     view: Callable[..., HttpResponse],
 ) -> Callable[..., HttpResponse]:
+    """Serve logged-out readers a work page rendered once a minute, and still count their hits."""
+
     @wraps(view)
     def wrapper(request: HttpRequest, work_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
         key = _anonymous_page_key(request, work_id)
         if key is not None:
-            content = cache.get(key)
-            if content is not None:
-                return HttpResponse(content)
+            cached = cache.get(key)
+            if isinstance(cached, tuple):
+                content, counts_hit = cached
+                if counts_hit:
+                    hits.count_guest_hit(request, work_id)
+                return _filled_page(request, content)
         response = view(request, work_id, *args, **kwargs)
-        # A page that sets a cookie (a CSRF token, a session) is someone's own: never share it.
-        if key is not None and response.status_code == 200 and not response.cookies:
-            cache.set(key, response.content, ANONYMOUS_PAGE_SECONDS)
+        if key is not None:
+            shared = _shareable_page(request, response)
+            if shared is not None:
+                counts_hit = bool(request.META.get(hits.COUNTS_HIT))
+                cache.set(key, (shared, counts_hit), ANONYMOUS_PAGE_SECONDS)
         return response
 
     return wrapper
@@ -155,6 +197,7 @@ def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
     work = _visible_work(request, work_id)
     if _asks_adult_check(request, work):
         return _adult_check(request, work)
+    hits.count_hit(request, work)
     context = _reading_context(request, work)
     if request.GET.get("view_full_work") == "true" or work.chapter_count <= 1:
         chapters = list(work.chapters.all())
@@ -182,6 +225,7 @@ def chapter_page(request: HttpRequest, work_id: int, chapter_id: int) -> HttpRes
         # reader (or FanFicFare) who already said yes with view_adult=true is not asked again.
         query = request.GET.urlencode()
         return redirect(work.get_absolute_url() + (f"?{query}" if query else ""))
+    hits.count_hit(request, work)
     return _render_chapter(request, work, index, chapter_id, _reading_context(request, work))
 
 
@@ -220,9 +264,13 @@ def series_page(request: HttpRequest, series_id: int) -> HttpResponse:
     )
     if not works and not owns:
         raise Http404("No series found.")
-    return render(
-        request, "works/series.html", {"series": series, "works": works, "is_creator": owns}
-    )
+    context = {
+        "series": series,
+        "works": works,
+        "is_creator": owns,
+        "subscription": subscription_of(request.user, series=series),
+    }
+    return render(request, "works/series.html", context)
 
 
 @require_POST

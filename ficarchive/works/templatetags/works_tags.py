@@ -74,7 +74,9 @@ BLURB_SECONDS = 600
 
 
 def _blurb_key(work: Work) -> str:
-    return f"blurb:{work.pk}:{work.content_stamp}"
+    # Kudos, comments, bookmarks and hits change without an edit of the work.
+    counts = f"{work.kudos_count}.{work.comments_count}.{work.bookmarks_count}.{work.hits}"
+    return f"blurb:{work.pk}:{work.content_stamp}:{counts}"
 
 
 @register.simple_tag
