@@ -9,6 +9,7 @@ questions: which works match these words, or this phrase, in these fields. The q
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
@@ -25,6 +26,10 @@ _PG_WEIGHTS = {
     "notes": "C",
     "text": "D",
 }
+
+
+# A leaf of a query as the backends take it: words, and whether they are a phrase.
+Leaf = tuple[list[str], bool]
 
 
 @dataclass
@@ -49,8 +54,10 @@ class Backend(Protocol):
         """SQL selecting the ids of works matching the words (all of them, or as a phrase)."""
         ...
 
-    def rank(self, words: list[str]) -> tuple[str, list[object]]:
-        """SQL for a relevance score (higher is better) of `works_work.id` for these words."""
+    def rank(self, words: list[str], required: Sequence[Leaf] = ()) -> tuple[str, list[object]]:
+        """SQL for a relevance score (higher is better) of `works_work.id` for these words.
+        `required` are leaves every work the search finds matches (words, or a phrase): a
+        backend that scores ahead of matching may score only the works that have them."""
         ...
 
 
@@ -90,8 +97,14 @@ class SQLiteBackend:
             [self._expression(words, phrase, fields)],
         )
 
-    def rank(self, words: list[str]) -> tuple[str, list[object]]:
+    def rank(self, words: list[str], required: Sequence[Leaf] = ()) -> tuple[str, list[object]]:
         expression = " OR ".join(_fts_string(word) for word in words)
+        if required:
+            # Score only works that have what every match has: the cursor below scores all
+            # it finds, and two common words OR-ed are in 75,000 of 100,000 works (190 ms)
+            # where the phrase of them is in 2,300 (43 ms).
+            musts = " AND ".join(self._expression(leaf, phrase, ()) for leaf, phrase in required)
+            expression = f"({expression}) AND {musts}"
         # bm25 is lower for better matches; title and tags weigh most.
         # One FTS cursor scores every match (a correlated MATCH per row would rescan each word's
         # whole index list per work: 3.5 s instead of 90 ms for a phrase at 100,000 works);
@@ -141,7 +154,8 @@ class PostgreSQLBackend:
             [text, weights, text],
         )
 
-    def rank(self, words: list[str]) -> tuple[str, list[object]]:
+    def rank(self, words: list[str], required: Sequence[Leaf] = ()) -> tuple[str, list[object]]:
+        # Scored per matching work, looked up by id: `required` would not narrow anything.
         return (
             "COALESCE((SELECT ts_rank(document, to_tsquery('english', %s)) FROM search_work "
             "WHERE search_work.work_id = works_work.id), 0)",

@@ -26,14 +26,23 @@ class SavedError(Exception):
 
 
 def without_muted(works: QuerySet[Work], user: AnyUser) -> QuerySet[Work]:
-    """The works less those under a tag the reader muted or by a creator they muted."""
+    """The works less those under a tag the reader muted or by a creator they muted.
+
+    The reader's mutes are read first (two small indexed queries) and written into the
+    condition as ids, and a reader without mutes gets no condition at all: a subquery of their
+    mutes probed per work cost a listing of every work two lookups each (bench/search.py).
+    """
     if not user.is_authenticated:
         return works
-    tags = MutedTag.objects.filter(user_id=user.pk).values("tag_id")
-    creators = MutedUser.objects.filter(user_id=user.pk).values("muted_id")
-    under_muted = FilterTagging.objects.filter(work_id=OuterRef("pk"), filter_tag_id__in=tags)
-    by_muted = Creatorship.objects.filter(work_id=OuterRef("pk"), pseud__user_id__in=creators)
-    return works.filter(~Exists(under_muted), ~Exists(by_muted))
+    tags = list(MutedTag.objects.filter(user_id=user.pk).values_list("tag_id", flat=True))
+    creators = list(MutedUser.objects.filter(user_id=user.pk).values_list("muted_id", flat=True))
+    if tags:
+        under_muted = FilterTagging.objects.filter(work_id=OuterRef("pk"), filter_tag_id__in=tags)
+        works = works.filter(~Exists(under_muted))
+    if creators:
+        by_muted = Creatorship.objects.filter(work_id=OuterRef("pk"), pseud__user_id__in=creators)
+        works = works.filter(~Exists(by_muted))
+    return works
 
 
 def mute_tag(user: User, name: str) -> MutedTag:

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -13,11 +12,11 @@ from django.views.decorators.http import require_POST
 from ficarchive.accounts.models import User
 from ficarchive.search import saved, services
 from ficarchive.search.models import MutedTag, MutedUser, SavedSearch
+from ficarchive.search.paging import OnePassPaginator
 from ficarchive.tags.models import TagType
 from ficarchive.works.queries import with_blurb_data
 
 PAGE_SIZE = 20
-FACET_PAGE_SIZE = 15
 
 
 def _ids(request: HttpRequest, name: str) -> list[int]:
@@ -44,9 +43,10 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "searched": True,
             "results": results,
-            "page": Paginator(works, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": OnePassPaginator(works, PAGE_SIZE).get_page(request.GET.get("page")),
             "page_query": urlencode(base, doseq=True),
             "facets": _facet_pages(request, results, base),
+            "chosen": _removal_links(base, results),
         }
     )
     return render(request, "search/search.html", context)
@@ -56,15 +56,20 @@ def _facet_pages(
     request: HttpRequest, results: services.Results, base: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Each tag type's counts, a page at a time (`<type>_page`), with links that add the tag to
-    the included or excluded ones."""
-    chosen = {tag.pk for tag in (*results.included, *results.excluded)}
-    pages = []
-    for tag_type, found in services.facets(results.works).items():
-        page = Paginator([f for f in found if f.tag.pk not in chosen], FACET_PAGE_SIZE).get_page(
-            request.GET.get(f"{tag_type}_page")
-        )
+    the included or excluded ones; the tags already chosen are shown above, not here."""
+    chosen = [tag.pk for tag in (*results.included, *results.excluded)]
+    pages = {
+        tag_type: int(value)
+        for tag_type in TagType.values
+        if (value := request.GET.get(f"{tag_type}_page", "")).isdigit()
+    }
+    groups = services.facets(
+        results.works, per_page=services.FACET_PAGE_SIZE, pages=pages, leave_out=chosen
+    )
+    shown = []
+    for group in groups.values():
         rows = []
-        for facet in page.object_list:
+        for facet in group.facets:
             with_tag = {**base, "include": [*base["include"], facet.tag.pk]}
             without = {**base, "exclude": [*base["exclude"], facet.tag.pk]}
             rows.append(
@@ -74,16 +79,18 @@ def _facet_pages(
                     "exclude": urlencode(without, doseq=True),
                 }
             )
-        pages.append(
-            {
-                "type": tag_type,
-                "label": TagType(tag_type).label,
-                "page": page,
-                "rows": rows,
-                "query": urlencode(base, doseq=True),
-            }
-        )
-    return pages
+        shown.append({"group": group, "rows": rows, "query": urlencode(base, doseq=True)})
+    return shown
+
+
+def _removal_links(base: dict[str, Any], results: services.Results) -> dict[str, list[Any]]:
+    """The chosen tags, each with the query string of this search without it."""
+    links: dict[str, list[Any]] = {"included": [], "excluded": []}
+    for key, tags in (("include", results.included), ("exclude", results.excluded)):
+        for tag in tags:
+            rest = {**base, key: [pk for pk in base[key] if pk != tag.pk]}
+            links[f"{key}d"].append((tag, urlencode(rest, doseq=True)))
+    return links
 
 
 def _account(request: HttpRequest) -> User:

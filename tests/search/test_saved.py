@@ -31,7 +31,11 @@ def titles(results: services.Results) -> set[str]:
 
 
 def counts(results: services.Results) -> dict[str, int]:
-    return {f.tag.name: f.count for group in services.facets(results.works).values() for f in group}
+    return {
+        f.tag.name: f.count
+        for group in services.facets(results.works).values()
+        for f in group.facets
+    }
 
 
 def test_a_muted_tag_leaves_its_works_out_of_results_and_counts(archive: dict[str, Work]) -> None:

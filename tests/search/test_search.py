@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from ficarchive.accounts.models import User
+from ficarchive.search import query as q
 from ficarchive.search import services
 from ficarchive.works.models import Work
 from tests.cast import PASSWORD, make_user, make_work
@@ -100,6 +101,26 @@ def test_sorting_by_words_and_title(library: dict[str, Work]) -> None:
 
 def test_best_match_puts_title_hits_first(library: dict[str, Work]) -> None:
     assert found("bridge")[0] == "The Bridge"
+
+
+def test_best_match_scores_works_that_have_every_required_word(
+    library: dict[str, Work],
+) -> None:
+    """The rank is worked out only for works with the query's AND-ed words and phrases (all a
+    match has); those works are still scored."""
+    # (No stop-words in the phrase: PostgreSQL's English configuration drops "her" from it.)
+    results = services.search(AnonymousUser(), 'bridge "ordered coffee"')
+    scored = {work.title: getattr(work, services.RELEVANCE) for work in results.works}
+    assert list(scored) == ["Coffee at Luke's"]
+    assert scored["Coffee at Luke's"] > 0
+    # Under OR no word is required: works with either are scored.
+    either = services.search(AnonymousUser(), "diner OR festival").works
+    assert all(getattr(work, services.RELEVANCE) > 0 for work in either)
+    assert services._required(q.parse('a "b c" (d OR e) -f title:g')) == [  # type: ignore[arg-type]
+        (["a"], False),
+        (["b", "c"], True),
+        (["g"], False),
+    ]
 
 
 def test_restricted_works_are_found_only_by_logged_in_readers() -> None:
@@ -203,7 +224,9 @@ class TestTagFilters:
         excluded = services.search(anyone, "", include=[fandom.pk], exclude=[literati.pk])
         assert [w.title for w in excluded.works] == ["Town Dance"]
         counts = {
-            f.tag.name: f.count for group in services.facets(included.works).values() for f in group
+            f.tag.name: f.count
+            for group in services.facets(included.works).values()
+            for f in group.facets
         }
         assert counts["Gilmore Girls"] == 2
         assert counts["Rory Gilmore/Jess Mariano"] == 1
@@ -217,7 +240,7 @@ class TestTagFilters:
         fandom_counts = {
             f.tag.name: f.count
             for group in services.facets(services.search(AnonymousUser(), "").works).values()
-            for f in group
+            for f in group.facets
         }
         assert fandom_counts["Gilmore Girls"] == 1
 

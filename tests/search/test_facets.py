@@ -1,0 +1,198 @@
+"""Tag counts beside search results: ranked and cut per type in the database, a page at a time,
+with every tag reachable; and the pages of results that count in the same statement."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
+from django.test import Client
+
+from ficarchive.search import paging, services
+from ficarchive.search.paging import OnePassPaginator
+from ficarchive.tags.models import Tag
+from ficarchive.works.models import Work
+from tests.cast import make_user, make_work
+from tests.search.test_search import indexed
+
+pytestmark = pytest.mark.django_db
+
+FLUFF_FIRST = ["Fluff", "Angst", "Pining", "Drabble", "Humor"]
+
+
+@pytest.fixture
+def archive() -> list[Work]:
+    """Five works: Fluff on all five, Angst on the first four, … Humor on the first; Gilmore
+    Girls on the first three, Veronica Mars on the last two."""
+    author = make_user("lauren")
+    works = []
+    for number in range(5):
+        works.append(
+            make_work(
+                author,
+                title=f"Work {number}",
+                body="Lanterns by the river.",
+                fandoms=["Gilmore Girls" if number < 3 else "Veronica Mars"],
+                freeforms=FLUFF_FIRST[: 5 - number],
+            )
+        )
+    indexed(*works)
+    return works
+
+
+def _everything() -> services.Results:
+    return services.search(AnonymousUser(), "lanterns")
+
+
+def _names(group: services.FacetGroup) -> list[str]:
+    return [facet.tag.name for facet in group.facets]
+
+
+def test_each_type_is_ranked_by_works_then_name_and_cut_to_a_page(archive: list[Work]) -> None:
+    groups = services.facets(_everything().works, per_page=2)
+    freeforms = groups["freeform"]
+    assert _names(freeforms) == ["Fluff", "Angst"]
+    assert [facet.count for facet in freeforms.facets] == [5, 4]
+    assert (freeforms.total, freeforms.number, freeforms.num_pages) == (5, 1, 3)
+    assert freeforms.has_next
+    assert not freeforms.has_previous
+    assert _names(groups["fandom"]) == ["Gilmore Girls", "Veronica Mars"]
+
+
+def test_tags_on_as_many_works_are_in_name_order(archive: list[Work]) -> None:
+    works = services.search(AnonymousUser(), "", include=[_tag("Humor")]).works  # Work 0 only
+    groups = services.facets(works)
+    assert _names(groups["freeform"]) == ["Angst", "Drabble", "Fluff", "Humor", "Pining"]
+
+
+def test_a_later_page_of_one_type_leaves_the_others_on_their_first(archive: list[Work]) -> None:
+    groups = services.facets(_everything().works, per_page=2, pages={"freeform": 3})
+    assert _names(groups["freeform"]) == ["Humor"]
+    assert groups["freeform"].number == 3
+    assert not groups["freeform"].has_next
+    assert groups["fandom"].number == 1
+    assert _names(groups["fandom"]) == ["Gilmore Girls", "Veronica Mars"]
+
+
+def test_a_page_past_the_end_shows_the_last_one(archive: list[Work]) -> None:
+    groups = services.facets(_everything().works, per_page=2, pages={"freeform": 99})
+    assert groups["freeform"].number == 3
+    assert _names(groups["freeform"]) == ["Humor"]
+
+
+def test_a_page_number_too_big_for_the_database_shows_the_last_page(
+    archive: list[Work], client: Client
+) -> None:
+    huge = "9" * 30
+    response = client.get("/search", {"q": "lanterns", "freeform_page": huge, "page": huge})
+    assert response.status_code == 200
+    assert "5 Works found" in response.content.decode()
+    groups = services.facets(_everything().works, per_page=2, pages={"freeform": int(huge)})
+    assert groups["freeform"].number == 3
+
+
+def test_paging_through_a_type_reaches_every_tag_once(archive: list[Work]) -> None:
+    seen: list[str] = []
+    for number in (1, 2, 3):
+        groups = services.facets(_everything().works, per_page=2, pages={"freeform": number})
+        seen += _names(groups["freeform"])
+    assert seen == FLUFF_FIRST
+
+
+def test_counts_equal_a_plain_count_of_the_works_under_each_tag(archive: list[Work]) -> None:
+    works = services.search(AnonymousUser(), "lanterns", exclude=[_tag("Humor")]).works
+    groups = services.facets(works)
+    assert groups, "some tags are counted"
+    for group in groups.values():
+        for facet in group.facets:
+            plain = works.filter(filter_taggings__filter_tag=facet.tag).count()
+            assert facet.count == plain, facet.tag.name
+    assert "Humor" not in _names(groups["freeform"])
+
+
+def test_chosen_tags_are_left_out_of_the_lists_and_their_totals(archive: list[Work]) -> None:
+    fluff, humor = _tag("Fluff"), _tag("Humor")
+    results = services.search(AnonymousUser(), "lanterns", include=[fluff], exclude=[humor])
+    groups = services.facets(results.works, per_page=2, leave_out=[fluff, humor])
+    assert _names(groups["freeform"]) == ["Angst", "Pining"]
+    assert groups["freeform"].total == 3  # and Drabble: Fluff and Humor are not counted
+
+
+def test_the_sidebar_keeps_chosen_tags_with_a_way_to_remove_them(
+    archive: list[Work], client: Client
+) -> None:
+    fluff, angst = _tag("Fluff"), _tag("Angst")
+    page = client.get("/search", {"q": "lanterns", "include": str(fluff), "exclude": str(angst)})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "1 Work found" in html
+    assert 'class="included">with <a class="tag"' in html
+    assert f'href="?q=lanterns&amp;sort=best&amp;exclude={angst}"' in html  # remove Fluff
+    assert f'href="?q=lanterns&amp;sort=best&amp;include={fluff}"' in html  # remove Angst
+    sidebar = html.split('aria-label="Filter by tag"')[1]
+    assert ">Fluff</a> (" not in sidebar
+    assert ">Angst</a> (" not in sidebar
+
+
+def test_the_sidebar_pages_through_every_tag_of_a_type(
+    archive: list[Work], client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "FACET_PAGE_SIZE", 2)
+    first = client.get("/search", {"q": "lanterns"}).content.decode()
+    assert "Additional Tags (5)" in first
+    assert "freeform_page=2" in first
+    assert "1/3" in first
+    last = client.get("/search", {"q": "lanterns", "freeform_page": "3"}).content.decode()
+    sidebar = last.split('class="facet freeform"')[1].split("</section>")[0]
+    assert ">Humor</a> (1)" in sidebar
+    assert ">Fluff</a>" not in sidebar
+    assert "freeform_page=2" in sidebar
+    assert "3/3" in sidebar
+    # Another type's list stays on its first page.
+    assert ">Gilmore Girls</a> (3)" in last
+
+
+def test_several_included_tags_find_only_works_carrying_all_of_them(
+    archive: list[Work],
+) -> None:
+    wanted = [_tag("Fluff"), _tag("Angst"), _tag("Veronica Mars")]
+    results = services.search(AnonymousUser(), "", include=wanted)
+    assert [work.title for work in results.works] == ["Work 3"]
+    assert [tag.name for tag in results.included] == ["Fluff", "Angst", "Veronica Mars"]
+
+
+@pytest.mark.parametrize("number", ["1", "2", "3", "9", "x", "", "9" * 30])
+def test_one_pass_pages_match_the_plain_paginator(
+    archive: list[Work], number: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The window is read only where it saves work (best match on PostgreSQL); here it is read
+    # for every sort it can serve, so both ways of paging are compared on either database.
+    monkeypatch.setattr(paging, "_one_pass", lambda works: not works.query.distinct)
+    for sort in ("updated", "title", "creator"):
+        works = services.search(AnonymousUser(), "lanterns", sort=sort).works
+        plain = Paginator(works, 2).get_page(number)
+        one_pass = OnePassPaginator(works, 2).get_page(number)
+        assert one_pass.paginator.count == plain.paginator.count == 5
+        assert one_pass.number == plain.number
+        assert [w.pk for w in one_pass.object_list] == [w.pk for w in plain.object_list]
+
+
+def test_best_match_pages_match_the_plain_paginator(archive: list[Work]) -> None:
+    works = services.search(AnonymousUser(), "lanterns river").works
+    for number in (1, 2, 3, 4):
+        plain = Paginator(works, 2).get_page(number)
+        one_pass = OnePassPaginator(works, 2).get_page(number)
+        assert one_pass.paginator.count == plain.paginator.count == 5
+        assert [w.pk for w in one_pass.object_list] == [w.pk for w in plain.object_list]
+
+
+def test_one_pass_pages_of_nothing_are_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(paging, "_one_pass", lambda works: True)
+    works = services.search(AnonymousUser(), "lanterns", sort="updated").works
+    page = OnePassPaginator(works, 2).get_page(1)
+    assert page.paginator.count == 0
+    assert list(page.object_list) == []
+
+
+def _tag(name: str) -> int:
+    return Tag.objects.get(name=name).pk
