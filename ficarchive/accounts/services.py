@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from ficarchive.accounts.guests import client_address
 from ficarchive.accounts.models import Invitation, LoginFailure, Pseud, User
 
 
@@ -84,17 +85,13 @@ def sign_up(form: SignUp) -> User:
     return user
 
 
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def _rate_keys(request: HttpRequest, username: str) -> list[str]:
     # Hashed with the secret key, so the table never holds a raw address or a guessable name.
     def digest(kind: str, value: str) -> str:
         data = f"{settings.SECRET_KEY}:{kind}:{value}".encode()
         return hashlib.sha256(data).hexdigest()
 
-    return [digest("user", username.strip().lower()), digest("addr", _client_address(request))]
+    return [digest("user", username.strip().lower()), digest("addr", client_address(request))]
 
 
 def log_in(request: HttpRequest, username: str, password: str) -> User:

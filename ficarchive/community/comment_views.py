@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ficarchive.accounts.guests import client_address
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.community import comments, inbox, inbox_views
 from ficarchive.community.comment_queries import comment_location, held_in_session, visible_comments
@@ -103,9 +104,7 @@ def comment_new(request: HttpRequest, work_id: int) -> HttpResponse:
             guest_email=post.get("guest_email", ""),
             website=post.get("website", ""),
         )
-        comment = comments.post_comment(
-            work, request.user, data, address=comments.client_address(request)
-        )
+        comment = comments.post_comment(work, request.user, data, address=client_address(request))
     except CommentError as error:
         return _refused(request, error, context)
     comments.remember_held(request, comment)

@@ -8,13 +8,10 @@ beside the row it counts. What a reader sees of the comments (threads, pages, hi
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -22,6 +19,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from ficarchive.accounts import guests
 from ficarchive.accounts.blocks import creator_ids
 from ficarchive.accounts.models import Block, Pseud, User
 from ficarchive.accounts.services import default_pseud
@@ -146,15 +144,9 @@ def clean_body(text: str) -> str:
     return body
 
 
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def guest_key(address: str) -> str:
     """A keyed hash of the guest's address: enough to count their comments, never the address."""
-    return hmac.new(
-        settings.SECRET_KEY.encode(), f"comment:{address}".encode(), hashlib.sha256
-    ).hexdigest()
+    return guests.guest_key("comment", address)
 
 
 def _check_rate(user: AnyUser, key: str) -> None:

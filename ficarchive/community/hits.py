@@ -16,7 +16,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ficarchive.community.kudos import client_address, guest_key
+from ficarchive.accounts.guests import client_address, guest_key
 from ficarchive.community.models import Hit
 from ficarchive.works.models import Work
 from ficarchive.works.queries import is_creator

@@ -8,18 +8,15 @@ on `Kudos` are what refuse a second kudos, so two clicks at once still count one
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.http import HttpRequest
 
 from ficarchive.accounts.blocks import blocked_by_creators
-from ficarchive.accounts.services import _client_address
+from ficarchive.accounts.guests import guest_key
 from ficarchive.community.models import Kudos
 from ficarchive.works.models import Work
 from ficarchive.works.queries import AnyUser, can_view, is_creator
@@ -35,17 +32,6 @@ NOT_POSTED = "Kudos can only be left on posted works."
 
 class KudosError(Exception):
     """Kudos that cannot be left, with the reason for the reader."""
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address the request came from, as the rest of the archive sees it."""
-    return _client_address(request)
-
-
-def guest_key(purpose: str, work_id: int, address: str, *extra: str) -> str:
-    """A keyed hash naming a guest for one purpose on one work, never the address itself."""
-    message = ":".join([purpose, str(work_id), address, *extra]).encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 def leave_kudos(work: Work, user: AnyUser, *, address: str = "") -> Kudos:

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from ficarchive.community.kudos import KudosError, client_address, leave_kudos
+from ficarchive.accounts.guests import client_address
+from ficarchive.community.kudos import KudosError, leave_kudos
 from ficarchive.community.web import next_url
 from ficarchive.works.models import Creatorship, Work
 from ficarchive.works.queries import can_view

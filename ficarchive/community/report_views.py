@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from ficarchive.accounts.guests import client_address
 from ficarchive.accounts.models import User
 from ficarchive.community import reports
 from ficarchive.community.models import Report
@@ -52,10 +53,6 @@ def _missing(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return render(request, "community/report_missing.html", {"message": message}, status=status)
 
 
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def report(request: HttpRequest) -> HttpResponse:
     """`reports/new?work=<id>` or `?comment=<id>`: report a work or comment the reader can see."""
     if request.method not in ("GET", "POST"):
@@ -88,7 +85,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     details=form.cleaned_data["details"],
                     email=form.cleaned_data["email"],
-                    address=_client_address(request),
+                    address=client_address(request),
                 )
             except reports.TooManyReports as error:
                 form.add_error(None, error.message)

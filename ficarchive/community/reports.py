@@ -6,18 +6,16 @@ the queue still says what was reported after the work or comment is deleted.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ficarchive.accounts import guests
 from ficarchive.accounts.models import User
 from ficarchive.community.models import Comment, Report
 from ficarchive.works.models import Work
@@ -117,9 +115,7 @@ def _can_see_comment(user: AnyUser, comment: Comment) -> bool:
 
 def guest_key(address: str) -> str:
     """A keyed hash of a guest's network address: the rate limit never stores the address."""
-    return hmac.new(
-        settings.SECRET_KEY.encode(), f"report:{address}".encode(), hashlib.sha256
-    ).hexdigest()
+    return guests.guest_key("report", address)
 
 
 def _guest_times(key: str, now: float) -> list[float]:
