@@ -832,17 +832,19 @@ def _search_page(
     user: Any, text: str, *, sort: str, include: list[int], exclude: list[int], facets: bool
 ) -> int:
     """What the search page reads: the first page of blurbs, the match count, facet counts."""
+    from django.core.paginator import Paginator
+
     from ficarchive.search import services
-    from ficarchive.search.paging import OnePassPaginator
-    from ficarchive.works.queries import with_blurb_data
+    from ficarchive.search.paging import Matches
 
     results = services.search(user, text, sort=sort, include=include, exclude=exclude)
-    page = OnePassPaginator(with_blurb_data(results.works), PAGE).get_page(1)
+    matches = Matches(results.works)
+    page = Paginator(matches, PAGE).get_page(1)
     for work in page.object_list:
         work.sorted_tags, work.creators  # noqa: B018 - reads the prefetched blurb data
     if facets:
         chosen = [*include, *exclude]
-        services.facets(results.works, per_page=services.FACET_PAGE_SIZE, leave_out=chosen)
+        services.facets(matches.facet_source, per_page=services.FACET_PAGE_SIZE, leave_out=chosen)
     return page.paginator.count
 
 

@@ -59,3 +59,18 @@ def test_database_urls(tmp_path: Path) -> None:
     assert postgres["NAME"] == "archive"
     with pytest.raises(ConfigError, match="only postgresql"):
         database_from_url("mysql://x/y", tmp_path)
+
+
+def test_postgresql_gets_planner_settings_unless_the_url_names_them(tmp_path: Path) -> None:
+    plain = database_from_url("postgresql://fan@db.example/archive", tmp_path)
+    assert plain["OPTIONS"]["options"] == "-c jit=off -c random_page_cost=1.1"
+    more = database_from_url(
+        "postgresql://fan@db.example/archive?options=-c%20work_mem%3D64MB&sslmode=require",
+        tmp_path,
+    )
+    assert more["OPTIONS"] == {
+        "options": "-c work_mem=64MB -c jit=off -c random_page_cost=1.1",
+        "sslmode": "require",
+    }
+    asked = database_from_url("postgresql://fan@db.example/archive?options=-c%20jit%3Don", tmp_path)
+    assert asked["OPTIONS"]["options"] == "-c jit=on -c random_page_cost=1.1"

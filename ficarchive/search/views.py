@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -12,9 +13,8 @@ from django.views.decorators.http import require_POST
 from ficarchive.accounts.models import User
 from ficarchive.search import saved, services
 from ficarchive.search.models import MutedTag, MutedUser, SavedSearch
-from ficarchive.search.paging import OnePassPaginator
+from ficarchive.search.paging import Matches
 from ficarchive.tags.models import TagType
-from ficarchive.works.queries import with_blurb_data
 
 PAGE_SIZE = 20
 
@@ -38,14 +38,15 @@ def search(request: HttpRequest) -> HttpResponse:
         context["error"] = str(error)
         return render(request, "search/search.html", context, status=400)
     base: dict[str, Any] = {"q": text, "sort": sort, "include": include, "exclude": exclude}
-    works = with_blurb_data(results.works)
+    # The search is worked out once: the count, the page and the tag counts come from its ids.
+    matches = Matches(results.works)
     context.update(
         {
             "searched": True,
             "results": results,
-            "page": OnePassPaginator(works, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page")),
             "page_query": urlencode(base, doseq=True),
-            "facets": _facet_pages(request, results, base),
+            "facets": _facet_pages(request, results, matches, base),
             "chosen": _removal_links(base, results),
         }
     )
@@ -53,7 +54,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _facet_pages(
-    request: HttpRequest, results: services.Results, base: dict[str, Any]
+    request: HttpRequest, results: services.Results, matches: Matches, base: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Each tag type's counts, a page at a time (`<type>_page`), with links that add the tag to
     the included or excluded ones; the tags already chosen are shown above, not here."""
@@ -64,7 +65,7 @@ def _facet_pages(
         if (value := request.GET.get(f"{tag_type}_page", "")).isdigit()
     }
     groups = services.facets(
-        results.works, per_page=services.FACET_PAGE_SIZE, pages=pages, leave_out=chosen
+        matches.facet_source, per_page=services.FACET_PAGE_SIZE, pages=pages, leave_out=chosen
     )
     shown = []
     for group in groups.values():

@@ -1,15 +1,19 @@
-"""Tag counts beside search results: ranked and cut per type in the database, a page at a time,
-with every tag reachable; and the pages of results that count in the same statement."""
+"""Tag counts beside search results: ranked and cut per type, a page at a time, with every tag
+reachable, the same counted from the search or from the ids it found; and the pages of results
+read from those ids."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import QuerySet
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from ficarchive.accounts.services import default_pseud
 from ficarchive.search import paging, services
-from ficarchive.search.paging import OnePassPaginator
 from ficarchive.tags.models import Tag
 from ficarchive.works.models import Work
 from tests.cast import make_user, make_work
@@ -162,36 +166,80 @@ def test_several_included_tags_find_only_works_carrying_all_of_them(
 
 
 @pytest.mark.parametrize("number", ["1", "2", "3", "9", "x", "", "9" * 30])
-def test_one_pass_pages_match_the_plain_paginator(
-    archive: list[Work], number: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("limit", [2, 3, 4, paging.ID_LIMIT])
+@pytest.mark.parametrize("sort", ["updated", "title", "creator", "best"])
+def test_pages_read_by_id_match_the_plain_paginator(
+    archive: list[Work], number: str, limit: int, sort: str
 ) -> None:
-    # The window is read only where it saves work (best match on PostgreSQL); here it is read
-    # for every sort it can serve, so both ways of paging are compared on either database.
-    monkeypatch.setattr(paging, "_one_pass", lambda works: not works.query.distinct)
-    for sort in ("updated", "title", "creator"):
-        works = services.search(AnonymousUser(), "lanterns", sort=sort).works
-        plain = Paginator(works, 2).get_page(number)
-        one_pass = OnePassPaginator(works, 2).get_page(number)
-        assert one_pass.paginator.count == plain.paginator.count == 5
-        assert one_pass.number == plain.number
-        assert [w.pk for w in one_pass.object_list] == [w.pk for w in plain.object_list]
+    # A small limit reads only the first ids: early pages still come from them, later ones and
+    # the count from the search itself.
+    works = services.search(AnonymousUser(), "lanterns river", sort=sort).works
+    plain = Paginator(works, 2).get_page(number)
+    by_id = Paginator(paging.Matches(works, limit=limit), 2).get_page(number)
+    assert by_id.paginator.count == plain.paginator.count == 5
+    assert by_id.number == plain.number
+    assert [w.pk for w in by_id.object_list] == [w.pk for w in plain.object_list]
 
 
-def test_best_match_pages_match_the_plain_paginator(archive: list[Work]) -> None:
-    works = services.search(AnonymousUser(), "lanterns river").works
-    for number in (1, 2, 3, 4):
-        plain = Paginator(works, 2).get_page(number)
-        one_pass = OnePassPaginator(works, 2).get_page(number)
-        assert one_pass.paginator.count == plain.paginator.count == 5
-        assert [w.pk for w in one_pass.object_list] == [w.pk for w in plain.object_list]
+def test_a_work_by_two_creators_is_listed_once_sorted_by_creator(archive: list[Work]) -> None:
+    shared = archive[0]
+    shared.creatorships.create(pseud=default_pseud(make_user("amy")), position=2)
+    matches = paging.Matches(services.search(AnonymousUser(), "lanterns", sort="creator").works)
+    assert len(matches) == 5
+    assert sorted(matches.ids) == sorted(work.pk for work in archive)
 
 
-def test_one_pass_pages_of_nothing_are_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_count_is_read_with_the_ids_where_that_saves_work(
+    archive: list[Work], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only best match on PostgreSQL reads it so; here it is read that way on either database.
     monkeypatch.setattr(paging, "_one_pass", lambda works: True)
     works = services.search(AnonymousUser(), "lanterns", sort="updated").works
-    page = OnePassPaginator(works, 2).get_page(1)
-    assert page.paginator.count == 0
-    assert list(page.object_list) == []
+    matches = paging.Matches(works, limit=2)
+    assert not matches.complete
+    assert len(matches) == 5
+    assert [w.pk for w in matches[0:2]] == [w.pk for w in works[0:2]]
+    assert matches[1].pk == works[1].pk
+
+
+def test_pages_of_nothing_are_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    for one_pass in (True, False):
+        monkeypatch.setattr(paging, "_one_pass", lambda works, answer=one_pass: answer)
+        works = services.search(AnonymousUser(), "lanterns", sort="updated").works
+        page = Paginator(paging.Matches(works), 2).get_page(1)
+        assert page.paginator.count == 0
+        assert list(page.object_list) == []
+
+
+@pytest.mark.parametrize("pages", [{}, {"freeform": 2}, {"freeform": 99}])
+def test_tag_counts_of_the_ids_equal_those_of_the_search(
+    archive: list[Work], pages: dict[str, int]
+) -> None:
+    works = services.search(AnonymousUser(), "lanterns").works
+    matches = paging.Matches(works)
+    assert matches.complete
+    assert matches.facet_source == matches.ids
+
+    def shown(
+        source: QuerySet[Work] | list[int],
+    ) -> list[tuple[str, int, int, list[tuple[str, int]]]]:
+        groups = services.facets(source, per_page=2, pages=pages, leave_out=[_tag("Pining")])
+        return [
+            (t, g.total, g.number, [(f.tag.name, f.count) for f in g.facets])
+            for t, g in groups.items()
+        ]
+
+    assert shown(matches.ids) == shown(works)
+    assert shown([]) == []
+
+
+def test_the_search_page_works_the_search_out_once(archive: list[Work], client: Client) -> None:
+    # The ids are read once; the count, the page and the tag counts come from them.
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/search", {"q": "lanterns"})
+    assert response.status_code == 200
+    matching = [q for q in captured.captured_queries if "search_work" in q["sql"]]
+    assert len(matching) == 1
 
 
 def _tag(name: str) -> int:
