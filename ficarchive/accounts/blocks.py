@@ -15,8 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from ficarchive.accounts.models import Block, User
-from ficarchive.search import saved
-from ficarchive.search.models import MutedUser
+from ficarchive.accounts.services import AccountError, other_user
 from ficarchive.works.models import Work
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -43,21 +42,12 @@ def blocked_ids(blocker_ids: set[int]) -> QuerySet[Block, Any]:
     return Block.objects.filter(blocker_id__in=blocker_ids).values("blocked_id")
 
 
-def _other_user(actor: User, username: str, verb: str) -> User:
-    name = username.strip()
-    if not name:
-        raise BlockError(f"Enter the user name of the user to {verb}.")
-    other = User.objects.filter(username__iexact=name, is_active=True).first()
-    if other is None:
-        raise BlockError(f"There is no user {name!r} to {verb}.")
-    if other.pk == actor.pk:
-        raise BlockError(f"{other.username!r} is your own account: you cannot {verb} yourself.")
-    return other
-
-
 def block(blocker: User, username: str) -> Block:
     """Block the user named `username` (any case); blocking twice keeps the first block."""
-    other = _other_user(blocker, username, "block")
+    try:
+        other = other_user(blocker, username, "block")
+    except AccountError as error:
+        raise BlockError(error.message) from error
     try:
         with transaction.atomic():
             found, _ = Block.objects.get_or_create(blocker=blocker, blocked=other)
@@ -90,37 +80,3 @@ def is_blocking(blocker: AnyUser, other: User) -> bool:
         blocker.is_authenticated
         and Block.objects.filter(blocker_id=blocker.pk, blocked=other).exists()
     )
-
-
-# Mutes are stored and applied by search (`search.saved`); these give the account pages the
-# same checks and messages as blocks.
-
-
-def mute(user: User, username: str) -> User:
-    other = _other_user(user, username, "mute")
-    try:
-        with transaction.atomic():
-            saved.mute_user(user, other.username)
-    except IntegrityError:
-        pass  # the same mute, made at the same moment by another request
-    except saved.SavedError as error:
-        raise BlockError(str(error)) from error
-    return other
-
-
-def unmute(user: User, muted_id: int) -> User | None:
-    """Lift the mute; returns the user who was muted, or None when there was no mute."""
-    other = User.objects.filter(pk=muted_id).first()
-    if other is None or not is_muting(user, other):
-        return None
-    saved.unmute_user(user, muted_id)
-    return other
-
-
-def mutes_of(user: User) -> QuerySet[MutedUser]:
-    """The users this user muted (as `MutedUser` rows), by name."""
-    return MutedUser.objects.filter(user=user).select_related("muted").order_by("muted__username")
-
-
-def is_muting(user: AnyUser, other: User) -> bool:
-    return user.is_authenticated and MutedUser.objects.filter(user_id=user.pk, muted=other).exists()

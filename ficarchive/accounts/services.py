@@ -94,6 +94,20 @@ def _rate_keys(request: HttpRequest, username: str) -> list[str]:
     return [digest("user", username.strip().lower()), digest("addr", client_address(request))]
 
 
+def other_user(actor: User, username: str, verb: str) -> User:
+    """The active user named `username` (any case) whom `actor` wants to `verb`: never
+    themself. The message of the AccountError says what is wrong, with the name."""
+    name = username.strip()
+    if not name:
+        raise AccountError(f"Enter the user name of the user to {verb}.")
+    other = User.objects.filter(username__iexact=name, is_active=True).first()
+    if other is None:
+        raise AccountError(f"There is no user {name!r} to {verb}.")
+    if other.pk == actor.pk:
+        raise AccountError(f"{other.username!r} is your own account: you cannot {verb} yourself.")
+    return other
+
+
 def log_in(request: HttpRequest, username: str, password: str) -> User:
     """Check the credentials, refusing once too many recent attempts failed."""
     keys = _rate_keys(request, username)

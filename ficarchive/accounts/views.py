@@ -9,23 +9,16 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts import services
 from ficarchive.accounts.forms import LogInForm, PreferencesForm, PseudForm, SignUpForm
 from ficarchive.accounts.models import User
+from ficarchive.accounts.web import next_url
 from ficarchive.community.subscriptions import subscription_of
 from ficarchive.works.queries import listed_works, with_blurb_data
 
 PAGE_SIZE = 20
-
-
-def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return "/"
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -65,8 +58,8 @@ def log_in(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             login(request, user)
-            return redirect(_next_url(request))
-    context = {"form": form, "next": _next_url(request)}
+            return redirect(next_url(request) or "/")
+    context = {"form": form, "next": next_url(request) or "/"}
     return render(request, "accounts/login.html", context, status=_status(request, form))
 
 

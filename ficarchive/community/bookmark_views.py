@@ -17,10 +17,10 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.models import User
+from ficarchive.accounts.web import signed_in
 from ficarchive.community import bookmarks
 from ficarchive.community.bookmarks import BookmarkData, BookmarkError, BookmarkQuery
 from ficarchive.community.models import Bookmark
-from ficarchive.community.web import signed_in
 from ficarchive.works.models import Series, Work
 from ficarchive.works.queries import can_view, with_blurb_data
 

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ficarchive.accounts.guests import client_address
 from ficarchive.accounts.models import Pseud, User
+from ficarchive.accounts.web import next_url
 from ficarchive.community import comments, inbox, inbox_views
 from ficarchive.community.comment_queries import comment_location, held_in_session, visible_comments
 from ficarchive.community.comments import CommentError, CommentInput
 from ficarchive.community.models import Comment, CommentSettings
-from ficarchive.community.web import next_url
 from ficarchive.works.models import Work
 from ficarchive.works.queries import can_view, is_creator, with_blurb_data
 
@@ -127,10 +127,7 @@ def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     """A page with the comment and a reply form (the reading page links here)."""
     comment, work = _comment(request, comment_id)
     context = _form_context(request, work, comment)
-    options = comments.settings_of(work)
-    context["refusal"] = comments.refusal(
-        work, request.user, options.who, comments.blocking_creator(work, request.user)
-    )
+    context["refusal"] = comments.refusal_on(work, request.user)
     return render(request, "community/comment_form.html", context)
 
 
@@ -142,10 +139,7 @@ def comment_form(request: HttpRequest, work_id: int) -> HttpResponse:
     context = _form_context(request, work, None)
     chapter_id = request.GET.get("chapter_id", "")
     context["chapter_id"] = chapter_id if chapter_id.isdigit() else ""
-    options = comments.settings_of(work)
-    context["refusal"] = comments.refusal(
-        work, request.user, options.who, comments.blocking_creator(work, request.user)
-    )
+    context["refusal"] = comments.refusal_on(work, request.user)
     return render(request, "community/comment_form.html", context)
 
 

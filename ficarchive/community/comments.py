@@ -115,6 +115,11 @@ def refusal(work: Work, user: AnyUser, who: str, blocker: Pseud | None) -> str |
     return None
 
 
+def refusal_on(work: Work, user: AnyUser) -> str | None:
+    """`refusal` with the work's own settings and blocks read for it."""
+    return refusal(work, user, settings_of(work).who, blocking_creator(work, user))
+
+
 def can_delete(comment: Comment, user: AnyUser, creator: bool) -> bool:
     if not user.is_authenticated or comment.deleted:
         return False

@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from ficarchive.accounts.web import signed_in
 from ficarchive.community import inbox
-from ficarchive.community.web import signed_in
 
 PAGE_SIZE = 20
 ACTIONS = {"read", "unread", "delete"}

@@ -10,8 +10,8 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.guests import client_address
+from ficarchive.accounts.web import next_url
 from ficarchive.community.kudos import KudosError, leave_kudos
-from ficarchive.community.web import next_url
 from ficarchive.works.models import Creatorship, Work
 from ficarchive.works.queries import can_view
 

@@ -12,9 +12,9 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.models import User
+from ficarchive.accounts.web import next_url, signed_in
 from ficarchive.community import readings
 from ficarchive.community.readings import ReadingError
-from ficarchive.community.web import next_url, signed_in
 from ficarchive.works.models import Work
 from ficarchive.works.queries import can_view, with_blurb_data
 

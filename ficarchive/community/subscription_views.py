@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
+from ficarchive.accounts.web import next_url, signed_in
 from ficarchive.community import subscriptions
 from ficarchive.community.subscriptions import SubscriptionError
-from ficarchive.community.web import next_url, signed_in
 from ficarchive.works.models import Series, Work
 from ficarchive.works.queries import can_view, with_blurb_data
 

@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ficarchive.accounts.models import Block, User
+from ficarchive.accounts.services import AccountError, other_user
 from ficarchive.community.models import Subscription, Update
 from ficarchive.jobs import services as jobs
 from ficarchive.works.models import Chapter, Series, Work
@@ -62,11 +63,10 @@ def subscribe_to_work(user: User, work: Work) -> Subscription:
 
 def subscribe_to_user(user: User, username: str) -> Subscription:
     """Follow an active user, to hear of new works by any of their pseuds."""
-    creator = User.objects.filter(username__iexact=username.strip(), is_active=True).first()
-    if creator is None:
-        raise SubscriptionError(f"There is no user {username!r} to subscribe to.")
-    if creator.pk == user.pk:
-        raise SubscriptionError("You cannot subscribe to yourself.")
+    try:
+        creator = other_user(user, username, "subscribe to")
+    except AccountError as error:
+        raise SubscriptionError(error.message) from error
     found, _ = Subscription.objects.get_or_create(user=user, creator=creator)
     return found
 

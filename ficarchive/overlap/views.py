@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
 from ficarchive.accounts.models import User
+from ficarchive.accounts.web import signed_in
 from ficarchive.overlap import services
 from ficarchive.overlap.models import Check
 from ficarchive.works.models import Chapter, Work
@@ -61,13 +61,6 @@ class CheckForm(forms.Form):
 # -- loading and access --------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
-
-
 def _own_work(request: HttpRequest, work_id: int) -> Work:
     """The work if the user is one of its creators; 404 otherwise, so that a stranger cannot
     even learn that a draft with this id exists."""
@@ -84,7 +77,7 @@ def _own_work(request: HttpRequest, work_id: int) -> Work:
 @require_http_methods(["GET", "POST"])
 def checks(request: HttpRequest, work_id: int) -> HttpResponse:
     """The writer's checks of this work, newest first, and the form that starts one."""
-    user = _user(request)
+    user = signed_in(request)
     work = _own_work(request, work_id)
     form = CheckForm(request.POST) if request.method == "POST" else CheckForm()
     if request.method == "POST" and form.is_valid():
@@ -98,7 +91,7 @@ def checks(request: HttpRequest, work_id: int) -> HttpResponse:
 @login_required
 def report(request: HttpRequest, work_id: int, check_id: int) -> HttpResponse:
     """A check's progress while it runs, then its findings."""
-    user = _user(request)
+    user = signed_in(request)
     work = _own_work(request, work_id)
     check = get_object_or_404(Check, pk=check_id, work=work, user=user)
     context: dict[str, Any] = {"work": work, "check": check, "kinds": KIND_NOTES}

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from ficarchive.accounts.models import User
+from ficarchive.accounts.services import AccountError, other_user
 from ficarchive.search.models import MutedTag, MutedUser, SavedSearch
 from ficarchive.tags.models import FilterTagging, Tag
 from ficarchive.works.models import Creatorship, Work
@@ -60,17 +61,30 @@ def unmute_tag(user: User, tag_id: int) -> None:
 
 
 def mute_user(user: User, username: str) -> MutedUser:
-    other = User.objects.filter(username__iexact=username.strip(), is_active=True).first()
-    if other is None:
-        raise SavedError(f"There is no user {username!r} to mute.")
-    if other.pk == user.pk:
-        raise SavedError("You cannot mute yourself.")
-    muted, _ = MutedUser.objects.get_or_create(user=user, muted=other)
+    """Mute the user named `username` (any case); muting twice keeps the first mute."""
+    try:
+        other = other_user(user, username, "mute")
+    except AccountError as error:
+        raise SavedError(error.message) from error
+    try:
+        with transaction.atomic():
+            muted, _ = MutedUser.objects.get_or_create(user=user, muted=other)
+    except IntegrityError:  # the same mute, made at the same moment by another request
+        muted = MutedUser.objects.get(user=user, muted=other)
     return muted
 
 
-def unmute_user(user: User, muted_id: int) -> None:
-    MutedUser.objects.filter(user=user, muted_id=muted_id).delete()
+def unmute_user(user: User, muted_id: int) -> User | None:
+    """Lift the mute; returns the user who was muted, or None when there was no mute."""
+    found = MutedUser.objects.filter(user=user, muted_id=muted_id).select_related("muted").first()
+    if found is None:
+        return None
+    found.delete()
+    return found.muted
+
+
+def is_muting(user: AnyUser, other: User) -> bool:
+    return user.is_authenticated and MutedUser.objects.filter(user_id=user.pk, muted=other).exists()
 
 
 def save_search(

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ficarchive.accounts.models import User
+from ficarchive.accounts.web import next_url, signed_in
 from ficarchive.search import saved, services
 from ficarchive.search.models import MutedTag, MutedUser, SavedSearch
 from ficarchive.search.paging import Matches
@@ -94,16 +94,10 @@ def _removal_links(base: dict[str, Any], results: services.Results) -> dict[str,
     return links
 
 
-def _account(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @login_required
 def saved_searches(request: HttpRequest) -> HttpResponse:
     """`/search/saved`: the reader's named searches; POST saves the search it is given."""
-    user = _account(request)
+    user = signed_in(request)
     error = ""
     if request.method == "POST":
         try:
@@ -144,14 +138,14 @@ def saved_searches(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def saved_delete(request: HttpRequest, saved_id: int) -> HttpResponse:
-    saved.delete_saved(_account(request), saved_id)
+    saved.delete_saved(signed_in(request), saved_id)
     return redirect("search:saved")
 
 
 @login_required
 def mutes(request: HttpRequest) -> HttpResponse:
     """`/search/mutes`: the tags and users whose works this reader never sees listed."""
-    user = _account(request)
+    user = signed_in(request)
     error = ""
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -159,17 +153,25 @@ def mutes(request: HttpRequest) -> HttpResponse:
             if action == "mute_tag":
                 saved.mute_tag(user, request.POST.get("name", ""))
             elif action == "mute_user":
-                saved.mute_user(user, request.POST.get("name", ""))
+                muted = saved.mute_user(user, request.POST.get("name", "")).muted
+                messages.success(
+                    request,
+                    f"You muted {muted.username}. Their works and comments are hidden from you.",
+                )
             elif action == "unmute_tag" and request.POST.get("id", "").isdigit():
                 saved.unmute_tag(user, int(request.POST["id"]))
             elif action == "unmute_user" and request.POST.get("id", "").isdigit():
-                saved.unmute_user(user, int(request.POST["id"]))
+                unmuted = saved.unmute_user(user, int(request.POST["id"]))
+                if unmuted is None:
+                    raise saved.SavedError("Unmute: the form did not name a user you have muted.")
+                messages.success(request, f"You unmuted {unmuted.username}.")
             else:
                 raise saved.SavedError("Sorry, that request was not understood.")
         except saved.SavedError as error_:
             error = str(error_)
         else:
-            return redirect("search:mutes")
+            # The Mute buttons on a user's page come back to it.
+            return redirect(next_url(request) or "search:mutes")
     context = {
         "tags": MutedTag.objects.filter(user=user).select_related("tag").order_by("tag__name"),
         "users": MutedUser.objects.filter(user=user)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.services import default_pseud
+from ficarchive.accounts.web import signed_in
 from ficarchive.community import hits
 from ficarchive.community.context import work_page_context
 from ficarchive.community.subscriptions import subscription_of
@@ -44,13 +45,6 @@ PAGE_SIZE = 20
 
 
 # -- loading and access --------------------------------------------------------------------
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
 
 
 def _visible_work(request: HttpRequest, work_id: int) -> Work:
@@ -314,7 +308,7 @@ def _co_creators(text: str) -> list[Pseud]:
 
 @login_required
 def work_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     form = WorkForm(user, request.POST or None, initial={"pseuds": [default_pseud(user)]})
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "save")
@@ -335,7 +329,7 @@ def work_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def work_edit(request: HttpRequest, work_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     work = _editable_work(request, work_id)
     single = work.chapter_count <= 1
     first = work.chapters.first() if single else None
@@ -393,13 +387,13 @@ def work_delete(request: HttpRequest, work_id: int) -> HttpResponse:
         title = work.title
         services.delete_work(work)
         messages.success(request, f"Your work {title} was deleted.")
-        return redirect("accounts:user", _user(request).username)
+        return redirect("accounts:user", signed_in(request).username)
     return render(request, "works/work_delete.html", {"work": work})
 
 
 @login_required
 def drafts(request: HttpRequest, username: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     if user.username.lower() != username.lower():
         raise Http404("Only you can see your drafts.")
     works = with_blurb_data(drafts_of(user))

@@ -1,4 +1,5 @@
-"""The blocked-users and muted-users pages, and the Block and Mute buttons on a user's page."""
+"""The blocked-users page, muting users on the mutes page, and the Block and Mute buttons on a
+user's page."""
 
 from __future__ import annotations
 
@@ -88,15 +89,23 @@ def test_unblocking_someone_not_blocked_is_a_bad_request(client: Client) -> None
         assert "did not name a user you have blocked" in response.content.decode()
 
 
+def _mute(username: str) -> dict[str, str]:
+    return {"action": "mute_user", "name": username}
+
+
+def _unmute(user_id: int) -> dict[str, str]:
+    return {"action": "unmute_user", "id": str(user_id)}
+
+
 def test_muting_and_unmuting_through_the_page(client: Client) -> None:
     reader = _logged_in(client, "reader")
     writer = make_user("writer")
-    response = client.post(reverse("accounts:mute"), {"username": "writer"}, follow=True)
+    response = client.post(reverse("search:mutes"), _mute("writer"), follow=True)
     assert MutedUser.objects.filter(user=reader, muted=writer).exists()
     assert "You muted writer." in response.content.decode()
-    assert 'href="/users/writer"' in client.get(reverse("accounts:muted")).content.decode()
+    assert "<li>writer" in client.get(reverse("search:mutes")).content.decode()
 
-    response = client.post(reverse("accounts:unmute"), {"user": writer.pk}, follow=True)
+    response = client.post(reverse("search:mutes"), _unmute(writer.pk), follow=True)
     assert not MutedUser.objects.filter(user=reader).exists()
     assert "You unmuted writer." in response.content.decode()
 
@@ -107,7 +116,7 @@ def test_a_mute_made_through_the_page_leaves_the_users_works_out_of_listed_works
     reader = _logged_in(client, "reader")
     muted_work = make_work(make_user("writer"), title="Muted Story")
     other_work = make_work(make_user("other"), title="Other Story")
-    client.post(reverse("accounts:mute"), {"username": "writer"})
+    client.post(reverse("search:mutes"), _mute("writer"))
     listed = set(without_muted(listed_works(reader), reader))
     assert other_work in listed
     assert muted_work not in listed
@@ -115,10 +124,13 @@ def test_a_mute_made_through_the_page_leaves_the_users_works_out_of_listed_works
 
 def test_it_refuses_to_mute_yourself_or_an_unknown_user(client: Client) -> None:
     _logged_in(client, "reader")
-    response = client.post(reverse("accounts:mute"), {"username": "reader"})
+    response = client.post(reverse("search:mutes"), _mute("reader"))
     assert response.status_code == 400
     assert "you cannot mute yourself" in response.content.decode()
-    response = client.post(reverse("accounts:mute"), {"username": "ghost"})
+    response = client.post(reverse("search:mutes"), _unmute(12345))
+    assert response.status_code == 400
+    assert "did not name a user you have muted" in response.content.decode()
+    response = client.post(reverse("search:mutes"), _mute("ghost"))
     assert response.status_code == 400
     assert "There is no user &#x27;ghost&#x27; to mute." in response.content.decode()
     assert not MutedUser.objects.exists()
@@ -129,15 +141,15 @@ def test_the_pages_explain_what_blocking_and_muting_do(client: Client) -> None:
     blocked = client.get(reverse("accounts:blocked")).content.decode()
     assert "cannot comment on, leave kudos on or give gifts on your works" in blocked
     assert "comments they already left on your works are hidden" in blocked
-    muted = client.get(reverse("accounts:muted")).content.decode()
+    muted = client.get(reverse("search:mutes")).content.decode()
     assert "left out of your lists" in muted
     assert "out of their counts" in muted
 
 
 def test_logged_out_visitors_are_sent_to_log_in(client: Client) -> None:
     make_user("troll")
-    for name in ("blocked", "muted"):
-        response = client.get(reverse(f"accounts:{name}"))
+    for name in ("accounts:blocked", "search:mutes"):
+        response = client.get(reverse(name))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
     response = client.post(reverse("accounts:block"), {"username": "troll"})
@@ -149,8 +161,9 @@ def test_block_and_mute_change_nothing_on_get(client: Client) -> None:
     _logged_in(client)
     make_user("troll")
     assert client.get(reverse("accounts:block"), {"username": "troll"}).status_code == 405
-    assert client.get(reverse("accounts:mute"), {"username": "troll"}).status_code == 405
+    client.get(reverse("search:mutes"), _mute("troll"))
     assert not Block.objects.exists()
+    assert not MutedUser.objects.exists()
 
 
 def test_a_users_page_has_block_and_mute_buttons_that_come_back_to_it(client: Client) -> None:
@@ -166,7 +179,10 @@ def test_a_users_page_has_block_and_mute_buttons_that_come_back_to_it(client: Cl
     )
     assert response.status_code == 302
     assert response["Location"] == writer.get_absolute_url()
-    client.post(reverse("accounts:mute"), {"username": "writer", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("search:mutes"), {**_mute("writer"), "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("search:mutes")
     page = client.get(writer.get_absolute_url()).content.decode()
     assert ">Unblock</button>" in page
     assert ">Unmute</button>" in page

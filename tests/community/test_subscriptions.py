@@ -158,7 +158,7 @@ def test_a_refused_subscription_is_a_400_with_its_reason(client: Client) -> None
     client.force_login(reader)
     response = client.post(reverse("community:subscribe_user", args=["reader"]))
     assert response.status_code == 400
-    assert "You cannot subscribe to yourself." in response.content.decode()
+    assert "is your own account: you cannot subscribe to yourself." in response.content.decode()
     response = client.post(reverse("community:subscribe_user", args=["nobody"]))
     assert response.status_code == 400
     assert "There is no user" in response.content.decode()

@@ -8,6 +8,7 @@ from django import template
 
 from ficarchive.accounts import blocks
 from ficarchive.accounts.models import User
+from ficarchive.search import saved
 
 register = template.Library()
 
@@ -19,4 +20,4 @@ def block_state(context: template.Context, owner: User) -> dict[str, bool]:
     viewer = getattr(request, "user", None)
     if viewer is None or not viewer.is_authenticated or viewer.pk == owner.pk:
         return {"blocked": False, "muted": False}
-    return {"blocked": blocks.is_blocking(viewer, owner), "muted": blocks.is_muting(viewer, owner)}
+    return {"blocked": blocks.is_blocking(viewer, owner), "muted": saved.is_muting(viewer, owner)}

@@ -1,4 +1,4 @@
-"""Small helpers the community views share: the signed-in user, and the way back."""
+"""What views across the archive ask of a request: the signed-in user, and the way back."""
 
 from __future__ import annotations
 
