@@ -312,6 +312,8 @@ class Report(models.Model):
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports_made"
     )
     reporter_email = models.EmailField(blank=True)
+    # Keyed hash of a guest reporter's address, for the rate limit; never the address itself.
+    guest_key = models.CharField(max_length=64, blank=True, db_index=True)
     work = models.ForeignKey(
         Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )

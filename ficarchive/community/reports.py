@@ -6,12 +6,10 @@ the queue still says what was reported after the work or comment is deleted.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -118,20 +116,15 @@ def guest_key(address: str) -> str:
     return guests.guest_key("report", address)
 
 
-def _guest_times(key: str, now: float) -> list[float]:
-    times: list[float] = cache.get(f"reports:{key}", [])
-    return [t for t in times if t > now - RATE_WINDOW.total_seconds()]
-
-
 def _check_rate(reporter: AnyUser, email: str, address: str) -> None:
     since = timezone.now() - RATE_WINDOW
     recent = Report.objects.filter(created_at__gte=since)
     if reporter.is_authenticated:
         too_many = recent.filter(reporter_id=reporter.pk).count() >= RATE_LIMIT
     else:
-        # Guests are counted by their address (a keyed hash, kept in the cache for the window)
-        # and by the email they give, so neither a new email nor a new address alone resets it.
-        by_address = len(_guest_times(guest_key(address), time.time())) >= RATE_LIMIT
+        # Guests are counted by their address (a keyed hash stored with the report) and by the
+        # email they give, so neither a new email nor a new address alone resets it.
+        by_address = recent.filter(guest_key=guest_key(address)).count() >= RATE_LIMIT
         by_email = (
             recent.filter(reporter__isnull=True, reporter_email__iexact=email).count() >= RATE_LIMIT
         )
@@ -142,12 +135,6 @@ def _check_rate(reporter: AnyUser, email: str, address: str) -> None:
             f"You have sent {RATE_LIMIT} reports in the last {minutes} minutes, the most we take. "
             "Please wait a few minutes and send this one again."
         )
-
-
-def _note_guest_report(address: str) -> None:
-    key = guest_key(address)
-    now = time.time()
-    cache.set(f"reports:{key}", [*_guest_times(key, now), now], int(RATE_WINDOW.total_seconds()))
 
 
 def file_report(
@@ -184,9 +171,8 @@ def file_report(
         url=target.url,
         reason=reason,
         details=details,
+        guest_key="" if reporter.is_authenticated else guest_key(address),
     )
-    if not reporter.is_authenticated:
-        _note_guest_report(address)
     return report
 
 

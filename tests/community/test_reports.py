@@ -200,6 +200,9 @@ def test_a_guest_address_may_send_five_reports_whatever_the_email(client: Client
     response = _send(client, _report_url(work=work.pk), email="new@example.org")
     assert response.status_code == 429
     assert Report.objects.count() == reports.RATE_LIMIT
+    # The limit is counted from the reports' keyed hashes, the same for one address.
+    keys = set(Report.objects.values_list("guest_key", flat=True))
+    assert keys == {reports.guest_key("127.0.0.1")}
     other_address = Client(REMOTE_ADDR="192.0.2.9")
     assert _send(other_address, _report_url(work=work.pk), email="x@example.org").status_code == (
         302
