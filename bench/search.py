@@ -998,6 +998,7 @@ def worker(args: argparse.Namespace) -> None:
     from django.db import connection
 
     from ficarchive.accounts.models import User
+    from ficarchive.server.warm import settle
 
     info = json.loads((folder / "dump.json").read_text())
     vendor = connection.vendor
@@ -1015,6 +1016,8 @@ def worker(args: argparse.Namespace) -> None:
         "logged-out": AnonymousUser(),
         "logged-in": User.objects.get(username="reader"),
     }
+    # What `ficarchive serve` does once the app is loaded (ficarchive/server/warm.py).
+    settle()
     print(f"\n   {args.runs} runs each, after one untimed run:", flush=True)
     result["queries"] = time_queries(specs, readers, args.runs)
     result["size_mb"] = _database_size(vendor)

@@ -17,8 +17,11 @@ class _Application(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        from ficarchive.server.warm import settle
         from ficarchive.wsgi import application
 
+        # In the parent, before forking (preload_app): the workers inherit the frozen objects.
+        settle()
         return application
 
 
