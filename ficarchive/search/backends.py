@@ -5,6 +5,9 @@ is filtered under), summary and notes, creators, and the story text — with Eng
 (FTS5's porter tokenizer, PostgreSQL's `english` configuration), and answer the same leaf
 questions: which works match these words, or this phrase, in these fields. The query language
 (`query.py`) combines leaves with AND, OR and NOT in SQL, so every backend needs only this.
+FTS5 finds a phrase in its own positional index; PostgreSQL's GIN index knows only which works
+have each word, so it also keeps each document's pairs of neighbouring words, indexed (migration
+0003), and reads for the words' positions only the documents that have all of a phrase's pairs.
 """
 
 from __future__ import annotations
@@ -130,8 +133,11 @@ class PostgreSQLBackend:
         values = [getattr(document, name) for name in FIELDS]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO search_work (work_id, document) VALUES (%s, {parts}) "
-                "ON CONFLICT (work_id) DO UPDATE SET document = EXCLUDED.document",
+                "INSERT INTO search_work (work_id, document, pairs) "
+                "SELECT %s, d.document, search_word_pairs(d.document) "
+                f"FROM (SELECT {parts} AS document) AS d "
+                "ON CONFLICT (work_id) DO UPDATE "
+                "SET document = EXCLUDED.document, pairs = EXCLUDED.pairs",
                 [document.work_id, *values],
             )
 
@@ -145,14 +151,19 @@ class PostgreSQLBackend:
         function = "phraseto_tsquery" if phrase else "plainto_tsquery"
         query = f"{function}('english', %s)"
         text = " ".join(words)
-        if not fields:
-            return f"SELECT work_id FROM search_work WHERE document @@ {query}", [text]
-        weights = "{" + ",".join(sorted({_PG_WEIGHTS[f].lower() for f in fields})) + "}"
-        return (
-            f"SELECT work_id FROM search_work WHERE document @@ {query} "
-            f"AND ts_filter(document, %s) @@ {query}",
-            [text, weights, text],
-        )
+        sql = f"SELECT work_id FROM search_work WHERE document @@ {query}"
+        params: list[object] = [text]
+        pairs = _pairs_query(text) if phrase else None
+        if pairs:
+            # Only works with every pair of neighbouring words of the phrase can have it: their
+            # index finds those, and only their documents are read for the words' positions.
+            sql += " AND pairs @@ %s::tsquery"
+            params.append(pairs)
+        if fields:
+            weights = "{" + ",".join(sorted({_PG_WEIGHTS[f].lower() for f in fields})) + "}"
+            sql += f" AND ts_filter(document, %s) @@ {query}"
+            params += [weights, text]
+        return sql, params
 
     def rank(self, words: list[str], required: Sequence[Leaf] = ()) -> tuple[str, list[object]]:
         # Scored per matching work, looked up by id: `required` would not narrow anything.
@@ -161,6 +172,18 @@ class PostgreSQLBackend:
             "WHERE search_work.work_id = works_work.id), 0)",
             [" | ".join(_pg_lexeme(word) for word in words) or "''"],
         )
+
+
+def _pairs_query(text: str) -> str:
+    """The pairs of neighbouring lexemes of a phrase as a tsquery that needs all of them, or ''
+    when it has none (one word, or words with stop words between them). The database makes the
+    pairs, from the phrase's own document, as it made the indexed ones (migration 0003)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tsvector_to_array(search_word_pairs(to_tsvector('english', %s)))", [text]
+        )
+        pairs: list[str] = cursor.fetchone()[0] or []
+    return " & ".join("'" + pair.replace("\\", "\\\\").replace("'", "''") + "'" for pair in pairs)
 
 
 def _pg_lexeme(word: str) -> str:

@@ -68,6 +68,46 @@ def test_a_quoted_phrase_matches_its_words_in_order(library: dict[str, Work]) ->
     assert found('"coffee ordered"') == []
 
 
+def test_a_phrase_needs_its_words_in_sequence_not_just_each_neighbouring_pair() -> None:
+    """PostgreSQL looks a phrase's neighbouring pairs up in an index first: a work with "red
+    apple" and "apple pie" apart has both pairs and must still not match "red apple pie"."""
+    author = make_user()
+    indexed(
+        make_work(author, title="Pie", body="Red apple pie for the festival."),
+        make_work(author, title="Apart", body="A red apple fell.\n\nThen came apple pie."),
+    )
+    assert found('"red apple pie"') == ["Pie"]
+    assert set(found('"red apple"')) == {"Pie", "Apart"}
+
+
+def test_phrases_with_stop_words_hyphens_and_apostrophes() -> None:
+    author = make_user()
+    indexed(
+        make_work(author, title="Black", body="The man in black fled across the desert."),
+        make_work(author, title="Known", body="It was a well-known fact at Luke's diner."),
+    )
+    assert found('"man in black"') == ["Black"]
+    assert found('"fled across"') == ["Black"]
+    assert found('"black fled man"') == []
+    assert found('"well-known fact"') == ["Known"]
+    assert found('"Luke\'s diner"') == ["Known"]
+    assert found('title:"luke diner"') == []
+
+
+def test_a_phrase_follows_the_text_when_a_work_is_edited() -> None:
+    from ficarchive.works.models import Chapter
+
+    work = make_work(title="Edited", body="They drank coffee at midnight.")
+    indexed(work)
+    assert found('"coffee at midnight"') == ["Edited"]
+
+    Chapter.objects.filter(work=work).update(body="They drank tea at dawn.")
+    indexed(work)
+
+    assert found('"coffee at midnight"') == []
+    assert found('"tea at dawn"') == ["Edited"]
+
+
 def test_a_minus_excludes_works(library: dict[str, Work]) -> None:
     assert found("coffee -diner") == ["The Bridge"]
 
