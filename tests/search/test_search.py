@@ -310,3 +310,19 @@ def test_chapter_notes_and_end_notes_are_searched_as_notes() -> None:
     indexed(work)
     assert found("notes:periwinkle") == ["Noted"]
     assert found("text:periwinkle") == []
+
+
+def test_postgresql_keeps_documents_and_word_pairs_out_of_the_index_tables_rows() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's FTS5 table has no pairs and no TOAST settings")
+    work = make_work(title="Short", body="Short enough to fit in a row.")
+    indexed(work)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'search_work'")
+        assert "toast_tuple_target=128" in cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT tsvector_to_array(pairs) FROM search_work WHERE work_id = %s", [work.pk]
+        )
+        assert "short enough" in cursor.fetchone()[0]
