@@ -17,11 +17,10 @@ class _Application(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from ficarchive.server.warm import settle
+        # Loading the app settles it (ficarchive/server/warm.py), here in the parent before
+        # forking (preload_app), so the workers inherit the frozen objects.
         from ficarchive.wsgi import application
 
-        # In the parent, before forking (preload_app): the workers inherit the frozen objects.
-        settle()
         return application
 
 

@@ -7,7 +7,8 @@ every few requests, and walking those objects made every fifth or so page 30–6
 the rest (bench/search.py: the muted listing at p50 73 ms, p95 114 ms). `gc.freeze()` moves what
 is alive into a generation the collector never walks, which is also what Python's documentation
 advises before a server forks its workers (gunicorn's `preload_app`): their collections then do
-not write to the pages they share with the parent.
+not write to the pages they share with the parent. `ficarchive/wsgi.py` calls it once the app is
+loaded, so every WSGI server gets it.
 """
 
 from __future__ import annotations

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -34,3 +38,16 @@ def test_settle_loads_every_apps_urls_before_freezing(unfrozen: None) -> None:
     resolver = get_resolver()
     assert resolver.resolve("/search").url_name is not None
     assert not any(obj is resolver for obj in gc.get_objects())
+
+
+def test_loading_the_wsgi_app_settles_it_for_any_server(tmp_path: Path) -> None:
+    env = {**os.environ, "FICARCHIVE_DATA": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import gc, ficarchive.wsgi; print(gc.get_freeze_count())"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(loaded.stdout) > 10_000
