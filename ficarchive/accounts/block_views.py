@@ -9,12 +9,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_POST
 
 from ficarchive.accounts import blocks
-from ficarchive.accounts.web import next_url, signed_in
+from ficarchive.accounts.web import go_back, signed_in
 
 
 def _blocked_page(request: HttpRequest, status: int = 200) -> HttpResponse:
@@ -47,7 +47,7 @@ def block(request: HttpRequest) -> HttpResponse:
         f"You blocked {made.blocked.username}. They can no longer comment on, leave kudos on "
         "or give gifts on your works.",
     )
-    return redirect(next_url(request) or "accounts:blocked")
+    return go_back(request, "accounts:blocked")
 
 
 @login_required
@@ -59,7 +59,7 @@ def unblock(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Unblock: the form did not name a user you have blocked.")
         return _blocked_page(request, status=400)
     messages.success(request, f"You unblocked {other.username}.")
-    return redirect(next_url(request) or "accounts:blocked")
+    return go_back(request, "accounts:blocked")
 
 
 urlpatterns: list[URLPattern] = [

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from ficarchive.accounts.models import Block, User
@@ -48,11 +47,8 @@ def block(blocker: User, username: str) -> Block:
         other = other_user(blocker, username, "block")
     except AccountError as error:
         raise BlockError(error.message) from error
-    try:
-        with transaction.atomic():
-            found, _ = Block.objects.get_or_create(blocker=blocker, blocked=other)
-    except IntegrityError:  # the same block, made at the same moment by another request
-        found = Block.objects.get(blocker=blocker, blocked=other)
+    # get_or_create reads the row again when another request made the same block meanwhile.
+    found, _ = Block.objects.get_or_create(blocker=blocker, blocked=other)
     return found
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from ficarchive.accounts import services
 from ficarchive.accounts.forms import LogInForm, PreferencesForm, PseudForm, SignUpForm
 from ficarchive.accounts.models import User
-from ficarchive.accounts.web import next_url
+from ficarchive.accounts.web import go_back, next_url
 from ficarchive.community.subscriptions import subscription_of
 from ficarchive.works.queries import listed_works, with_blurb_data
 
@@ -58,7 +58,7 @@ def log_in(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             login(request, user)
-            return redirect(next_url(request) or "/")
+            return go_back(request, "/")
     context = {"form": form, "next": next_url(request) or "/"}
     return render(request, "accounts/login.html", context, status=_status(request, form))
 

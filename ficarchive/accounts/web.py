@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ficarchive.accounts.models import User
@@ -24,3 +25,9 @@ def next_url(request: HttpRequest) -> str | None:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return target if target and allowed else None
+
+
+def go_back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Redirect to the page the form came from (`next`, when it is ours), else to `default` (a
+    path or a URL name)."""
+    return redirect(next_url(request) or default)

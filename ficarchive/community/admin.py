@@ -128,6 +128,23 @@ class ReportAdminForm(forms.ModelForm):
         return data
 
 
+# What the report page shows, in order.
+REPORT_FIELDS = (
+    "reason",
+    "url",
+    "work",
+    "comment",
+    "reporter",
+    "reporter_email",
+    "created_at",
+    "details",
+    "state",
+    "resolution",
+    "handled_by",
+    "handled_at",
+)
+
+
 @admin.register(Report)
 class ReportAdmin(ModeratorAccess, admin.ModelAdmin):
     form = ReportAdminForm
@@ -136,33 +153,9 @@ class ReportAdmin(ModeratorAccess, admin.ModelAdmin):
     list_filter = ["state", "reason"]
     search_fields = ["details", "url", "reporter__username", "reporter_email", "resolution"]
     date_hierarchy = "created_at"
-    fields = [
-        "reason",
-        "url",
-        "work",
-        "comment",
-        "reporter",
-        "reporter_email",
-        "created_at",
-        "details",
-        "state",
-        "resolution",
-        "handled_by",
-        "handled_at",
-    ]
+    fields = REPORT_FIELDS
     # Moderators set only the outcome; what was reported, by whom, stays as it was sent.
-    readonly_fields = [
-        "reason",
-        "url",
-        "work",
-        "comment",
-        "reporter",
-        "reporter_email",
-        "created_at",
-        "details",
-        "handled_by",
-        "handled_at",
-    ]
+    readonly_fields = [name for name in REPORT_FIELDS if name not in ReportAdminForm.Meta.fields]
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False

@@ -22,7 +22,7 @@ from ficarchive.community import bookmarks
 from ficarchive.community.bookmarks import BookmarkData, BookmarkError, BookmarkQuery
 from ficarchive.community.models import Bookmark
 from ficarchive.works.models import Series, Work
-from ficarchive.works.queries import can_view, with_blurb_data
+from ficarchive.works.web import visible_work
 
 PAGE_SIZE = 20
 
@@ -108,9 +108,7 @@ def _form_page(
 
 @login_required
 def work_bookmark_new(request: HttpRequest, work_id: int) -> HttpResponse:
-    work = get_object_or_404(with_blurb_data(Work.objects.all()), pk=work_id)
-    if not can_view(request.user, work):
-        raise Http404("No work found.")
+    work = visible_work(request, work_id)
     existing = bookmarks.bookmark_of(request.user, work=work)
     return _form_page(
         request, work=work, series=None, existing=existing, done_url=work.get_absolute_url()
@@ -163,9 +161,7 @@ def bookmark_delete(request: HttpRequest, bookmark_id: int) -> HttpResponse:
 
 
 def work_bookmarks(request: HttpRequest, work_id: int) -> HttpResponse:
-    work = get_object_or_404(with_blurb_data(Work.objects.all()), pk=work_id)
-    if not can_view(request.user, work):
-        raise Http404("No work found.")
+    work = visible_work(request, work_id)
     # The reader chose this work, so its own bookmarks are shown even if they muted its tags.
     own_or_public = Bookmark.objects.filter(work=work)
     if request.user.is_authenticated:

@@ -9,28 +9,22 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ficarchive.accounts.guests import client_address
 from ficarchive.accounts.models import Pseud, User
-from ficarchive.accounts.web import next_url
+from ficarchive.accounts.web import go_back, next_url
 from ficarchive.community import comments, inbox, inbox_views
 from ficarchive.community.comment_queries import comment_location, held_in_session, visible_comments
 from ficarchive.community.comments import CommentError, CommentInput
 from ficarchive.community.models import Comment, CommentSettings
 from ficarchive.works.models import Work
-from ficarchive.works.queries import can_view, is_creator, with_blurb_data
+from ficarchive.works.queries import is_creator
+from ficarchive.works.web import visible_work
 
 # -- loading -------------------------------------------------------------------------------
-
-
-def _work(request: HttpRequest, work_id: int) -> Work:
-    work = get_object_or_404(with_blurb_data(Work.objects.all()), pk=work_id)
-    if not can_view(request.user, work):
-        raise Http404("No work found.")
-    return work
 
 
 def _comment(request: HttpRequest, comment_id: int) -> tuple[Comment, Work]:
@@ -38,7 +32,7 @@ def _comment(request: HttpRequest, comment_id: int) -> tuple[Comment, Work]:
     work_id = Comment.objects.filter(pk=comment_id).values_list("work_id", flat=True).first()
     if work_id is None:
         raise Http404("No comment found.")
-    work = _work(request, work_id)
+    work = visible_work(request, work_id)
     found = visible_comments(work, request.user, held_in_session(request))
     comment = found.filter(pk=comment_id).select_related("pseud__user").first()
     if comment is None:
@@ -79,7 +73,7 @@ def _form_context(request: HttpRequest, work: Work, parent: Comment | None) -> d
 
 @require_POST
 def comment_new(request: HttpRequest, work_id: int) -> HttpResponse:
-    work = _work(request, work_id)
+    work = visible_work(request, work_id)
     post = request.POST
     context = _form_context(request, work, None)
     context.update(
@@ -117,9 +111,7 @@ def comment_new(request: HttpRequest, work_id: int) -> HttpResponse:
             request,
             "Your comment was received. It will show once a creator of the work approves it.",
         )
-    return redirect(
-        next_url(request) or comment_location(comment, work, request.user, held_in_session(request))
-    )
+    return go_back(request, comment_location(comment, work, request.user, held_in_session(request)))
 
 
 @require_GET
@@ -135,7 +127,7 @@ def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
 def comment_form(request: HttpRequest, work_id: int) -> HttpResponse:
     """The comment form on a page of its own (the reading page has one too), for links that
     want a form without the work's text."""
-    work = _work(request, work_id)
+    work = visible_work(request, work_id)
     context = _form_context(request, work, None)
     chapter_id = request.GET.get("chapter_id", "")
     context["chapter_id"] = chapter_id if chapter_id.isdigit() else ""
@@ -170,7 +162,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
             context["error"] = error.message
             return render(request, "community/comment_edit.html", context, status=error.status)
         messages.success(request, "Your comment was updated.")
-        return redirect(next_url(request) or comment_location(comment, work, request.user, []))
+        return go_back(request, comment_location(comment, work, request.user, []))
     if not request.user.is_authenticated or comment.user_id != request.user.pk:
         return _message(
             request, CommentError("Only the comment's author can edit it.", 403), "Edit comment"
@@ -199,7 +191,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     except CommentError as error:
         return _message(request, error, "Delete comment")
     messages.success(request, "The comment was deleted.")
-    return redirect(next_url(request) or back + "#comments")
+    return go_back(request, back + "#comments")
 
 
 def _freeze(request: HttpRequest, comment_id: int, frozen: bool) -> HttpResponse:
@@ -209,7 +201,7 @@ def _freeze(request: HttpRequest, comment_id: int, frozen: bool) -> HttpResponse
     except CommentError as error:
         return _message(request, error, "Freeze thread")
     messages.success(request, "The thread was frozen." if frozen else "The thread was unfrozen.")
-    return redirect(next_url(request) or comment_location(comment, work, request.user, []))
+    return go_back(request, comment_location(comment, work, request.user, []))
 
 
 @require_POST
@@ -230,7 +222,7 @@ def comment_approve(request: HttpRequest, comment_id: int) -> HttpResponse:
     except CommentError as error:
         return _message(request, error, "Approve comment")
     messages.success(request, "The comment was approved; everyone can see it now.")
-    return redirect(next_url(request) or comment_location(comment, work, request.user, []))
+    return go_back(request, comment_location(comment, work, request.user, []))
 
 
 # -- settings ------------------------------------------------------------------------------
@@ -249,7 +241,7 @@ class CommentSettingsForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def comment_settings(request: HttpRequest, work_id: int) -> HttpResponse:
-    work = _work(request, work_id)
+    work = visible_work(request, work_id)
     if not is_creator(request.user, work):
         error = CommentError("Only the work's creators can change its comment settings.", 403)
         return _message(request, error, "Comment settings")

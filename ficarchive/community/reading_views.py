@@ -6,17 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.models import User
-from ficarchive.accounts.web import next_url, signed_in
+from ficarchive.accounts.web import go_back, signed_in
 from ficarchive.community import readings
 from ficarchive.community.readings import ReadingError
-from ficarchive.works.models import Work
-from ficarchive.works.queries import can_view, with_blurb_data
+from ficarchive.works.web import visible_work
 
 PAGE_SIZE = 20
 
@@ -27,10 +26,6 @@ def _owner(request: HttpRequest, username: str) -> User:
     if user.username.lower() != username.lower():
         raise PermissionDenied("Only its owner can see a history.")
     return user
-
-
-def _back(request: HttpRequest, fallback: str) -> str:
-    return next_url(request) or fallback
 
 
 @login_required
@@ -66,16 +61,14 @@ def reading_delete(request: HttpRequest, reading_id: int) -> HttpResponse:
     except ReadingError as error:
         return HttpResponse(error.message, status=400, content_type="text/plain")
     messages.success(request, "Work was deleted from your history.")
-    return redirect(_back(request, reverse("community:readings", args=[user.username])))
+    return go_back(request, reverse("community:readings", args=[user.username]))
 
 
 @login_required
 @require_POST
 def mark_for_later(request: HttpRequest, work_id: int) -> HttpResponse:
     user = signed_in(request)
-    work = get_object_or_404(with_blurb_data(Work.objects.all()), pk=work_id)
-    if not can_view(user, work):
-        raise Http404("No work found.")
+    work = visible_work(request, work_id)
     try:
         later = readings.toggle_later(user, work)
     except ReadingError as error:
@@ -84,7 +77,7 @@ def mark_for_later(request: HttpRequest, work_id: int) -> HttpResponse:
         messages.success(request, "This work was added to your Marked for Later list.")
     else:
         messages.success(request, "This work was marked as read.")
-    return redirect(_back(request, work.get_absolute_url()))
+    return go_back(request, work.get_absolute_url())
 
 
 urlpatterns: list[URLPattern] = [

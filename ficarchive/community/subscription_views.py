@@ -6,23 +6,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from ficarchive.accounts.web import next_url, signed_in
+from ficarchive.accounts.web import go_back, signed_in
 from ficarchive.community import subscriptions
 from ficarchive.community.subscriptions import SubscriptionError
-from ficarchive.works.models import Series, Work
-from ficarchive.works.queries import can_view, with_blurb_data
+from ficarchive.works.models import Series
+from ficarchive.works.web import visible_work
 
 UPDATES_PAGE_SIZE = 50
-
-
-def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    """Back to the page the button was on (`next`), when it is one of ours."""
-    return redirect(next_url(request) or default)
 
 
 def _refused(request: HttpRequest, error: SubscriptionError) -> HttpResponse:
@@ -32,15 +27,13 @@ def _refused(request: HttpRequest, error: SubscriptionError) -> HttpResponse:
 @login_required
 @require_POST
 def subscribe_work(request: HttpRequest, work_id: int) -> HttpResponse:
-    work = get_object_or_404(with_blurb_data(Work.objects.all()), pk=work_id)
-    if not can_view(request.user, work):
-        raise Http404("No work found.")
+    work = visible_work(request, work_id)
     try:
         subscriptions.subscribe_to_work(signed_in(request), work)
     except SubscriptionError as error:
         return _refused(request, error)
     messages.success(request, f"You are now subscribed to {work.title}.")
-    return _back(request, work.get_absolute_url())
+    return go_back(request, work.get_absolute_url())
 
 
 @login_required
@@ -52,7 +45,7 @@ def subscribe_user(request: HttpRequest, username: str) -> HttpResponse:
         return _refused(request, error)
     assert subscription.creator is not None
     messages.success(request, f"You are now subscribed to {subscription.creator.username}.")
-    return _back(request, subscription.creator.get_absolute_url())
+    return go_back(request, subscription.creator.get_absolute_url())
 
 
 @login_required
@@ -64,7 +57,7 @@ def subscribe_series(request: HttpRequest, series_id: int) -> HttpResponse:
     except SubscriptionError as error:
         return _refused(request, error)
     messages.success(request, f"You are now subscribed to {series.title}.")
-    return _back(request, series.get_absolute_url())
+    return go_back(request, series.get_absolute_url())
 
 
 @login_required
@@ -74,7 +67,7 @@ def unsubscribe(request: HttpRequest, subscription_id: int) -> HttpResponse:
     if not subscriptions.unsubscribe(user, subscription_id):
         raise Http404("You have no such subscription.")
     messages.success(request, "You are unsubscribed.")
-    return _back(request, reverse("community:subscriptions", args=[user.username]))
+    return go_back(request, reverse("community:subscriptions", args=[user.username]))
 
 
 @login_required

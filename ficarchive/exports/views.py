@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.http import http_date
 
 from ficarchive.exports import services
 from ficarchive.exports.formats import export_format, file_name
 from ficarchive.works.models import Work
-from ficarchive.works.queries import can_view
+from ficarchive.works.web import visible_work
 
 PREPARING_REFRESH_SECONDS = 5
 
@@ -18,9 +18,7 @@ def download(request: HttpRequest, work_id: str, name: str, extension: str) -> H
     export = export_format(extension)
     if export is None:
         raise Http404(f"There is no .{extension} download.")
-    work = get_object_or_404(Work.objects.prefetch_related("creatorships__pseud"), pk=work_id)
-    if not can_view(request.user, work):
-        raise Http404("No work found.")
+    work = visible_work(request, int(work_id), Work.objects.prefetch_related("creatorships__pseud"))
     etag = f'"{work.content_stamp}-{extension}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)

@@ -66,11 +66,8 @@ def mute_user(user: User, username: str) -> MutedUser:
         other = other_user(user, username, "mute")
     except AccountError as error:
         raise SavedError(error.message) from error
-    try:
-        with transaction.atomic():
-            muted, _ = MutedUser.objects.get_or_create(user=user, muted=other)
-    except IntegrityError:  # the same mute, made at the same moment by another request
-        muted = MutedUser.objects.get(user=user, muted=other)
+    # get_or_create reads the row again when another request made the same mute meanwhile.
+    muted, _ = MutedUser.objects.get_or_create(user=user, muted=other)
     return muted
 
 

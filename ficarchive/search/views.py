@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ficarchive.accounts.web import next_url, signed_in
+from ficarchive.accounts.web import go_back, signed_in
 from ficarchive.search import saved, services
 from ficarchive.search.models import MutedTag, MutedUser, SavedSearch
 from ficarchive.search.paging import Matches
@@ -171,7 +171,7 @@ def mutes(request: HttpRequest) -> HttpResponse:
             error = str(error_)
         else:
             # The Mute buttons on a user's page come back to it.
-            return redirect(next_url(request) or "search:mutes")
+            return go_back(request, "search:mutes")
     context = {
         "tags": MutedTag.objects.filter(user=user).select_related("tag").order_by("tag__name"),
         "users": MutedUser.objects.filter(user=user)

@@ -32,7 +32,6 @@ from ficarchive.works.forms import ChapterForm, WorkForm
 from ficarchive.works.models import Chapter, Series, Work, content_stamp
 from ficarchive.works.queries import (
     can_edit,
-    can_view,
     chapter_index,
     drafts_of,
     is_creator,
@@ -40,6 +39,7 @@ from ficarchive.works.queries import (
     series_works,
     with_blurb_data,
 )
+from ficarchive.works.web import visible_work
 
 PAGE_SIZE = 20
 
@@ -47,16 +47,8 @@ PAGE_SIZE = 20
 # -- loading and access --------------------------------------------------------------------
 
 
-def _visible_work(request: HttpRequest, work_id: int) -> Work:
-    """The work if this reader may see it. Drafts are 404 to all but their creators."""
-    work = get_object_or_404(with_blurb_data(Work.objects.all()), pk=work_id)
-    if not can_view(request.user, work):
-        raise Http404("No work found.")
-    return work
-
-
 def _editable_work(request: HttpRequest, work_id: int) -> Work:
-    work = _visible_work(request, work_id)
+    work = visible_work(request, work_id)
     if not can_edit(request.user, work):
         raise PermissionDenied("Only the work's creators can change it.")
     return work
@@ -188,7 +180,7 @@ def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
 
 @cached_for_anonymous_readers
 def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
-    work = _visible_work(request, work_id)
+    work = visible_work(request, work_id)
     if _asks_adult_check(request, work):
         return _adult_check(request, work)
     hits.count_hit(request, work)
@@ -208,7 +200,7 @@ def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
 
 @cached_for_anonymous_readers
 def chapter_page(request: HttpRequest, work_id: int, chapter_id: int) -> HttpResponse:
-    work = _visible_work(request, work_id)
+    work = visible_work(request, work_id)
     if _asks_adult_check(request, work):
         return _adult_check(request, work)
     index = chapter_index(work)
@@ -246,7 +238,7 @@ def _render_chapter(
 
 
 def navigate(request: HttpRequest, work_id: int) -> HttpResponse:
-    work = _visible_work(request, work_id)
+    work = visible_work(request, work_id)
     return render(request, "works/navigate.html", {"work": work, "chapters": chapter_index(work)})
 
 
@@ -270,7 +262,7 @@ def series_page(request: HttpRequest, series_id: int) -> HttpResponse:
 @require_POST
 def adult_preference(request: HttpRequest, work_id: int) -> HttpResponse:
     """ "Don't ask me again": remembered for this browser's session."""
-    work = _visible_work(request, work_id)
+    work = visible_work(request, work_id)
     request.session["view_adult"] = True
     return redirect(work)
 

@@ -388,7 +388,10 @@ def test_a_moderator_resolves_a_report_in_the_admin_with_a_note(client: Client) 
     report.refresh_from_db()
     assert report.state == "open"
 
-    assert client.post(url, {"state": "resolved", "resolution": "Done."}).status_code == 302
+    # What was reported stays as it was sent: only the outcome is the moderator's to set.
+    sent = {"state": "resolved", "resolution": "Done.", "details": "edited", "reason": "other"}
+    assert client.post(url, sent).status_code == 302
     report.refresh_from_db()
     assert (report.state, report.handled_by, report.resolution) == ("resolved", moderator, "Done.")
+    assert (report.details, report.reason) == ("x", "spam")
     assert report.handled_at is not None

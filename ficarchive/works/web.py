@@ -1,0 +1,21 @@
+"""What views across the archive ask about a work in a request: may this reader see it."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+
+from ficarchive.works.models import Work
+from ficarchive.works.queries import can_view, with_blurb_data
+
+
+def visible_work(request: HttpRequest, work_id: int, works: QuerySet[Work] | None = None) -> Work:
+    """The work (from `works`; by default with its blurb data) if this reader may see it.
+    Drafts, and restricted works for logged-out readers, are 404: as if they did not exist."""
+    if works is None:
+        works = with_blurb_data(Work.objects.all())
+    work = get_object_or_404(works, pk=work_id)
+    if not can_view(request.user, work):
+        raise Http404("No work found.")
+    return work
