@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Error,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from tests.validators import require_tool
 
@@ -56,3 +64,29 @@ def page(browser: Browser) -> Iterator[Page]:
         yield page
     finally:
         context.close()
+
+
+def watch(page: Page, problems: list[str]) -> None:
+    """Write each script error the page logs and each uncaught exception into `problems`."""
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            source = message.location.get("url") or page.url
+            problems.append(f"console error from {source} (page {page.url}): {message.text}")
+
+    def on_page_error(error: Error) -> None:
+        problems.append(f"uncaught exception on {page.url}: {error}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+
+
+def watched_page(browser: Browser, problems: list[str]) -> tuple[BrowserContext, Page]:
+    """A page in a browser context of its own (its own cookies: another person), watched."""
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    page = context.new_page()
+    watch(page, problems)
+    return context, page

@@ -10,14 +10,13 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import (
-    ConsoleMessage,
-    Error,
     Locator,
     Page,
     expect,
 )
 
 from tests.cast import PASSWORD, make_work
+from tests.chromium import watch
 from tests.validators import epubcheck
 
 USERNAME = "rory_writes"
@@ -60,17 +59,7 @@ def _expect_paragraphs(page: Page, paragraphs: list[str]) -> None:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sign_up_post_a_two_chapter_work_and_read_it(live_server: Any, page: Page) -> None:
     problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            source = message.location.get("url") or page.url
-            problems.append(f"console error from {source} (page {page.url}): {message.text}")
-
-    def on_page_error(error: Error) -> None:
-        problems.append(f"uncaught exception on {page.url}: {error}")
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
+    watch(page, problems)
 
     # 1. Sign up from the home page.
     page.goto(live_server.url)

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.cast import PASSWORD, make_user, make_work
-from tests.chromium import TIMEOUT_MS
+from tests.chromium import watched_page
 
 FIRST = "The bridge scene made me cry."
 REPLY = "Same here, every single time."
@@ -21,28 +21,14 @@ GUEST = "Lurker here: thank you for writing this."
 def pages(browser: Browser) -> Iterator[tuple[Page, Page, list[str]]]:
     """Two separate browsers' pages (a reader's, a guest's) and the problems they log."""
     problems: list[str] = []
-    contexts = [browser.new_context() for _ in range(2)]
-    found = []
-    for context in contexts:
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-
-        def on_console(message: ConsoleMessage, page: Page = page) -> None:
-            if message.type == "error":
-                problems.append(f"console error on {page.url}: {message.text}")
-
-        def on_page_error(error: Error, page: Page = page) -> None:
-            problems.append(f"uncaught exception on {page.url}: {error}")
-
-        page.on("console", on_console)
-        page.on("pageerror", on_page_error)
-        found.append(page)
-    expect.set_options(timeout=TIMEOUT_MS)
+    (reader_context, reader), (guest_context, guest) = (
+        watched_page(browser, problems) for _ in range(2)
+    )
     try:
-        yield found[0], found[1], problems
+        yield reader, guest, problems
     finally:
-        for context in contexts:
-            context.close()
+        reader_context.close()
+        guest_context.close()
 
 
 @pytest.mark.browser

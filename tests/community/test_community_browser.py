@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from ficarchive.community.models import Bookmark
 from tests.cast import PASSWORD, make_user, make_work
-from tests.chromium import TIMEOUT_MS
+from tests.chromium import watched_page
 
 COMMENT = "The way Jess waited by the bridge in this chapter undid me."
 REPLY = "Thank you! That scene was the first one I wrote."
@@ -25,23 +25,9 @@ def people(browser: Browser) -> Iterator[tuple[dict[str, Page], list[str]]]:
     problems: list[str] = []
     contexts: list[BrowserContext] = []
     pages: dict[str, Page] = {}
-    expect.set_options(timeout=TIMEOUT_MS)
     for name in ("reader", "writer", "stranger"):
-        context = browser.new_context()
-        context.set_default_timeout(TIMEOUT_MS)
+        context, pages[name] = watched_page(browser, problems)
         contexts.append(context)
-        page = context.new_page()
-
-        def on_console(message: ConsoleMessage, page: Page = page) -> None:
-            if message.type == "error":
-                problems.append(f"console error on {page.url}: {message.text}")
-
-        def on_page_error(error: Error, page: Page = page) -> None:
-            problems.append(f"uncaught exception on {page.url}: {error}")
-
-        page.on("console", on_console)
-        page.on("pageerror", on_page_error)
-        pages[name] = page
     try:
         yield pages, problems
     finally:
