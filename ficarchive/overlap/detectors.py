@@ -53,8 +53,16 @@ class Detector(Protocol):
     def index(self, passages: list[tuple[Passage, str]]) -> None:
         """Add these freshly saved passages (with their text) to the detector's index."""
 
-    def candidates(self, draft: list[DraftPassage], allowed_works: set[int]) -> list[Candidate]:
-        """Stored passages of the allowed works that resemble passages of the draft."""
+    def candidates(
+        self, draft: list[DraftPassage], allowed_works: set[int], visible_works: set[int]
+    ) -> list[Candidate]:
+        """Stored passages of the allowed works that resemble passages of the draft.
+
+        `visible_works` are the works the checking writer could be shown (their own and the
+        posted, unrestricted ones; `allowed_works` is within them). Anything a detector counts
+        or ranks over the index (how common a fingerprint is, which passages are nearest) must
+        be counted over these alone: a count that includes someone's hidden draft changes the
+        report, and so tells the writer that the draft exists (issue 14)."""
 
 
 _DETECTORS: dict[str, Detector] = {}
@@ -74,7 +82,8 @@ def detectors() -> list[Detector]:
 
 
 # A fingerprint found in this many works or more is a phrase of the fandom or of boilerplate,
-# not evidence of reuse: it alone never makes a candidate.
+# not evidence of reuse: it alone never makes a candidate. Counted over the works the writer
+# could be shown, never over others' drafts and restricted works.
 COMMON_IN_WORKS = 8
 # A candidate needs this many shared fingerprints. One is guaranteed by a 12-word run; requiring
 # two lost short, heavily edited passages (bench/overlap_scale.py: recall 0.72 -> 0.83 with one),
@@ -94,7 +103,9 @@ class LexicalDetector:
             rows.extend(Fingerprint(hash=h, passage_id=passage.pk) for h in hashes)
         Fingerprint.objects.bulk_create(rows, batch_size=5000)
 
-    def candidates(self, draft: list[DraftPassage], allowed_works: set[int]) -> list[Candidate]:
+    def candidates(
+        self, draft: list[DraftPassage], allowed_works: set[int], visible_works: set[int]
+    ) -> list[Candidate]:
         by_hash: dict[int, list[int]] = defaultdict(list)
         stem_hashes: set[int] = set()
         for number, passage in enumerate(draft):
@@ -108,7 +119,7 @@ class LexicalDetector:
         postings = _postings(list(by_hash))
         shared: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
         for value, found in postings.items():
-            if len({work for _, work in found}) >= COMMON_IN_WORKS:
+            if len({work for _, work in found if work in visible_works}) >= COMMON_IN_WORKS:
                 continue
             family = 1 if value in stem_hashes else 0
             for passage_id, work_id in found:
@@ -163,6 +174,12 @@ class _VectorCache:
     added since are searched exactly beside it, and the whole is rebuilt only when those grow
     past `REBUILD_SHARE` of it (and `MIN_TAIL`). Passage ids are never reused: AUTOINCREMENT on
     SQLite, a sequence on PostgreSQL.
+
+    Privacy (issue 14): the index's lists are trained on the passages of posted, unrestricted
+    works only, and only changes to those count towards a rebuild, so neither the shape of the
+    index nor the moment it is rebuilt depends on anyone's drafts or restricted works. Whether
+    a passage counts as public is read when it enters the cache; a work posted later stays
+    outside the training until the next rebuild, which changes recall a little, never privacy.
     """
 
     REBUILD_SHARE = 0.2
@@ -175,6 +192,7 @@ class _VectorCache:
         self.works = np.zeros(0, dtype=np.int64)
         self.vectors = np.zeros((0, embeddings.STATIC_DIM), dtype=np.float32)
         self.alive = np.zeros(0, dtype=bool)
+        self.public = np.zeros(0, dtype=bool)  # of a posted, unrestricted work when read
         self.indexed = 0  # rows [0, indexed) are in `index`; the rest are the recent tail
 
     def current(self) -> _VectorCache:
@@ -185,14 +203,15 @@ class _VectorCache:
             self.stamp = stamp
         return self
 
-    def _rows(self, after: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _rows(self, after: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         rows = list(
             Passage.objects.filter(id__gt=after)
-            .values_list("id", "work_id", "vector")
+            .values_list("id", "work_id", "vector", "work__posted", "work__restricted")
             .order_by("id")
         )
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         works = np.array([r[1] for r in rows], dtype=np.int64)
+        public = np.array([r[3] and not r[4] for r in rows], dtype=bool)
         vectors = (
             np.vstack(
                 [embeddings.vectors_from_bytes(bytes(r[2]), embeddings.STATIC_DIM) for r in rows]
@@ -200,14 +219,14 @@ class _VectorCache:
             if rows
             else np.zeros((0, embeddings.STATIC_DIM), dtype=np.float32)
         )
-        return ids, works, vectors
+        return ids, works, vectors, public
 
     def _load(self) -> None:
-        self.ids, self.works, self.vectors = self._rows()
+        self.ids, self.works, self.vectors, self.public = self._rows()
         self.alive = np.ones(len(self.ids), dtype=bool)
         self.indexed = len(self.ids)
         self.index = (
-            embeddings.VectorIndex(self.ids, self.vectors, nprobe=PROBE_LISTS)
+            embeddings.VectorIndex(self.ids, self.vectors, nprobe=PROBE_LISTS, train=self.public)
             if len(self.ids)
             else None
         )
@@ -219,32 +238,34 @@ class _VectorCache:
         self.alive &= np.isin(self.ids, present)
         if self.alive.sum() != len(present):
             return False  # a passage we never saw below the last id: start again
-        ids, works, vectors = self._rows(after=last)
+        ids, works, vectors, public = self._rows(after=last)
         self.ids = np.concatenate([self.ids, ids])
         self.works = np.concatenate([self.works, works])
         self.vectors = np.vstack([self.vectors, vectors])
         self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=bool)])
-        changed = (~self.alive[: self.indexed]).sum() + len(self.ids) - self.indexed
-        return bool(changed <= max(self.REBUILD_SHARE * self.indexed, self.MIN_TAIL))
+        self.public = np.concatenate([self.public, public])
+        indexed = self.public[: self.indexed]
+        changed = (indexed & ~self.alive[: self.indexed]).sum() + self.public[self.indexed :].sum()
+        return bool(changed <= max(self.REBUILD_SHARE * indexed.sum(), self.MIN_TAIL))
 
     def search(
-        self, queries: np.ndarray, k: int, min_score: float
+        self, queries: np.ndarray, k: int, min_score: float, among: np.ndarray
     ) -> list[list[tuple[int, float]]]:
-        """The k nearest live passages of each query, from the index and the recent tail."""
-        dead = set(self.ids[: self.indexed][~self.alive[: self.indexed]].tolist())
-        wanted = k + min(len(dead), 4 * k)
+        """The k nearest passages of each query among the rows `among` (a mask over the
+        cache's rows), from the index and the recent tail."""
+        among = among & self.alive
         found = (
-            self.index.search(queries, wanted, min_score=min_score)
+            self.index.search(queries, k, min_score=min_score, among=among[: self.indexed])
             if self.index is not None
             else [[] for _ in queries]
         )
-        tail = _exact_search(queries, self.ids[self.indexed :], self.vectors[self.indexed :], k)
+        tail = among[self.indexed :]
+        new = _exact_search(
+            queries, self.ids[self.indexed :][tail], self.vectors[self.indexed :][tail], k
+        )
         return [
-            sorted(
-                [(pid, score) for pid, score in old if pid not in dead] + new,
-                key=lambda hit: -hit[1],
-            )[:k]
-            for old, new in zip(found, tail, strict=True)
+            sorted(old + recent, key=lambda hit: -hit[1])[:k]
+            for old, recent in zip(found, new, strict=True)
         ]
 
 
@@ -272,19 +293,22 @@ class SemanticDetector:
             passage.vector = embeddings.vectors_to_bytes(vector[None, :])
         Passage.objects.bulk_update([p for p, _ in passages], ["vector"], batch_size=1000)
 
-    def candidates(self, draft: list[DraftPassage], allowed_works: set[int]) -> list[Candidate]:
+    def candidates(
+        self, draft: list[DraftPassage], allowed_works: set[int], visible_works: set[int]
+    ) -> list[Candidate]:
         cache = _cache.current()
         if not len(cache.ids) or not draft or not allowed_works:
             return []
         allowed = cache.alive & np.isin(cache.works, np.fromiter(allowed_works, dtype=np.int64))
+        visible = cache.alive & np.isin(cache.works, np.fromiter(visible_works, dtype=np.int64))
         queries = embeddings.static_vectors([without_names(p.text) for p in draft])
-        if allowed.sum() >= 0.5 * cache.alive.sum():
-            # Most works may be used: ask the index for more neighbours, drop the others.
-            allowed_ids = set(cache.ids[allowed].tolist())
-            hits = [
-                [(pid, score) for pid, score in found if pid in allowed_ids][:NEIGHBOURS]
-                for found in cache.search(queries, NEIGHBOURS * 3, STATIC_MIN)
-            ]
+        # Which search runs depends on the passages the writer may be shown, never on how many
+        # others there are: the approximate index and the exact search may differ at the margin.
+        if allowed.sum() >= 0.5 * visible.sum():
+            # Most works may be used: the index, asked for the nearest among those alone (the
+            # nearest of all, the others then dropped, would let hidden passages crowd out
+            # posted ones, and a report say that they exist).
+            hits = cache.search(queries, NEIGHBOURS, STATIC_MIN, allowed)
         else:
             # Few works may be used (a writer's own): an exact search among just those.
             hits = _exact_search(queries, cache.ids[allowed], cache.vectors[allowed], NEIGHBOURS)

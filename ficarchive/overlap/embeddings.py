@@ -220,6 +220,12 @@ class VectorIndex:
     only the `nprobe` lists whose centroids are nearest to it. That trades a little recall
     (measured in tests and bench/overlap_embeddings.py) for scanning a few per cent of the
     vectors.
+
+    `train` (a mask over the vectors) names the vectors the lists are made from: their number
+    chooses exact or IVF, and only they shape the centroids; the others are put in the lists
+    the centroids give them and change nothing else. The overlap check trains on the passages
+    every writer may be shown, so that where someone's hidden draft lies cannot move which
+    lists a query scans, and so which posted passage it finds (issue 14).
     """
 
     def __init__(
@@ -230,22 +236,26 @@ class VectorIndex:
         exact_limit: int = EXACT_LIMIT,
         nprobe: int = 24,
         seed: int = 0,
+        train: np.ndarray | None = None,
     ) -> None:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         ids = np.asarray(ids, dtype=np.int64)
         if vectors.ndim != 2 or len(ids) != len(vectors):
             raise ValueError(f"{len(ids)} ids for vectors of shape {vectors.shape}")
+        trained = vectors if train is None else vectors[np.asarray(train, dtype=bool)]
         self.dim = vectors.shape[1]
         self.centroids: np.ndarray | None = None
-        if len(vectors) <= exact_limit:
+        # Row i of the index is row order[i] of the vectors given, for masks made in that order.
+        self.order = np.arange(len(ids))
+        if len(trained) <= exact_limit:
             self.ids, self.vectors = ids, vectors
             self.offsets = np.array([0, len(vectors)])
             return
-        lists = max(2, round(np.sqrt(len(vectors))))
-        self.centroids = _spherical_kmeans(vectors, lists, np.random.default_rng(seed))
+        lists = max(2, round(np.sqrt(len(trained))))
+        self.centroids = _spherical_kmeans(trained, lists, np.random.default_rng(seed))
         assignment = _nearest(vectors, self.centroids)
-        order = np.argsort(assignment, kind="stable")
-        self.ids, self.vectors = ids[order], vectors[order]
+        self.order = np.argsort(assignment, kind="stable")
+        self.ids, self.vectors = ids[self.order], vectors[self.order]
         counts = np.bincount(assignment, minlength=lists)
         self.offsets = np.concatenate([[0], np.cumsum(counts)])
         self.nprobe = min(nprobe, lists)
@@ -253,27 +263,52 @@ class VectorIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def search(self, queries: np.ndarray, k: int, min_score: float = 0.0) -> Hits:
-        """For each query row, up to `k` (id, cosine) pairs, best first, cosine >= min_score."""
+    def search(
+        self,
+        queries: np.ndarray,
+        k: int,
+        min_score: float = 0.0,
+        *,
+        among: np.ndarray | None = None,
+    ) -> Hits:
+        """For each query row, up to `k` (id, cosine) pairs, best first, cosine >= min_score.
+
+        `among`, a mask over the vectors in the order they were given, limits the answers to
+        those vectors: the k nearest of them, not the k nearest of all with the others dropped.
+        """
         queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
         if not len(self.ids) or k <= 0:
             return [[] for _ in queries]
+        mask = None if among is None else np.asarray(among, dtype=bool)[self.order]
         if self.centroids is None:
-            return self._search_exact(queries, k, min_score)
-        return [self._search_lists(query, k, min_score) for query in queries]
+            return self._search_exact(queries, k, min_score, mask)
+        return [self._search_lists(query, k, min_score, mask) for query in queries]
 
-    def _search_exact(self, queries: np.ndarray, k: int, min_score: float) -> Hits:
+    def _search_exact(
+        self, queries: np.ndarray, k: int, min_score: float, mask: np.ndarray | None
+    ) -> Hits:
+        # The rows asked for are taken out first rather than the others scored and dropped:
+        # a product over the same rows gives the same bits whatever else the index holds.
+        ids, vectors = (
+            (self.ids, self.vectors) if mask is None else (self.ids[mask], self.vectors[mask])
+        )
         hits: Hits = []
         # A few hundred queries at a time bounds the score matrix's memory.
         for start in range(0, len(queries), 256):
-            scores = queries[start : start + 256] @ self.vectors.T
-            hits.extend(_top(row, self.ids, k, min_score) for row in scores)
+            scores = queries[start : start + 256] @ vectors.T
+            hits.extend(_top(row, ids, k, min_score) for row in scores)
         return hits
 
-    def _search_lists(self, query: np.ndarray, k: int, min_score: float) -> list[tuple[int, float]]:
+    def _search_lists(
+        self, query: np.ndarray, k: int, min_score: float, mask: np.ndarray | None
+    ) -> list[tuple[int, float]]:
         assert self.centroids is not None
         probe = np.argpartition(-(self.centroids @ query), self.nprobe - 1)[: self.nprobe]
         ranges = [(self.offsets[i], self.offsets[i + 1]) for i in probe]
+        if mask is not None:
+            # As in `_search_exact`: only the rows asked for are scored.
+            rows = np.concatenate([np.arange(a, b)[mask[a:b]] for a, b in ranges])
+            return _top(self.vectors[rows] @ query, self.ids[rows], k, min_score)
         scores = np.concatenate([self.vectors[a:b] @ query for a, b in ranges])
         ids = np.concatenate([self.ids[a:b] for a, b in ranges])
         return _top(scores, ids, k, min_score)

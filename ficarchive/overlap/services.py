@@ -182,7 +182,14 @@ def check_texts(
     unless given as `notes`; findings in them have `part` "notes" and offsets into `notes`.
     """
     step = progress or (lambda percent, stage: None)
-    allowed = allowed_works(user, scope, exclude=exclude_work)
+    # What the detectors count over (how common a phrase is, which scenes are nearest): every
+    # work this writer could be shown whatever the scope, and no other, so that nothing hidden
+    # shapes the report (issue 14).
+    visible = allowed_works(user, "all")
+    if scope == "all":  # the usual check: the same works, less the one checked
+        allowed = visible - {exclude_work} if exclude_work is not None else set(visible)
+    else:
+        allowed = allowed_works(user, scope, exclude=exclude_work)
     texts = [*chapters, notes] if notes.strip() else list(chapters)
     draft = [
         detectors.DraftPassage(number, piece.start, piece.end, text[piece.start : piece.end])
@@ -193,7 +200,7 @@ def check_texts(
     found = detectors.detectors()
     for done, detector in enumerate(found):
         step(10 + 50 * done // len(found), f"Looking for candidates ({detector.name})")
-        candidates += detector.candidates(draft, allowed)
+        candidates += detector.candidates(draft, allowed, visible)
     step(60, "Comparing passages")
     passages = {
         p.pk: p

@@ -20,7 +20,7 @@ SCENE = (
 
 def neighbours(allowed: set[int]) -> set[int]:
     draft = [DraftPassage(1, 0, len(SCENE), SCENE)]
-    return {c.passage_id for c in SemanticDetector().candidates(draft, allowed)}
+    return {c.passage_id for c in SemanticDetector().candidates(draft, allowed, allowed)}
 
 
 def test_new_and_deleted_passages_are_followed_without_a_rebuild() -> None:

@@ -219,3 +219,32 @@ def test_search_keeps_only_scores_above_the_floor_and_copes_with_few_vectors():
 def test_mismatched_ids_and_vectors_are_refused():
     with pytest.raises(ValueError, match="ids"):
         embeddings.VectorIndex(np.arange(3), np.zeros((4, 8), dtype=np.float32))
+
+
+def test_vectors_outside_the_training_set_change_no_answer_among_the_others():
+    # Issue 14: the overlap check trains the lists on posted, unrestricted passages and asks
+    # for neighbours among the ones a writer may see; hidden passages beside them, however
+    # many and however near, must change neither which lists exist nor what is found.
+    points = clustered(4_020)
+    public, hidden, queries = points[:2_000], points[2_000:4_000], points[4_000:]
+    ids = np.arange(4_000, dtype=np.int64)
+    alone = embeddings.VectorIndex(ids[:2_000], public, exact_limit=500)
+    train = np.arange(4_000) < 2_000
+    beside = embeddings.VectorIndex(ids, np.vstack([public, hidden]), exact_limit=500, train=train)
+    assert alone.centroids is not None
+    assert beside.centroids is not None
+    assert np.array_equal(alone.centroids, beside.centroids)
+    everything = np.ones(2_000, dtype=bool)
+    assert beside.search(queries, 10, among=train) == alone.search(queries, 10, among=everything)
+    # The hidden ones are found when asked for, so the mask is what keeps them out.
+    assert {pid for hits in beside.search(queries, 10) for pid, _ in hits} - set(range(2_000))
+
+
+def test_an_exact_search_among_some_vectors_gives_their_nearest_not_the_nearest_of_all():
+    vectors = clustered(300)
+    ids = np.arange(300, dtype=np.int64)
+    among = ids % 3 == 0
+    index = embeddings.VectorIndex(ids, vectors)
+    queries = clustered(5, seed=9)
+    for query, hits in zip(queries, index.search(queries, 10, among=among), strict=True):
+        assert [pid for pid, _ in hits] == brute_force(vectors[among], ids[among], query, 10)

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from ficarchive.accounts.models import User
-from ficarchive.overlap import services
+from ficarchive.overlap import detectors, services
 from ficarchive.overlap.models import Fingerprint, Passage
 from ficarchive.texts.formats import parse_file
 from ficarchive.works.models import Work
@@ -122,6 +122,11 @@ COPIED = (
     "every skipper counting the minutes until the bar closed and the sea took whatever was left "
     "outside it."
 )
+OTHER = (
+    "Nobody in the village had ever seen the schoolmaster dance, so when he took the baker's "
+    "widow by the hand at the harvest supper the fiddler stopped playing and had to be told "
+    "twice to start again."
+)
 
 
 class TestPrivacy:
@@ -154,6 +159,52 @@ class TestPrivacy:
             report = self._check(user)
             assert report.findings == []
             assert "harbour bell" not in str(report.as_json())
+
+    def test_a_hidden_draft_does_not_change_the_report_by_making_a_phrase_common(self) -> None:
+        # Issue 14, finding 5: a phrase in COMMON_IN_WORKS works is skipped as the fandom's. A
+        # reader who keeps six drafts of a suspected text and checks a seventh must get the same
+        # report whether or not the text also sits in someone else's hidden draft.
+        reader, writer = make_user("reader"), make_user("writer")
+        assert detectors.COMMON_IN_WORKS == 8  # the scenario below is built on this count
+        suspected = "Opening line.\n\n" + COPIED + "\n\n" + lightly_edited(COPIED)
+        for number in range(6):
+            make_work(reader, title=f"Copy {number}", body=suspected, posted=False)
+        checked = make_work(reader, title="Seventh", body=suspected, posted=False)
+        for work in Work.objects.all():
+            services.index_work(work.pk)
+
+        without = services.check_work(checked, reader).as_json()
+        assert len(without["findings"]) >= 6  # each earlier draft is found...
+        hidden = make_work(writer, title="Hidden", body=suspected, posted=False)
+        services.index_work(hidden.pk)
+        assert services.check_work(checked, reader).as_json() == without
+        # ...and a restricted work is as hidden from the check as a draft.
+        hidden.restricted, hidden.posted = True, True
+        hidden.save()
+        assert services.check_work(checked, reader).as_json() == without
+
+    def test_the_nearest_scenes_are_chosen_among_the_works_the_writer_may_see(self) -> None:
+        # Semantic neighbours too: nine hidden copies nearer than the posted source must not
+        # push it out of the few neighbours looked at.
+        reader, writer = make_user("reader"), make_user("writer")
+        source = make_work(writer, title="Posted", body=lightly_edited(COPIED))
+        for number in range(12):
+            make_work(writer, title=f"Other {number}", body=f"Chapter {number}.\n\n{OTHER}")
+        draft = [detectors.DraftPassage(1, 0, len(COPIED), COPIED)]
+        for work in Work.objects.all():
+            services.index_work(work.pk)
+
+        def found() -> set[int]:
+            allowed = shown = services.allowed_works(reader, "all")
+            semantic = detectors.SemanticDetector().candidates(draft, allowed, shown)
+            return {Passage.objects.get(pk=c.passage_id).work_id for c in semantic}
+
+        before = found()
+        assert source.pk in before
+        for number in range(9):
+            hidden = make_work(writer, title=f"Hidden {number}", body=COPIED, posted=False)
+            services.index_work(hidden.pk)
+        assert found() == before
 
     def test_a_writer_finds_their_own_drafts_and_restricted_works(self) -> None:
         writer = make_user("writer")
