@@ -38,6 +38,7 @@ OPTIONS: dict[str, str] = {
     "EBOOK_CONVERT": "calibre's `ebook-convert` for MOBI, AZW3 and PDF downloads; empty: off.",
     "EXPORT_INLINE_WORDS": "Works longer than this have their downloads made by a background job.",
     "JOB_WORKERS": "Background job workers `ficarchive serve` starts beside the web server.",
+    "JOB_LEASE_SECONDS": "How soon a job whose worker died runs again; renewed while it runs.",
     "BEHIND_HTTPS_PROXY": "`true` trusts the proxy's X-Forwarded-Proto, so links say https://.",
     "SECURE_COOKIES": "`true` marks session and CSRF cookies Secure (serve over HTTPS).",
     "EMAIL_URL": "`smtp://user:pass@host:587` to send email; unset: emails are printed (console).",

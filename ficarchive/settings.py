@@ -38,6 +38,9 @@ LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 900, minimum=1)
 # above which a work's files are made by a background job instead of during the request.
 EBOOK_CONVERT = env_str("EBOOK_CONVERT", "ebook-convert")
 EXPORT_INLINE_WORDS = env_int("EXPORT_INLINE_WORDS", 100_000, minimum=0)
+# Background jobs: a running job's lease, renewed by its worker every third of it while the job
+# runs; a job whose worker died is queued again once it passes (ficarchive/jobs/services.py).
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 30, minimum=1)
 
 INSTALLED_APPS = [
     "ficarchive.accounts",

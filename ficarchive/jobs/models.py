@@ -24,6 +24,10 @@ class Job(models.Model):
     run_after = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # A running job belongs to its worker until this moment; the worker's heartbeat moves it on
+    # while the handler runs, so a job whose worker died (killed, out of memory, the machine
+    # gone) is queued again soon after, while a long job that is alive keeps it.
+    lease_until = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

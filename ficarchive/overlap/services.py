@@ -82,6 +82,9 @@ def index_work(work_id: int, *, force: bool = False) -> bool:
         return False  # deleted since the job was queued: its passages went with it
     chapters = chapter_texts(work)
     digest = _digest([f"{chapter.pk}:{text}" for chapter, text in chapters])
+    # Skipped only when the index holds this very text: its stamp (IndexedWork) is written last,
+    # in the one transaction with the passages, so a job killed in the middle leaves no stamp and
+    # the next run indexes the work (tests/jobs/test_worker.py).
     if not force and IndexedWork.objects.filter(work=work, digest=digest).exists():
         return False
     with transaction.atomic():

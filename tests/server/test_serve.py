@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def _free_port() -> int:
@@ -58,6 +62,85 @@ def test_serve_migrates_and_serves_the_home_page(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def _children(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in children]
+
+
+def _job_workers(pid: int) -> list[int]:
+    found = []
+    for child in _children(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        except FileNotFoundError:
+            continue  # ended since
+        if b"worker" in command:
+            found.append(child)
+    return found
+
+
+def _until(condition: Callable[[], object], seconds: float, what: str) -> Any:
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"{what} did not happen within {seconds} s"
+        time.sleep(0.2)
+    return found
+
+
+def test_serve_starts_a_killed_job_worker_again(tmp_path: Path) -> None:
+    port = _free_port()
+    data = tmp_path / "data"
+    env = {
+        **os.environ,
+        "FICARCHIVE_DATA": str(data),
+        "PORT": str(port),
+        "WEB_WORKERS": "1",
+        "WEB_THREADS": "2",
+        "JOB_WORKERS": "1",
+    }
+    env.pop("DATABASE_URL", None)
+    log = tmp_path / "serve.log"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ficarchive.cli", "serve"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        (first,) = _until(lambda: _job_workers(server.pid), 90, "a job worker")
+        os.kill(first, signal.SIGKILL)
+        (second,) = _until(
+            lambda: [pid for pid in _job_workers(server.pid) if pid != first],
+            30,
+            "a new job worker",
+        )
+        assert f"job worker {first} was killed by SIGKILL" in log.read_text()
+        # The new worker runs what is queued: a digest job (no reader chose digests: it sends
+        # nothing, and ends done).
+        subprocess.run(
+            [sys.executable, "-m", "ficarchive.cli", "send_digests", "--queue"],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+        def digest_done() -> bool:
+            with sqlite3.connect(data / "ficarchive.db", timeout=30) as db:
+                row = db.execute(
+                    "SELECT state FROM jobs_job WHERE kind = 'community.digest'"
+                ).fetchone()
+            return row == ("done",)
+
+        _until(digest_done, 60, "the queued job's end")
+        assert _job_workers(server.pid) == [second]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    # Stopping the server stopped its job worker too.
+    assert not Path(f"/proc/{second}").exists()
 
 
 def test_a_bad_setting_stops_with_a_clear_message(tmp_path: Path) -> None:

@@ -1,23 +1,23 @@
-"""`ficarchive worker`: run background jobs (downloads of big works, …) as they are queued."""
+"""`ficarchive worker`: run background jobs (indexing, checks, downloads of big works) as queued."""
 
 from __future__ import annotations
 
 import os
 import signal
-import time
 from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
 
-from ficarchive.jobs.services import forget_finished, work_off
+from ficarchive.jobs.services import work, work_off
 
 
 class Command(BaseCommand):
     help = (
         "Run queued background jobs. `ficarchive serve` starts one worker beside the web "
-        "server; big sites run more with this command."
+        "server (and starts it again if it dies); big sites run more with this command, under "
+        "a supervisor that restarts it (systemd's Restart=always). A database error does not "
+        "stop it: it logs one line and tries again after a pause."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -47,14 +47,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         parent = os.getppid() if options["stop_with_parent"] else None
-        last_cleanup = 0.0
         self.stdout.write("worker: waiting for jobs")
-        while not stopping and (parent is None or os.getppid() == parent):
-            close_old_connections()
-            ran = work_off(limit=10)
-            if time.monotonic() - last_cleanup > 3600:
-                forget_finished()
-                last_cleanup = time.monotonic()
-            if not ran:
-                time.sleep(options["poll"])
+        self.stdout.flush()
+        work(lambda: stopping or (parent is not None and os.getppid() != parent), options["poll"])
         self.stdout.write("worker: stopped")

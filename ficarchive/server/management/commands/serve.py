@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from ficarchive.config import env_int, env_str
+from ficarchive.jobs.supervisor import WorkerPool
 
 
 def default_workers() -> int:
@@ -35,7 +36,10 @@ class Command(BaseCommand):
             "--job-workers",
             type=int,
             default=env_int("JOB_WORKERS", 1, minimum=0),
-            help="Background job workers to run beside the web server (0: run them elsewhere).",
+            help=(
+                "Background job workers to run beside the web server, each started again if "
+                "it dies (0: run them elsewhere)."
+            ),
         )
         parser.add_argument(
             "--no-setup",
@@ -61,24 +65,18 @@ class Command(BaseCommand):
         self.stdout.write(f"ficarchive: serving http://{bind}/ on {where}")
         from ficarchive.server.gunicorn import serve
 
-        # Workers for background jobs, as child processes that stop when this one does.
-        job_workers = [
-            subprocess.Popen(
-                [sys.executable, "-m", "ficarchive.cli", "worker", "--stop-with-parent"],
-            )
-            for _ in range(options["job_workers"])
-        ]
+        # Workers for background jobs: child processes that stop when this one does, and that
+        # the server's master starts again when one dies (ficarchive/jobs/supervisor.py).
+        jobs = WorkerPool(
+            [sys.executable, "-m", "ficarchive.cli", "worker", "--stop-with-parent"],
+            options["job_workers"],
+        )
         try:
             serve(
                 bind=bind,
                 workers=options["workers"],
                 threads=options["threads"],
+                jobs=jobs,
             )
         finally:
-            for worker in job_workers:
-                worker.terminate()
-            for worker in job_workers:
-                try:
-                    worker.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+            jobs.stop()
