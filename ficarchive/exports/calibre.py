@@ -71,7 +71,7 @@ def convert(work: Work, extension: str) -> bytes:
         ]
         if export.series:
             first = export.series[0]
-            command += ["--series", first.series.title, "--series-index", str(first.position)]
+            command += ["--series", first.series.title, "--series-index", str(first.number)]
         if extension == "pdf":
             command += ["--pdf-page-numbers", "--paper-size", "a5"]
         # calibre is a Qt program: no display here, and its settings stay in the temp folder.

@@ -20,6 +20,7 @@ from ficarchive.exports.services import answers_at_once
 from ficarchive.tags.models import TagType, tag_works_url
 from ficarchive.texts.structure import html_to_text
 from ficarchive.works.models import LANGUAGES, Work
+from ficarchive.works.queries import series_parts
 
 ACQUISITION = "http://opds-spec.org/acquisition"
 NAVIGATION_KIND = "navigation"
@@ -120,8 +121,9 @@ def _tag_list(base: str, label: str, tags: list[str]) -> str:
     return f"<li>{escape(label)}: {links}</li>"
 
 
-def entry_html(work: Work, base: str) -> str:
-    """What a feed reader shows for a work, as AO3's feeds do: summary, stats, tags."""
+def entry_html(work: Work, base: str, *, signed_in: bool = False) -> str:
+    """What a feed reader shows for a work, as AO3's feeds do: summary, stats, tags; series
+    parts numbered as a logged-in (`signed_in`) or logged-out reader sees them."""
     parts = [work.summary] if work.summary else []
     stats = [
         f"Words: {work.word_count}",
@@ -139,10 +141,10 @@ def entry_html(work: Work, base: str) -> str:
         ("Additional Tags", work.freeforms),
     ]
     items = [_tag_list(base, label, [t.name for t in tags]) for label, tags in groups if tags]
-    for part in work.serial_works.all():
+    for part in series_parts(work, signed_in):
         href = escape(base + part.series.get_absolute_url())
         title = escape(part.series.title)
-        items.append(f'<li>Series: Part {part.position} of <a href="{href}">{title}</a></li>')
+        items.append(f'<li>Series: Part {part.number} of <a href="{href}">{title}</a></li>')
     if items:
         parts.append("<ul>" + "".join(items) + "</ul>")
     return "\n".join(parts)
@@ -164,10 +166,13 @@ def download_links(work: Work, base: str, formats: Sequence[ExportFormat]) -> li
     ]
 
 
-def publication(work: Work, base: str, formats: Sequence[ExportFormat] = ()) -> Publication:
+def publication(
+    work: Work, base: str, formats: Sequence[ExportFormat] = (), *, signed_in: bool = False
+) -> Publication:
     """A work with its creators, tags and series prefetched (`with_blurb_data`) as an entry,
     with a download link for each of `formats`; `base` is the archive's address
-    (`https://fics.example.org`) that every link starts with."""
+    (`https://fics.example.org`) that every link starts with. Series parts are numbered as a
+    logged-in (`signed_in`) or logged-out reader sees them."""
     links = [Link(base + work.get_absolute_url(), "alternate", "text/html", work.title)]
     links += download_links(work, base, formats)
     return Publication(
@@ -177,7 +182,7 @@ def publication(work: Work, base: str, formats: Sequence[ExportFormat] = ()) -> 
         published=work.published_at,
         authors=[Person(p.byline, base + p.get_absolute_url()) for p in work.creators],
         summary=" ".join(html_to_text(work.summary).split()),
-        content=entry_html(work, base),
+        content=entry_html(work, base, signed_in=signed_in),
         language=work.language,
         categories=[
             Category(tag.name, tag.name, tag_scheme(tag.type))
@@ -186,7 +191,7 @@ def publication(work: Work, base: str, formats: Sequence[ExportFormat] = ()) -> 
         ],
         links=links,
         series=[
-            SeriesPart(part.series_id, part.series.title, part.position)
-            for part in work.serial_works.all()
+            SeriesPart(part.series.pk, part.series.title, part.number)
+            for part in series_parts(work, signed_in)
         ],
     )

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import Prefetch
 
 from ficarchive.accounts.models import Pseud
 from ficarchive.tags.models import Tag
-from ficarchive.works.models import Chapter, SeriesWork, Work
+from ficarchive.works.models import Chapter, Work
+from ficarchive.works.queries import Part, numbered_parts, series_parts
 
 # The labels of AO3's download preface, in its order, with the tags each shows.
 TAG_LABELS = [
@@ -29,7 +31,10 @@ class ExportContext:
     creators: list[Pseud]
     tag_groups: list[tuple[str, list[Tag]]]
     chapters: list[Chapter]
-    series: list[SeriesWork]
+    # Numbered as the readers who may download the file see the series: one file serves them
+    # all, so an unrestricted work counts the parts logged-out readers see, a restricted one
+    # (downloaded only by logged-in readers) every posted part.
+    series: list[Part]
     site_name: str
     published: datetime | None
     updated: datetime | None
@@ -46,7 +51,9 @@ class ExportContext:
 
 def export_context(work: Work) -> ExportContext:
     work = (
-        Work.objects.prefetch_related("creatorships__pseud__user", "tags", "serial_works__series")
+        Work.objects.prefetch_related(
+            "creatorships__pseud__user", "tags", Prefetch("serial_works", numbered_parts())
+        )
         .filter(pk=work.pk)
         .get()
     )
@@ -56,7 +63,7 @@ def export_context(work: Work) -> ExportContext:
         creators=work.creators,
         tag_groups=[(label, tags) for label, tags in groups if tags],
         chapters=list(work.chapters.order_by("position")),
-        series=list(work.serial_works.all()),
+        series=series_parts(work, signed_in=work.restricted),
         site_name=settings.SITE_NAME,
         published=work.published_at,
         updated=work.updated_at,

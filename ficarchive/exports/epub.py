@@ -188,17 +188,17 @@ def _package(context: ExportContext, files: list[tuple[str, str]], identifier: s
     for subject in context.subjects:
         meta.append(f"<dc:subject>{escape(subject)}</dc:subject>")
     for part in context.series:
-        title = escape(part.series.title)
+        title, ref = escape(part.series.title), f"series{part.series.pk}"
         meta += [
-            f'<meta property="belongs-to-collection" id="series{part.pk}">{title}</meta>',
-            f'<meta refines="#series{part.pk}" property="collection-type">series</meta>',
-            f'<meta refines="#series{part.pk}" property="group-position">{part.position}</meta>',
+            f'<meta property="belongs-to-collection" id="{ref}">{title}</meta>',
+            f'<meta refines="#{ref}" property="collection-type">series</meta>',
+            f'<meta refines="#{ref}" property="group-position">{part.number}</meta>',
         ]
     if context.series:
         first = context.series[0]
         meta += [
             f'<meta name="calibre:series" content="{escape(first.series.title)}"/>',
-            f'<meta name="calibre:series_index" content="{first.position}"/>',
+            f'<meta name="calibre:series_index" content="{first.number}"/>',
         ]
     items = [
         '<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>',

@@ -193,7 +193,11 @@ def _works_feed(
     links += _pagination(page, lambda number: href(page=_page_param(number)), kind_type)
     links += _facet_links(catalog, href, facets)
     formats = export_formats()
-    entries = [_with_series_links(catalog, publication(w, catalog.base, formats)) for w in page]
+    signed_in = catalog.user.is_authenticated
+    entries = [
+        _with_series_links(catalog, publication(w, catalog.base, formats, signed_in=signed_in))
+        for w in page
+    ]
     updated = max((entry.updated for entry in entries), default=timezone.now())
     feed = catalog.feed(self_href, title, ACQUISITION_KIND, updated, links)
     feed.publications = entries

@@ -20,7 +20,7 @@ from ficarchive.exports.opds2 import OPDS2_TYPE, render_opds2
 from ficarchive.exports.queries import FacetError, Facets
 from ficarchive.tags.models import Tag, tag_from_url
 from ficarchive.works.models import Series
-from ficarchive.works.queries import series_works
+from ficarchive.works.queries import series_works, tag_is_shown
 
 
 def _catalog(request: HttpRequest, version: int) -> Catalog:
@@ -61,6 +61,8 @@ def top_tags(request: HttpRequest, version: int) -> HttpResponse:
 
 def tag(request: HttpRequest, version: int, name: str) -> HttpResponse:
     found = get_object_or_404(Tag, name__iexact=tag_from_url(name))
+    if not tag_is_shown(request.user, found):
+        raise Http404("No tag found.")  # as on the tag's page: only on works hidden from them
     return _respond(request, version, lambda catalog: opds.tag(catalog, found, _listing(request)))
 
 

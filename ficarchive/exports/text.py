@@ -191,7 +191,7 @@ def _front_matter(export: ExportContext) -> str:
             data[field] = value
     if export.series:
         data["series"] = [
-            {"title": part.series.title, "part": part.position} for part in export.series
+            {"title": part.series.title, "part": part.number} for part in export.series
         ]
     dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
     return f"---\n{dumped}---\n"

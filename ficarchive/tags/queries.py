@@ -21,15 +21,22 @@ QUEUE_SIZE = 1000
 WRANGLED_TYPES = (TagType.FANDOM, TagType.RELATIONSHIP, TagType.CHARACTER, TagType.FREEFORM)
 
 
-def autocomplete(term: str, tag_type: str | None = None) -> list[str]:
+def autocomplete(term: str, tag_type: str | None = None, shown: Q | None = None) -> list[str]:
     """Tag names containing `term`: canonical tags first, then the rest; within each, names
-    that start with the term before names that contain it, then alphabetically."""
+    that start with the term before names that contain it, then alphabetically.
+
+    `shown` limits the names to the tags the reader may know exist (the works app's
+    `shown_tags`: canonical ones, and others only through a work the reader may see); the tags
+    app knows nothing of who may see which work, so the caller says.
+    """
     term = " ".join(term.split())
     if not term:
         return []
     tags = Tag.objects.filter(name__icontains=term)
     if tag_type:
         tags = tags.filter(type=tag_type)
+    if shown is not None:
+        tags = tags.filter(shown)
     starts = Case(
         When(name__istartswith=term, then=Value(0)), default=Value(1), output_field=IntegerField()
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -27,7 +28,7 @@ from ficarchive.tags.queries import wrangling_queue
 from ficarchive.tags.services import TagError
 from ficarchive.works import services as work_services
 from ficarchive.works.models import Work
-from ficarchive.works.queries import is_creator
+from ficarchive.works.queries import is_creator, shown_tags, tag_is_shown
 
 
 def is_wrangler(user: Any) -> bool:
@@ -50,6 +51,15 @@ def wrangler_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 def _tag(name: str) -> Tag:
     return get_object_or_404(Tag.objects.select_related("merger"), name__iexact=tag_from_url(name))
+
+
+def _public_tag(name: str) -> Tag:
+    """The tag, if a logged-out reader may know it: a feed is fetched without a login and
+    lists only what they may see. Otherwise 404, as for a tag never made."""
+    tag = _tag(name)
+    if not tag_is_shown(AnonymousUser(), tag):
+        raise Http404("No tag found.")
+    return tag
 
 
 def edit_url(tag: Tag) -> str:
@@ -119,11 +129,12 @@ def autocomplete(request: HttpRequest) -> HttpResponse:
     tag_type = request.GET.get("type") or None
     if tag_type is not None and tag_type not in TagType.values:
         return HttpResponseBadRequest("Unknown tag type.")
-    return JsonResponse(autocomplete_names(request.GET.get("term", ""), tag_type), safe=False)
+    names = autocomplete_names(request.GET.get("term", ""), tag_type, shown_tags(request.user))
+    return JsonResponse(names, safe=False)
 
 
 def feed(request: HttpRequest, name: str) -> HttpResponse:
-    tag = _tag(name)
+    tag = _public_tag(name)
     if tag.merger is not None:
         return redirect(reverse("tags:feed", args=[tag_to_url(tag.merger.name)]))
     base = f"{request.scheme}://{request.get_host()}"

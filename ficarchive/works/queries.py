@@ -6,9 +6,13 @@ Every list and page of works goes through `listed_works` or `can_view`, so the p
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from ficarchive.tags.models import Tag
 from ficarchive.works.models import Chapter, Creatorship, Series, SeriesWork, Work
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -19,8 +23,54 @@ def with_blurb_data(works: QuerySet[Work]) -> QuerySet[Work]:
     return works.prefetch_related(
         Prefetch("creatorships", queryset=Creatorship.objects.select_related("pseud__user")),
         "tags",
-        Prefetch("serial_works", queryset=SeriesWork.objects.select_related("series")),
+        Prefetch("serial_works", queryset=numbered_parts()),
     )
+
+
+# -- series parts as readers see them --------------------------------------------------------
+#
+# A series shows a reader only its parts that reader may see, so its parts are numbered 1..n
+# among those: "Part 1, Part 3" would tell a logged-out reader that a restricted or draft part
+# 2 exists (issue 14). Readers fall in two audiences, logged out (posted, unrestricted parts)
+# and logged in (every posted part); drafts are never counted, as no series page lists them.
+
+
+def _parts_before(restricted_too: bool) -> Coalesce:
+    before = SeriesWork.objects.filter(
+        series=OuterRef("series"), position__lt=OuterRef("position"), work__posted=True
+    )
+    if not restricted_too:
+        before = before.filter(work__restricted=False)
+    counted = before.order_by().values("series").annotate(parts=Count("pk")).values("parts")
+    return Coalesce(Subquery(counted), 0)
+
+
+def numbered_parts() -> QuerySet[SeriesWork]:
+    """Series parts with their series and the number each audience sees: `public_number`
+    (logged out) and `member_number` (logged in), one query for any number of parts. A
+    work's own number counts the parts before it, so a draft shows the number it will have."""
+    return SeriesWork.objects.select_related("series").annotate(
+        public_number=_parts_before(restricted_too=False) + 1,
+        member_number=_parts_before(restricted_too=True) + 1,
+    )
+
+
+@dataclass(frozen=True)
+class Part:
+    """A work's place in a series, as one audience sees it: `Part {number} of {series}`."""
+
+    series: Series
+    number: int
+
+
+def series_parts(work: Work, signed_in: bool) -> list[Part]:
+    """The work's series with the part numbers a logged-in (`signed_in`) or logged-out reader
+    sees, from the parts `with_blurb_data` prefetched (one query each otherwise)."""
+    parts = work.serial_works.all()
+    if any(not hasattr(part, "public_number") for part in parts):
+        parts = numbered_parts().filter(work=work)
+    audience = "member_number" if signed_in else "public_number"
+    return [Part(part.series, int(getattr(part, audience))) for part in parts]
 
 
 def listed_works(user: AnyUser) -> QuerySet[Work]:
@@ -29,6 +79,36 @@ def listed_works(user: AnyUser) -> QuerySet[Work]:
     if not user.is_authenticated:
         works = works.filter(restricted=False)
     return works.order_by("-updated_at", "-id")
+
+
+def visible_works(user: AnyUser) -> QuerySet[Work]:
+    """Every work this reader may see, unordered: the posted works `listed_works` gives, and
+    the reader's own drafts."""
+    shown = Q(posted=True)
+    if not user.is_authenticated:
+        return Work.objects.filter(shown, restricted=False)
+    own = Creatorship.objects.filter(pseud__user_id=user.pk).values("work_id")
+    return Work.objects.filter(shown | Q(pk__in=own))
+
+
+def shown_tags(user: AnyUser) -> Q:
+    """The tags this reader may know exist, as a filter on tags: canonical tags (the archive's
+    own, made by wranglers), and any other tag only through a work the reader may see that
+    carries it. A tag used only on drafts, restricted works or bookmarks is as unknown as a
+    tag never made: it is not offered as one types, and its pages are 404 (issue 14)."""
+    carried = visible_works(user).filter(tags=OuterRef("pk"))
+    return Q(canonical=True) | Q(Exists(carried))
+
+
+def tag_is_shown(user: AnyUser, tag: Tag) -> bool:
+    """Whether this reader may know the tag (see `shown_tags`): a tag page, feed or catalog
+    list of a tag they may not know is "not found", as for a tag never made. No query for a
+    canonical tag; for another, whether a work the reader may see carries it, or (rarely) is
+    filed under it through a sub-tag, as the tag's page lists those too."""
+    if tag.canonical:
+        return True
+    works = visible_works(user)
+    return works.filter(tags=tag).exists() or works.filter(filter_taggings__filter_tag=tag).exists()
 
 
 def drafts_of(user: AnyUser) -> QuerySet[Work]:

@@ -190,6 +190,19 @@ def _set_series(work: Work, data: WorkData, pseud: Pseud) -> None:
         SeriesWork.objects.create(series=series, work=work, position=last + 1)
 
 
+def _renumber_series(series_ids: list[int]) -> None:
+    """A part of these series was posted, restricted, unrestricted, deleted or taken out: the
+    part numbers the others show may change (readers see parts numbered among those they may
+    see, `works.queries.numbered_parts`). Pages, blurbs and download files are kept by
+    revision, so every work of the series moves on to one."""
+    if series_ids:
+        Work.objects.filter(serial_works__series__in=series_ids).update(revision=F("revision") + 1)
+
+
+def _series_of(work: Work) -> list[int]:
+    return list(work.serial_works.values_list("series_id", flat=True))
+
+
 def _complete_flag(work: Work, data: WorkData) -> bool:
     if data.complete is not None:
         return data.complete
@@ -225,8 +238,11 @@ def create_work(
 
 @transaction.atomic
 def update_work(work: Work, data: WorkData, pseud: Pseud) -> Work:
+    was_restricted = work.restricted
     _apply_work_data(work, data)
     work.save()
+    if work.posted and work.restricted != was_restricted:
+        _renumber_series(_series_of(work))
     _set_tags(work, data)
     _refresh_counts(work, updated=False)
     work.complete = _complete_flag(work, data)
@@ -257,15 +273,18 @@ def post_work(work: Work) -> Work:
     work.updated_at = now
     work.save(update_fields=["posted", "published_at", "updated_at"])
     work.chapters.filter(published_at__isnull=True).update(published_at=now)
+    _renumber_series(_series_of(work))
+    work.refresh_from_db(fields=["revision"])
     return work
 
 
 @transaction.atomic
 def delete_work(work: Work) -> None:
-    series_ids = list(work.serial_works.values_list("series_id", flat=True))
+    series_ids = _series_of(work)
     work.delete()
     # A series left without works has nothing to show; remove it with its last work.
     Series.objects.filter(pk__in=series_ids, serial_works__isnull=True).delete()
+    _renumber_series(series_ids)
 
 
 @transaction.atomic
@@ -338,6 +357,7 @@ def update_series(series: Series, title: str, summary: str, notes: str, complete
 
 @transaction.atomic
 def remove_from_series(series: Series, work: Work) -> None:
+    _renumber_series([series.pk])  # the work taken out included: its series line changes
     SeriesWork.objects.filter(series=series, work=work).delete()
     for position, serial in enumerate(series.serial_works.order_by("position"), start=1):
         if serial.position != position:

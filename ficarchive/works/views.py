@@ -36,7 +36,9 @@ from ficarchive.works.queries import (
     drafts_of,
     is_creator,
     listed_works,
+    series_parts,
     series_works,
+    tag_is_shown,
     with_blurb_data,
 )
 from ficarchive.works.web import visible_work
@@ -174,7 +176,7 @@ def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
         "downloads": downloads,
         "is_creator": is_creator(request.user, work),
         "adult_query": "?view_adult=true" if adult else "",
-        "series_parts": list(work.serial_works.all()),
+        "series_parts": series_parts(work, request.user.is_authenticated),
     }
 
 
@@ -478,6 +480,8 @@ def tag_works(request: HttpRequest, name: str) -> HttpResponse:
     from ficarchive.tags.models import Tag, tag_from_url
 
     tag = get_object_or_404(Tag.objects.select_related("merger"), name__iexact=tag_from_url(name))
+    if not tag_is_shown(request.user, tag):  # only on works hidden from this reader
+        raise Http404("No tag found.")
     if tag.merger is not None:  # a synonym's works are listed under its canonical tag
         return redirect(tag.merger)
     # Through the filter table: works tagged with a synonym or a sub-tag are found here too.

@@ -36,6 +36,7 @@ def test_a_work_tagged_literati_is_listed_under_the_relationship_and_the_fandom(
 
 def test_a_synonyms_page_redirects_to_its_canonical_tag(client: Client) -> None:
     wrangle_gilmore_girls()
+    make_work(title="Coffee", relationships=["Literati"])
     response = client.get("/tags/Literati/works")
     assert response.status_code == 302
     assert response["Location"] == "/tags/Rory%20Gilmore*s*Jess%20Mariano/works"
@@ -88,10 +89,62 @@ def test_a_logged_in_reader_gets_the_same_public_feed(client: Client) -> None:
 
 def test_a_synonyms_feed_redirects_and_an_unknown_tags_feed_is_missing(client: Client) -> None:
     wrangle_gilmore_girls()
+    make_work(title="Coffee", relationships=["Literati"])
     response = client.get("/tags/Literati/feed.atom")
     assert response.status_code == 302
     assert response["Location"].endswith("/feed.atom")
     assert client.get("/tags/No Such Tag/feed.atom").status_code == 404
+
+
+class TestHiddenTags:
+    """Issue 14, finding 11: a tag used only on works hidden from the reader is as missing as
+    a tag never made: page, feed and catalog list are 404, and a synonym does not redirect."""
+
+    def _missing(self, client: Client, name: str) -> None:
+        segment = name.replace("/", "*s*")
+        for url in (
+            f"/tags/{segment}/works",
+            f"/tags/{segment}/feed.atom",
+            f"/opds/tags/{segment}",
+            f"/opds/v2/tags/{segment}",
+        ):
+            assert client.get(url).status_code == 404, url
+
+    def test_a_tag_only_on_someone_elses_draft_is_missing_for_everyone_else(
+        self, client: Client
+    ) -> None:
+        writer = make_user("writer")
+        make_work(writer, title="Secret", posted=False, freeforms=["Hush Hush"])
+        self._missing(client, "Hush Hush")
+        self._missing(client, "No Such Tag")
+        client.force_login(make_user("reader"))
+        self._missing(client, "Hush Hush")
+        client.force_login(writer)  # its writer knows it; the page lists no draft
+        assert "0 Works" in _titles(client, "/tags/Hush Hush/works")
+
+    def test_a_tag_only_on_restricted_works_is_missing_for_logged_out_readers(
+        self, client: Client
+    ) -> None:
+        make_work(title="Members", restricted=True, freeforms=["Members Trope"])
+        self._missing(client, "Members Trope")
+        client.force_login(make_user("reader"))
+        assert "Members" in _titles(client, "/tags/Members Trope/works")
+        assert client.get("/opds/tags/Members Trope").status_code == 200
+        # The feed is what a logged-out reader finds, whoever fetches it.
+        assert client.get("/tags/Members Trope/feed.atom").status_code == 404
+
+    def test_a_synonym_used_only_on_a_draft_does_not_redirect(self, client: Client) -> None:
+        wrangle_gilmore_girls()
+        make_work(title="Unfinished", relationships=["Literati"], posted=False)
+        self._missing(client, "Literati")
+        # The canonical tag is the archive's own: it stays, with no work listed.
+        assert "0 Works" in _titles(client, "/tags/Rory Gilmore*s*Jess Mariano/works")
+
+    def test_a_tag_left_by_a_deleted_draft_is_missing(self, client: Client) -> None:
+        from ficarchive.works.services import delete_work
+
+        delete_work(make_work(title="Gone", posted=False, fandoms=["Secret Fandom"]))
+        self._missing(client, "Secret Fandom")
 
 
 def _queries(client: Client, url: str) -> int:

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ficarchive.tags.models import TagType
 from ficarchive.works.models import Work
+from ficarchive.works.queries import Part, series_parts
 
 register = template.Library()
 
@@ -70,40 +71,55 @@ def required_tags_for(work: Work) -> dict[str, Any]:
     return {"symbols": required_tags(work)}
 
 
+@register.filter
+def parts_for(work: Work, signed_in: bool) -> list[Part]:
+    """`{% for part in work|parts_for:signed_in %}Part {{ part.number }} of …`: the work's
+    series, numbered as a logged-in (or logged-out) reader sees them."""
+    return series_parts(work, bool(signed_in))
+
+
 BLURB_SECONDS = 600
 
 
-def _blurb_key(work: Work) -> str:
-    # Kudos, comments, bookmarks and hits change without an edit of the work.
+def _blurb_key(work: Work, signed_in: bool) -> str:
+    # Kudos, comments, bookmarks and hits change without an edit of the work. Logged-in and
+    # logged-out readers see different series part numbers; a change of them moves the
+    # revision of every work of the series (works.services), so the stamp covers them.
     counts = f"{work.kudos_count}.{work.comments_count}.{work.bookmarks_count}.{work.hits}"
-    return f"blurb:{work.pk}:{work.content_stamp}:{counts}"
+    audience = "in" if signed_in else "out"
+    return f"blurb:{work.pk}:{work.content_stamp}:{counts}:{audience}"
 
 
-@register.simple_tag
-def blurbs(works: Any) -> SafeString:
-    """The works' blurbs as a list, each rendered once per revision, then from the cache.
+@register.simple_tag(takes_context=True)
+def blurbs(context: Any, works: Any) -> SafeString:
+    """The works' blurbs as a list, each rendered once per revision and audience, then from
+    the cache.
 
     A list given as a queryset with prefetches (`with_blurb_data`) is read without them: only
     the works whose blurbs are not cached get their creators, tags and series fetched, so a
     list whose blurbs are all cached costs one query.
     """
+    user = context.get("user")
+    signed_in = bool(user is not None and user.is_authenticated)
     lookups: tuple[Any, ...] = ()
     if isinstance(works, QuerySet):
         lookups = tuple(getattr(works, "_prefetch_related_lookups", ()))
         works = works.prefetch_related(None) if lookups else works
     items = list(works)
-    cached = cache.get_many([_blurb_key(work) for work in items])
-    missing = [work for work in items if _blurb_key(work) not in cached]
+    cached = cache.get_many([_blurb_key(work, signed_in) for work in items])
+    missing = [work for work in items if _blurb_key(work, signed_in) not in cached]
     if missing:
         if lookups:
             prefetch_related_objects(missing, *lookups)
         made = {
-            _blurb_key(work): render_to_string("works/blurb.html", {"work": work})
+            _blurb_key(work, signed_in): render_to_string(
+                "works/blurb.html", {"work": work, "signed_in": signed_in}
+            )
             for work in missing
         }
         cache.set_many(made, BLURB_SECONDS)
         cached.update(made)
     if not items:
         return mark_safe('<p class="empty">No works here yet.</p>')
-    listed = "".join(cached[_blurb_key(work)] for work in items)
+    listed = "".join(cached[_blurb_key(work, signed_in)] for work in items)
     return mark_safe(f'<ol class="work index group">{listed}</ol>')
