@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ficarchive.server.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,6 +133,17 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (ficarchive.server.middleware): only the archive's own scripts and
+# styles run, never inline ones; works may show images from anywhere, as on AO3.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+# Served over HTTPS (Secure cookies, or a proxy that ends HTTPS): browsers are told to use only
+# HTTPS for a year (Strict-Transport-Security, sent by ficarchive.server.middleware).
+SECURE_HSTS_SECONDS = (
+    365 * 24 * 3600 if SESSION_COOKIE_SECURE or env_bool("BEHIND_HTTPS_PROXY", False) else 0
+)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from ficarchive.texts.fields import SanitizedHTMLField
+
 # AO3 allows letters, digits and underscores in user names, and spaces too in pseuds.
 username_validator = RegexValidator(
     r"^[A-Za-z0-9_]{3,40}$",
@@ -75,7 +77,7 @@ class Pseud(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pseuds")
     name = models.CharField(max_length=40, validators=[pseud_validator])
-    description = models.TextField(blank=True, help_text="Sanitized HTML.")
+    description = SanitizedHTMLField(blank=True, help_text="Sanitized HTML.")
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

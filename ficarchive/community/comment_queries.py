@@ -35,8 +35,8 @@ from ficarchive.works.queries import AnyUser, is_creator
 
 THREADS_PER_PAGE = 20
 # Deeper replies line up with the deepest indentation, so a long exchange stays readable.
+# Replies indent one step (2em, site.css `.indent-N`) per level, up to this many.
 INDENT_MAX = 8
-INDENT_EM = 2
 
 
 def held_in_session(request: HttpRequest) -> list[int]:
@@ -91,7 +91,6 @@ class CommentRow:
     url: str
     parent_url: str
     css: str
-    style: str
     byline: str
     byline_url: str
     guest_name: str
@@ -206,8 +205,10 @@ def comments_section(request: HttpRequest, work: Work, chapter: Chapter | None) 
         pk, depth = comment["id"], comment["depth"]
         approved, deleted, frozen = comment["approved"], comment["deleted"], comment["frozen"]
         own = viewer_id is not None and comment["user_id"] == viewer_id
-        indent = min(depth, INDENT_MAX) * INDENT_EM
         css = f"comment depth-{depth}"
+        if depth:
+            # A class, not a style attribute: the Content-Security-Policy allows no inline style.
+            css += f" indent-{min(depth, INDENT_MAX)}"
         if not approved:
             css += " unreviewed"
         if frozen:
@@ -219,7 +220,6 @@ def comments_section(request: HttpRequest, work: Work, chapter: Chapter | None) 
                 url=f"{base}{pk}",
                 parent_url="" if top else f"{base}{comment['parent_id']}",
                 css=css,
-                style=f"margin-left: {indent}em" if indent else "",
                 byline=byline,
                 byline_url=byline_url,
                 guest_name=comment["guest_name"],

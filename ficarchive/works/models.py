@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from ficarchive.accounts.models import Pseud
 from ficarchive.tags.models import ADULT_RATINGS, TAG_ORDER, Tag, TagType
+from ficarchive.texts.fields import SanitizedHTMLField
 
 
 def content_stamp(revision: int, edited_at: datetime | None) -> str:
@@ -41,9 +42,9 @@ RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
 
 class Work(models.Model):
     title = models.CharField(max_length=255)
-    summary = models.TextField(blank=True, help_text="Sanitized HTML.")
-    notes = models.TextField(blank=True, help_text="Sanitized HTML, shown before the work.")
-    end_notes = models.TextField(blank=True, help_text="Sanitized HTML, shown after the work.")
+    summary = SanitizedHTMLField(blank=True, help_text="Sanitized HTML.")
+    notes = SanitizedHTMLField(blank=True, help_text="Sanitized HTML, shown before the work.")
+    end_notes = SanitizedHTMLField(blank=True, help_text="Sanitized HTML, shown after the work.")
     language = models.CharField(max_length=10, choices=LANGUAGES, default="en")
     restricted = models.BooleanField(default=False, help_text="Only logged-in readers may see it.")
     complete = models.BooleanField(default=False)
@@ -184,10 +185,10 @@ class Chapter(models.Model):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="chapters")
     position = models.PositiveIntegerField()
     title = models.CharField(max_length=255, blank=True)
-    summary = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
-    end_notes = models.TextField(blank=True)
-    body = models.TextField(help_text="Sanitized HTML.")
+    summary = SanitizedHTMLField(blank=True)
+    notes = SanitizedHTMLField(blank=True)
+    end_notes = SanitizedHTMLField(blank=True)
+    body = SanitizedHTMLField(help_text="Sanitized HTML.")
     word_count = models.PositiveIntegerField(default=0)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -214,8 +215,8 @@ class Chapter(models.Model):
 
 class Series(models.Model):
     title = models.CharField(max_length=255)
-    summary = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
+    summary = SanitizedHTMLField(blank=True, help_text="Sanitized HTML: the description.")
+    notes = SanitizedHTMLField(blank=True)
     complete = models.BooleanField(default=False)
     pseuds = models.ManyToManyField(Pseud, related_name="series")
     created_at = models.DateTimeField(auto_now_add=True)

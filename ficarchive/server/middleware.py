@@ -1,0 +1,49 @@
+"""Security headers on every response: a Content-Security-Policy, and Strict-Transport-Security
+where the archive is served over HTTPS.
+
+The policy is the second line of defence behind the sanitizer: if some HTML ever reached a page
+unsanitized, the browser would still run only the archive's own script files. Pages carry no
+inline script, event-handler attribute or style attribute (a test checks every template), so the
+policy needs no 'unsafe-inline' and no nonces, and a cached page is the same bytes for everyone.
+
+Django's SecurityMiddleware sends Strict-Transport-Security only on requests it sees as secure;
+behind a proxy that does not say so it would never send it. Browsers ignore the header over plain
+HTTP, so it goes on every response once the settings say the archive is served over HTTPS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+
+def hsts_value() -> str:
+    """The Strict-Transport-Security value the settings ask for, or '' for none."""
+    seconds = settings.SECURE_HSTS_SECONDS
+    if not seconds:
+        return ""
+    value = f"max-age={seconds}"
+    if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        value += "; includeSubDomains"
+    if settings.SECURE_HSTS_PRELOAD:
+        value += "; preload"
+    return value
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        # Read per response, not once at start-up: tests (and nothing else) change them.
+        policy: str = settings.CONTENT_SECURITY_POLICY
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        hsts = hsts_value()
+        if hsts and "Strict-Transport-Security" not in response:
+            response["Strict-Transport-Security"] = hsts
+        return response
