@@ -731,7 +731,10 @@ class MemorySampler(threading.Thread):
 
     def verdicts(self, warmup: float) -> list[dict[str, Any]]:
         rows = []
-        for pid, series in sorted(self.samples.items()):
+        order = {"serve": 0, "web worker": 1, "job worker": 2}
+        for pid, series in sorted(
+            self.samples.items(), key=lambda item: (order.get(self.roles[item[0]], 3), item[0])
+        ):
             after = [size for at, size in series if at >= warmup]
             row: dict[str, Any] = {"pid": pid, "role": self.roles[pid], "samples": series}
             if len(after) >= 2:
@@ -814,7 +817,10 @@ def print_report(report: dict[str, Any]) -> None:
         f"memory (VmRSS every {report['sample_s']:g} s; flat = within ±{FLAT_BAND:.0%} after "
         f"{report['warmup_s']:g} s of warm-up):"
     )
+    short = [row for row in report["memory"] if row["role"] == "subprocess"]
     for row in report["memory"]:
+        if row["role"] == "subprocess":
+            continue  # short-lived: summed up below
         series = " ".join(f"{size / 1024:.0f}" for _, size in row["samples"])
         verdict = {True: "flat", False: "NOT FLAT", None: "too short to say"}[row["flat"]]
         change = ""
@@ -823,6 +829,12 @@ def print_report(report: dict[str, Any]) -> None:
                 f" ({row['min_change']:+.1%} .. {row['max_change']:+.1%} of {row['base_mb']} MB)"
             )
         say(f"  {row['role']:10} pid {row['pid']:>7}: {verdict}{change}; MB: {series}")
+    if short:
+        largest = max(size for row in short for _, size in row["samples"]) / 1024
+        say(
+            f"  subprocesses of the workers (imports' parsing): {len(short)} seen, the largest "
+            f"sample {largest:.0f} MB"
+        )
     if report.get("server_tracebacks"):
         say(f"the server logged {report['server_tracebacks']} tracebacks")
 
