@@ -32,8 +32,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ficarchive@localhost")
 EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS = (
     email_from_url(env_str("EMAIL_URL", ""))
 )
+# Log-in and sign-up limits (ficarchive.accounts.throttle): wrong passwords allowed per account
+# from one address, from one address for any accounts, and for one account from everywhere,
+# before each further try waits (2, 4, 8 … seconds, up to the longest delay); accounts one
+# address may create in a day.
 LOGIN_ATTEMPTS = env_int("LOGIN_ATTEMPTS", 5, minimum=1)
-LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 900, minimum=1)
+LOGIN_ADDRESS_ATTEMPTS = env_int("LOGIN_ADDRESS_ATTEMPTS", 50, minimum=1)
+LOGIN_ACCOUNT_ATTEMPTS = env_int("LOGIN_ACCOUNT_ATTEMPTS", 100, minimum=1)
+LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 900, minimum=1)
+SIGNUPS_PER_DAY = env_int("SIGNUPS_PER_DAY", 3, minimum=1)
 # Downloads: calibre's converter (found on PATH; empty turns MOBI, AZW3 and PDF off) and the size
 # above which a work's files are made by a background job instead of during the request.
 EBOOK_CONVERT = env_str("EBOOK_CONVERT", "ebook-convert")
@@ -125,8 +132,9 @@ LOGOUT_REDIRECT_URL = "home"
 
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 # Behind a proxy that ends HTTPS: trust its X-Forwarded-Proto, so absolute links (feeds,
-# catalogs) say https://.
-if env_bool("BEHIND_HTTPS_PROXY", False):
+# catalogs) say https://, and the reader's address it adds to X-Forwarded-For (accounts.guests).
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -10,14 +10,43 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address the request came from (the proxy's, behind a proxy)."""
-    return str(request.META.get("REMOTE_ADDR", ""))
+    """The address the request came from.
+
+    Behind a proxy (BEHIND_HTTPS_PROXY) every request comes from the proxy's address, so the
+    reader's is the one the proxy added to `X-Forwarded-For`: the right-most, since the proxy
+    appends what it saw, and whatever the client sent in that header stands to its left, free
+    to lie. Without the setting the header is ignored, for anyone could send one.
+    """
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    if not getattr(settings, "BEHIND_HTTPS_PROXY", False):
+        return remote
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    last = forwarded.rsplit(",", 1)[-1].strip()
+    try:
+        return str(ipaddress.ip_address(last))
+    except ValueError:
+        return remote
+
+
+def address_block(address: str) -> str:
+    """The block an address stands for in rate limits: an IPv6 address's /64, which one
+    household or one server holds whole (and can hop around in), else the address itself."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network((parsed, 64), strict=False))
+    return str(parsed)
 
 
 def guest_key(purpose: str, *parts: object) -> str:

@@ -131,14 +131,18 @@ class Invitation(models.Model):
         return self.used_by_id is not None or self.used_at is not None
 
 
-class LoginFailure(models.Model):
-    """One failed log-in, kept for the rate-limit window. `key` is a hash, never a raw address."""
+class Throttle(models.Model):
+    """The tries counted against one limit for one key (accounts.throttle): an account, an
+    address, or both. `key` is a keyed hash (accounts.guests), never a raw address or name."""
 
-    key = models.CharField(max_length=64, db_index=True)
-    at = models.DateTimeField(db_index=True)
+    key = models.CharField(max_length=64, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()
+    # When the count starts again from nothing; rows past it are deleted.
+    expires_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
-        return f"failed log-in at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.count} tries, the last at {self.last_at:%Y-%m-%d %H:%M:%S}"
 
 
 class Block(models.Model):

@@ -1,8 +1,7 @@
-"""Accounts: sign-up, log-in with a rate limit, pseuds, invitations."""
+"""Accounts: sign-up and log-in with their limits (accounts.throttle), pseuds, invitations."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,17 +12,22 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ficarchive.accounts.guests import client_address
-from ficarchive.accounts.models import Invitation, LoginFailure, Pseud, User
+from ficarchive.accounts import throttle
+from ficarchive.accounts.guests import address_block, client_address
+from ficarchive.accounts.models import Invitation, Pseud, User
 
 
 class AccountError(Exception):
-    """A sign-up, log-in or pseud change that cannot be done, with a message for the user."""
+    """A sign-up, log-in or pseud change that cannot be done, with a message for the user;
+    `retry_after`: the seconds to wait when a limit refused it."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, field: str | None = None, *, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -60,12 +64,33 @@ def create_user(
     return user
 
 
+def signups(address: str) -> throttle.Counter:
+    """The accounts made from `address` today (SIGNUPS_PER_DAY), as AO3 limits account creation."""
+    allowed = settings.SIGNUPS_PER_DAY
+    limit = throttle.Limit(
+        "signup",
+        allowed,
+        window=timedelta(days=1),
+        message=(
+            f"This address has made {allowed} account{'s' if allowed != 1 else ''} today, as "
+            "many as this archive allows in a day. Please wait {wait} and try again."
+        ),
+    )
+    return limit.on(address_block(address))
+
+
 @transaction.atomic
-def sign_up(form: SignUp) -> User:
-    """Create an account as the REGISTRATION setting allows."""
+def sign_up(form: SignUp, address: str) -> User:
+    """Create an account as the REGISTRATION setting allows, from `address` (the client's)."""
     mode = settings.REGISTRATION
     if mode == "closed":
         raise AccountError("Sign-up is closed on this archive.")
+    # Counted in this transaction: a sign-up refused below (a taken name, a bad code) rolls its
+    # count back, and one address signing up many times at once waits on the count's lock.
+    try:
+        throttle.check(signups(address))
+    except throttle.Throttled as refused:
+        raise AccountError(refused.message, retry_after=refused.seconds) from None
     invitation: Invitation | None = None
     if mode == "invite":
         invitation = (
@@ -85,13 +110,36 @@ def sign_up(form: SignUp) -> User:
     return user
 
 
-def _rate_keys(request: HttpRequest, username: str) -> list[str]:
-    # Hashed with the secret key, so the table never holds a raw address or a guessable name.
-    def digest(kind: str, value: str) -> str:
-        data = f"{settings.SECRET_KEY}:{kind}:{value}".encode()
-        return hashlib.sha256(data).hexdigest()
+# A try for one account from many addresses waits at most this long: a distributed guesser
+# slows everyone's log-ins to that account a little, and never locks its owner out.
+ACCOUNT_MAX_DELAY = timedelta(seconds=60)
+TOO_MANY_HERE = "Too many failed log-in attempts. Please wait {wait} and try again."
+TOO_MANY_FOR_ACCOUNT = (
+    "Too many failed log-in attempts for this account from many places. "
+    "Please wait {wait} and try again."
+)
 
-    return [digest("user", username.strip().lower()), digest("addr", client_address(request))]
+
+def login_counters(request: HttpRequest, username: str) -> list[throttle.Counter]:
+    """The counts a log-in is checked against: the account from this address (LOGIN_ATTEMPTS),
+    this address for any account, and the account from everywhere; forgotten a day after the
+    last failure."""
+    name = username.strip().lower()
+    address = address_block(client_address(request))
+    day = timedelta(days=1)
+    longest = timedelta(seconds=settings.LOGIN_MAX_DELAY_SECONDS)
+    here = throttle.Limit("login", settings.LOGIN_ATTEMPTS, day, longest, TOO_MANY_HERE)
+    anyone = throttle.Limit(
+        "login-address", settings.LOGIN_ADDRESS_ATTEMPTS, day, longest, TOO_MANY_HERE
+    )
+    account = throttle.Limit(
+        "login-account",
+        settings.LOGIN_ACCOUNT_ATTEMPTS,
+        day,
+        min(longest, ACCOUNT_MAX_DELAY),
+        TOO_MANY_FOR_ACCOUNT,
+    )
+    return [here.on(name, address), anyone.on(address), account.on(name)]
 
 
 def other_user(actor: User, username: str, verb: str) -> User:
@@ -109,22 +157,21 @@ def other_user(actor: User, username: str, verb: str) -> User:
 
 
 def log_in(request: HttpRequest, username: str, password: str) -> User:
-    """Check the credentials, refusing once too many recent attempts failed."""
-    keys = _rate_keys(request, username)
-    now = timezone.now()
-    window_start = now - timedelta(seconds=settings.LOGIN_WINDOW_SECONDS)
-    LoginFailure.objects.filter(at__lt=window_start).delete()
-    recent = LoginFailure.objects.filter(at__gte=window_start)
-    if any(recent.filter(key=key).count() >= settings.LOGIN_ATTEMPTS for key in keys):
-        minutes = max(1, settings.LOGIN_WINDOW_SECONDS // 60)
-        raise AccountError(
-            f"Too many failed log-in attempts. Please wait {minutes} minutes and try again."
-        )
+    """Check the credentials, unless too many recent tries failed (login_counters): then the
+    AccountError says how many seconds to wait. The try is counted before the password is
+    checked, so requests arriving together cannot check more than the limit allows."""
+    counters = login_counters(request, username)
+    try:
+        throttle.check(*counters)
+    except throttle.Throttled as refused:
+        raise AccountError(refused.message, retry_after=refused.seconds) from None
     user = authenticate(request, username=username, password=password)
     if not isinstance(user, User):
-        LoginFailure.objects.bulk_create([LoginFailure(key=key, at=now) for key in keys])
         raise AccountError("The user name or password is incorrect.")
-    LoginFailure.objects.filter(key=keys[0]).delete()
+    here, *elsewhere = counters
+    throttle.forgive(here)
+    for counter in elsewhere:
+        throttle.give_back(counter)
     return user
 
 

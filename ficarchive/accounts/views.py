@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ficarchive.accounts import services
 from ficarchive.accounts.forms import LogInForm, PreferencesForm, PseudForm, SignUpForm
+from ficarchive.accounts.guests import client_address
 from ficarchive.accounts.models import User
 from ficarchive.accounts.web import go_back, next_url
 from ficarchive.community.subscriptions import subscription_of
@@ -23,6 +24,7 @@ PAGE_SIZE = 20
 
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
+    refused: services.AccountError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             user = services.sign_up(
@@ -31,24 +33,36 @@ def signup(request: HttpRequest) -> HttpResponse:
                     email=form.cleaned_data["email"],
                     password=form.cleaned_data["password"],
                     invitation_code=form.cleaned_data["invitation_code"],
-                )
+                ),
+                client_address(request),
             )
         except services.AccountError as error:
             form.add_error(error.field, error.message)
+            refused = error
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.username}! Your account is ready.")
             return redirect("home")
-    return render(request, "accounts/signup.html", {"form": form}, status=_status(request, form))
+    response = render(request, "accounts/signup.html", {"form": form}, status=_status(request))
+    return _retry_after(response, refused)
 
 
-def _status(request: HttpRequest, form: object) -> int:
+def _status(request: HttpRequest) -> int:
     # A form sent back with errors is a 400 so scripts and tests see the failure.
     return 400 if request.method == "POST" else 200
 
 
+def _retry_after(response: HttpResponse, error: services.AccountError | None) -> HttpResponse:
+    """A try refused by a limit is a 429 that says, as the message does, when to come back."""
+    if error is not None and error.retry_after is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
 def log_in(request: HttpRequest) -> HttpResponse:
     form = LogInForm(request.POST or None)
+    refused: services.AccountError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             user = services.log_in(
@@ -56,11 +70,13 @@ def log_in(request: HttpRequest) -> HttpResponse:
             )
         except services.AccountError as error:
             form.add_error(None, error.message)
+            refused = error
         else:
             login(request, user)
             return go_back(request, "/")
     context = {"form": form, "next": next_url(request) or "/"}
-    return render(request, "accounts/login.html", context, status=_status(request, form))
+    response = render(request, "accounts/login.html", context, status=_status(request))
+    return _retry_after(response, refused)
 
 
 @require_POST
@@ -78,7 +94,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, user)
         messages.success(request, "Your password has been changed.")
         return redirect("accounts:preferences")
-    return render(request, "accounts/password.html", {"form": form}, status=_status(request, form))
+    return render(request, "accounts/password.html", {"form": form}, status=_status(request))
 
 
 @login_required
@@ -96,9 +112,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         user.save(update_fields=fields)
         messages.success(request, "Your preferences were saved.")
         return redirect("accounts:preferences")
-    return render(
-        request, "accounts/preferences.html", {"form": form}, status=_status(request, form)
-    )
+    return render(request, "accounts/preferences.html", {"form": form}, status=_status(request))
 
 
 @login_required
@@ -119,9 +133,7 @@ def pseud_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Pseud {pseud.name} created.")
             return redirect(pseud)
-    return render(
-        request, "accounts/pseud_form.html", {"form": form}, status=_status(request, form)
-    )
+    return render(request, "accounts/pseud_form.html", {"form": form}, status=_status(request))
 
 
 def _works_page(request: HttpRequest, works: object) -> object:

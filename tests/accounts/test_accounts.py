@@ -90,14 +90,21 @@ def test_log_in_never_redirects_off_site(client: Client) -> None:
     assert response["Location"] == "/"
 
 
-def test_log_in_is_rate_limited(client: Client, settings: Any) -> None:
+def test_wrong_passwords_from_one_address_make_the_next_try_wait(
+    client: Client, settings: Any
+) -> None:
     settings.LOGIN_ATTEMPTS = 3
     make_user("rory")
     for _ in range(3):
         response = client.post(reverse("accounts:login"), {"username": "rory", "password": "bad"})
         assert "incorrect" in response.content.decode()
+    # The right password too: answering it would tell a guesser they had found it.
     response = client.post(reverse("accounts:login"), {"username": "rory", "password": PASSWORD})
-    assert "Too many failed log-in attempts" in response.content.decode()
+    assert response.status_code == 429
+    # Two seconds after the last wrong one, less the time that try took.
+    seconds = response["Retry-After"]
+    assert seconds in ("1", "2")
+    assert f"Please wait {seconds} second" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
