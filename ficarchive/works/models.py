@@ -247,3 +247,25 @@ class SeriesWork(models.Model):
 
     def __str__(self) -> str:
         return f"Part {self.position} of {self.series}"
+
+
+class CreatorInvitation(models.Model):
+    """A co-creator credit that waits for its user's consent, as on AO3: until they accept it,
+    the invited pseud is not credited, shown or allowed to edit; accepting makes it a
+    `Creatorship`, declining deletes it."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="creator_invitations")
+    pseud = models.ForeignKey(Pseud, on_delete=models.CASCADE, related_name="creator_invitations")
+    invited_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "pseud"], name="one_invitation_per_pseud")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pseud} invited to {self.work}"

@@ -14,7 +14,14 @@ from ficarchive.tags.models import OFFICIAL_TAGS, TagType
 from ficarchive.tags.services import find_or_create_tags
 from ficarchive.texts.counting import count_words
 from ficarchive.texts.paragraphs import format_body, html_to_html
-from ficarchive.works.models import Chapter, Creatorship, Series, SeriesWork, Work
+from ficarchive.works.models import (
+    Chapter,
+    CreatorInvitation,
+    Creatorship,
+    Series,
+    SeriesWork,
+    Work,
+)
 
 
 class WorkError(Exception):
@@ -260,6 +267,75 @@ def set_creators(work: Work, pseuds: list[Pseud]) -> None:
         Creatorship.objects.update_or_create(
             work=work, pseud=pseud, defaults={"position": position}
         )
+
+
+# -- co-creators: invited, credited only once they accept (AO3's rule; issue 14) ---------------
+
+
+@transaction.atomic
+def invite_co_creators(work: Work, pseuds: list[Pseud], invited_by: User) -> list[Pseud]:
+    """Invite these pseuds to be the work's co-creators; returns those newly invited.
+
+    Nobody is credited on someone else's say-so: an invited pseud is not on the byline, the
+    profile, in search, feeds or downloads, and may not edit, until its user accepts
+    (`answer_invitation`). The inviter's own pseuds, pseuds already credited and pseuds already
+    invited are left as they are.
+    """
+    credited = set(work.creatorships.values_list("pseud_id", flat=True))
+    invited = []
+    for pseud in dict.fromkeys(pseuds):
+        if pseud.user_id == invited_by.pk or pseud.pk in credited:
+            continue
+        _, created = CreatorInvitation.objects.get_or_create(
+            work=work, pseud=pseud, defaults={"invited_by": invited_by}
+        )
+        if created:
+            invited.append(pseud)
+    return invited
+
+
+def invitations_for(user: User) -> list[CreatorInvitation]:
+    """The co-creator invitations waiting for this user's answer, oldest first."""
+    return list(
+        CreatorInvitation.objects.filter(pseud__user=user).select_related(
+            "work", "pseud", "invited_by"
+        )
+    )
+
+
+def invitation_count(user: User) -> int:
+    return CreatorInvitation.objects.filter(pseud__user=user).count()
+
+
+def pending_pseuds(work: Work) -> list[Pseud]:
+    """Who the work's creators invited and has not answered yet: the creators see them."""
+    return [
+        invitation.pseud for invitation in work.creator_invitations.select_related("pseud__user")
+    ]
+
+
+@transaction.atomic
+def answer_invitation(user: User, invitation_id: int, *, accept: bool) -> Work:
+    """Accept (credit the pseud, last on the byline) or decline (forget) one invitation of this
+    user's; returns its work. Someone else's invitation, or one already answered, is refused."""
+    invitation = (
+        CreatorInvitation.objects.select_for_update()
+        .filter(pk=invitation_id, pseud__user=user)
+        .select_related("work", "pseud")
+        .first()
+    )
+    if invitation is None:
+        raise WorkError("There is no such co-creator invitation for you (it may be answered).")
+    work, pseud = invitation.work, invitation.pseud
+    invitation.delete()
+    if accept and not work.creatorships.filter(pseud=pseud).exists():
+        last = work.creatorships.aggregate(last=Max("position"))["last"]
+        Creatorship.objects.create(work=work, pseud=pseud, position=(last or 0) + 1)
+        # A new name on the byline: cached pages, blurbs and files move on, search reindexes.
+        work.revision = F("revision") + 1
+        work.save(update_fields=["revision", "edited_at"])
+        work.refresh_from_db(fields=["revision", "edited_at"])
+    return work
 
 
 @transaction.atomic

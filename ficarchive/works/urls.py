@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ficarchive.works import import_views, views
+from ficarchive.works import creatorship_views, import_views, views
 
 app_name = "works"
 urlpatterns = [
@@ -30,6 +30,11 @@ urlpatterns = [
         name="chapter_delete",
     ),
     path("users/<str:username>/works/drafts", views.drafts, name="drafts"),
+    path(
+        "users/<str:username>/co-creator-requests",
+        creatorship_views.co_creator_requests,
+        name="co_creator_requests",
+    ),
     path("series/<int:series_id>", views.series_page, name="series"),
     path("tags/<str:name>/works", views.tag_works, name="tag_works"),
 ]

@@ -290,6 +290,15 @@ def _after_save(request: HttpRequest, work: Work, action: str) -> HttpResponse:
     return redirect(work)
 
 
+def _tell_invited(request: HttpRequest, invited: list[Pseud]) -> None:
+    if invited:
+        names = ", ".join(pseud.byline for pseud in invited)
+        messages.info(
+            request,
+            f"Co-creator invitation sent to {names}: they are credited once they accept it.",
+        )
+
+
 def _co_creators(text: str) -> list[Pseud]:
     pseuds = []
     for name in [n.strip() for n in text.split(",") if n.strip()]:
@@ -307,15 +316,19 @@ def work_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "save")
         try:
-            pseuds = list(form.cleaned_data["pseuds"]) + _co_creators(
-                request.POST.get("co_creators", "")
-            )
-            work = services.create_work(
-                pseuds, form.work_data(), form.chapter_data(), post=action == "post"
-            )
+            with transaction.atomic():
+                extra = _co_creators(request.POST.get("co_creators", ""))
+                work = services.create_work(
+                    list(form.cleaned_data["pseuds"]),
+                    form.work_data(),
+                    form.chapter_data(),
+                    post=action == "post",
+                )
+                invited = services.invite_co_creators(work, extra, user)
         except services.WorkError as error:
             _form_error(form, error)
         else:
+            _tell_invited(request, invited)
             return _after_save(request, work, action)
     status = 400 if request.method == "POST" else 200
     return render(request, "works/work_form.html", {"form": form, "work": None}, status=status)
@@ -340,7 +353,8 @@ def work_edit(request: HttpRequest, work_id: int) -> HttpResponse:
                 own = list(form.cleaned_data["pseuds"])
                 others = [p for p in work.creators if p.user_id != user.pk]
                 extra = _co_creators(request.POST.get("co_creators", ""))
-                services.set_creators(work, own + others + [p for p in extra if p not in others])
+                services.set_creators(work, own + others)
+                invited = services.invite_co_creators(work, extra, user)
                 services.update_work(work, form.work_data(), own[0])
                 if first is not None:
                     services.update_chapter(first, form.chapter_data())
@@ -349,12 +363,14 @@ def work_edit(request: HttpRequest, work_id: int) -> HttpResponse:
         except services.WorkError as error:
             _form_error(form, error)
         else:
+            _tell_invited(request, invited)
             if work.posted and action != "preview":
                 messages.success(request, "Your changes were saved.")
                 return redirect(work)
             return _after_save(request, work, action)
     status = 400 if request.method == "POST" else 200
-    return render(request, "works/work_form.html", {"form": form, "work": work}, status=status)
+    context = {"form": form, "work": work, "pending": services.pending_pseuds(work)}
+    return render(request, "works/work_form.html", context, status=status)
 
 
 @login_required
@@ -391,7 +407,8 @@ def drafts(request: HttpRequest, username: str) -> HttpResponse:
     if user.username.lower() != username.lower():
         raise Http404("Only you can see your drafts.")
     works = with_blurb_data(drafts_of(user))
-    return render(request, "works/drafts.html", {"works": works, "owner": user})
+    context = {"works": works, "owner": user, "requests": services.invitation_count(user)}
+    return render(request, "works/drafts.html", context)
 
 
 # -- chapters ------------------------------------------------------------------------------

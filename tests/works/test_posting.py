@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from ficarchive.accounts.models import User
 from ficarchive.works.models import Work
+from ficarchive.works.services import answer_invitation
 from tests.cast import make_user, make_work
 from tests.markup import paragraphs_in
 
@@ -142,13 +143,17 @@ def test_editing_changes_the_work_and_its_text(client: Client) -> None:
     assert [t.name for t in work.fandoms] == ["Gilmore Girls"]
 
 
-def test_co_creators_can_be_added_and_may_edit(client: Client) -> None:
+def test_co_creators_can_be_added_and_may_edit_once_they_accept(client: Client) -> None:
     author, coauthor = make_user("author"), make_user("coauthor")
     client.force_login(author)
     client.post(reverse("works:new"), {**_form(author), "co_creators": "coauthor"})
     work = Work.objects.get()
-    assert [p.user.username for p in work.creators] == ["author", "coauthor"]
+    assert [p.user.username for p in work.creators] == ["author"]  # invited, not yet credited
     client.force_login(coauthor)
+    assert client.get(reverse("works:edit", args=[work.pk])).status_code == 403
+    invitation = work.creator_invitations.get()
+    answer_invitation(coauthor, invitation.pk, accept=True)
+    assert [p.user.username for p in work.creators] == ["author", "coauthor"]
     assert client.get(reverse("works:edit", args=[work.pk])).status_code == 200
 
 

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from ficarchive.accounts.services import default_pseud
 from ficarchive.exports.formats import file_name
 from ficarchive.works.models import Series, Work
-from ficarchive.accounts.services import default_pseud
 from ficarchive.works.services import WorkData, delete_work, post_work, update_work
 from tests.cast import make_user, make_work
 from tests.markup import body
