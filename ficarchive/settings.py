@@ -45,6 +45,15 @@ SIGNUPS_PER_DAY = env_int("SIGNUPS_PER_DAY", 3, minimum=1)
 # above which a work's files are made by a background job instead of during the request.
 EBOOK_CONVERT = env_str("EBOOK_CONVERT", "ebook-convert")
 EXPORT_INLINE_WORDS = env_int("EXPORT_INLINE_WORDS", 100_000, minimum=0)
+# Story files coming in (ficarchive.texts.limits): the largest file, the longest work, and the
+# memory and time the child process that reads one file may take.
+IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 30, minimum=1)
+IMPORT_MAX_WORDS = env_int("IMPORT_MAX_WORDS", 1_000_000, minimum=1000)
+IMPORT_PARSE_SECONDS = env_int("IMPORT_PARSE_SECONDS", 30, minimum=1)
+IMPORT_PARSE_MEMORY_MB = env_int("IMPORT_PARSE_MEMORY_MB", 512, minimum=128)
+IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
+# Django refuses a form with more files than this (its default, 100, is smaller than a folder).
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 # Background jobs: a running job's lease, renewed by its worker every third of it while the job
 # runs; a job whose worker died is queued again once it passes (ficarchive/jobs/services.py).
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 30, minimum=1)

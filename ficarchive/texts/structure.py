@@ -7,7 +7,7 @@ HTML in every field is sanitized (`sanitize_html`) before it leaves a parser.
 from __future__ import annotations
 
 import html as html_lib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ficarchive.texts.counting import count_words
@@ -82,6 +82,15 @@ class ParsedWork:
             name = " ".join(name.split())
             if name and name.lower() not in {n.lower() for n in existing}:
                 existing.append(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, as plain data (what `texts.isolation` sends from its child process)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ParsedWork:
+        chapters = [ParsedChapter(**chapter) for chapter in data["chapters"]]
+        return cls(**{**data, "chapters": chapters})
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -1,6 +1,12 @@
 """Zip-based formats (EPUB, DOCX), opened safely: every failure is a `ParseError` that says what
 is wrong with the file, and nothing is unpacked past a fixed budget (a zip bomb is refused before
 a byte of it is inflated).
+
+The sizes a zip's headers declare are a first check only: a member can say 10 KB and inflate to
+gigabytes, and `zipfile` asked for a whole member inflates it in one piece before its CRC check
+fails (issue 14: 2 GB for a 1 MB file). So members are read as streams, a chunk at a time, with
+a running count of what was really inflated, and the story's documents are counted (words, tags;
+`texts.limits`) as they stream, so a work over the limits stops being read where it crossed them.
 """
 
 from __future__ import annotations
@@ -15,12 +21,23 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from ficarchive.texts.limits import MarkupCounter, TextBudget, budget
 from ficarchive.texts.structure import ParseError
 
 # What all the members of one archive may unpack to, together. A novel-length EPUB with pictures
 # is a few megabytes; this is far past any story and far short of hurting the server.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_MEMBERS = 10_000
+# What the members ficarchive reads (documents, metadata; never pictures or fonts) may really
+# inflate to, for each word a work may have: Word's XML, the most verbose, takes 20-60 bytes.
+READ_BYTES_PER_WORD = 64
+# A member that is not story text (a package file, styles, a table of contents) is small; the
+# members read may always add up to this much, besides what the words allow.
+MAX_METADATA_BYTES = 8 * 1024 * 1024
+_CHUNK = 64 * 1024
+# Stored and deflated are what EPUB and DOCX use; zipfile inflates other methods (bzip2, lzma)
+# without a bound on the output of one call.
+_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
 
 # What zipfile raises on a damaged archive: its own error, and whatever the bytes trip over.
 _ZIP_ERRORS = (
@@ -89,6 +106,10 @@ class ZipArchive:
             )
         self._infos = {info.filename: info for info in infos if not info.is_dir()}
         self._folded = {name.casefold(): name for name in self._infos}
+        self._budget: TextBudget = budget()
+        words = self._budget.limits.max_words
+        self._max_read = min(MAX_UNPACKED_BYTES, words * READ_BYTES_PER_WORD + MAX_METADATA_BYTES)
+        self._read_bytes = 0
 
     @property
     def names(self) -> list[str]:
@@ -108,7 +129,9 @@ class ZipArchive:
     def has(self, name: str) -> bool:
         return self.find(name) is not None
 
-    def read(self, name: str) -> bytes:
+    def read(self, name: str, story: bool = False) -> bytes:
+        """A member's bytes, inflated a chunk at a time under the archive's running limits.
+        A `story` member (a chapter, Word's document) has its words counted as it streams."""
         found = self.find(name)
         if found is None:
             raise ParseError(f"{name} is missing from the {self.kind}")
@@ -118,19 +141,72 @@ class ZipArchive:
                 f"the {self.kind} is password-protected ({found} is encrypted); "
                 "ficarchive can only read files without a password"
             )
+        if info.compress_type not in _METHODS:
+            raise ParseError(
+                f"{found} inside the {self.kind} is compressed in a way {self.kind} files never "
+                f"are (method {info.compress_type}); ficarchive reads stored and deflated members"
+            )
+        counter = MarkupCounter(self._budget, story=story)
+        limit = None if story else MAX_METADATA_BYTES
+        parts: list[bytes] = []
+        size = 0
         try:
-            return self._zip.read(info)
+            with self._zip.open(info) as stream:
+                while chunk := stream.read(_CHUNK):
+                    size += len(chunk)
+                    self._read_bytes += len(chunk)
+                    self._check_size(found, size, limit)
+                    counter.feed(chunk)
+                    parts.append(chunk)
         except _ZIP_ERRORS as error:
+            if "CRC" in str(error):
+                # zipfile stops at the declared size, where a member that holds more fails its
+                # CRC: a lie about the size (a zip bomb) or damage, and no more is read either way.
+                raise ParseError(
+                    f"{found} inside the {self.kind} does not hold the {info.file_size:,} bytes "
+                    f"its headers declare ({error}); the file is damaged or a zip bomb"
+                ) from error
             raise ParseError(
                 f"{found} inside the {self.kind} cannot be unpacked ({error}); "
                 "the file is damaged or cut short"
             ) from error
+        counter.close()
+        return b"".join(parts)
 
-    def xml(self, name: str, recover: bool = False) -> etree._Element:
+    def _check_size(self, member: str, size: int, limit: int | None) -> None:
+        if limit is not None and size > limit:
+            raise ParseError(
+                f"{member} inside the {self.kind} unpacks to more than {_megabytes(limit)}; "
+                "a file of that kind is never so big (a damaged file or a zip bomb)"
+            )
+        if self._read_bytes > self._max_read:
+            words = self._budget.limits.max_words
+            raise ParseError(
+                f"its documents unpack to more than {_megabytes(self._max_read)}, more than a "
+                f"work of the {words:,} words ficarchive takes would need "
+                "(a damaged file or a zip bomb)"
+            )
+
+    def xml(self, name: str, recover: bool = False, story: bool = False) -> etree._Element:
         """A member parsed as XML; a ParseError naming the member and the line when it is not."""
         return parse_xml(
-            self.read(name), f"{self.find(name) or name} inside the {self.kind}", recover
+            self.read(name, story), f"{self.find(name) or name} inside the {self.kind}", recover
         )
+
+
+class NestingError(ParseError):
+    """Markup nested deeper than libxml2 reads (256 elements): a hostile file, never a story."""
+
+
+# libxml2's message when a document passes its depth limit (kept without XML_PARSE_HUGE).
+TOO_DEEP = "Excessive depth"
+
+
+def too_deep(label: str) -> NestingError:
+    return NestingError(
+        f"{label} has elements nested more than 256 deep; no story needs that, "
+        "and ficarchive does not read it"
+    )
 
 
 def parse_xml(data: bytes, label: str, recover: bool = False) -> etree._Element:
@@ -138,6 +214,8 @@ def parse_xml(data: bytes, label: str, recover: bool = False) -> etree._Element:
     try:
         root = etree.fromstring(data, _XML_PARSER)
     except etree.XMLSyntaxError as error:
+        if TOO_DEEP in str(error.msg or error):
+            raise too_deep(label) from error
         if recover:
             try:
                 recovered = etree.fromstring(data, _XML_RECOVER)

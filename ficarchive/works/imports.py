@@ -1,10 +1,12 @@
 """Importing story files as works: one file, one transaction, one result.
 
 The `ficarchive import` command, the upload on the posting form and the folder import page all
-call `import_file`/`import_paths`. A file is parsed by `texts.formats`, its tags mapped onto the
-archive's (ratings, warnings and categories onto AO3's official ones), and stored as a draft
-unless posting was asked for. The SHA-256 of the file's bytes finds an earlier import of the
-same file by the same account, so importing a folder twice creates nothing new.
+call `import_bytes`/`import_paths`. A file is parsed by `texts.formats` in a child process with
+memory and time limits (`texts.isolation`), outside any transaction; its tags are mapped onto the
+archive's (ratings, warnings and categories onto AO3's official ones), and it is stored as a
+draft unless posting was asked for, in one short transaction. The SHA-256 of the file's bytes
+finds an earlier import of the same file by the same account, so importing a folder twice (or
+again after an import was killed half-way) creates nothing new.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from django.db import transaction
 
 from ficarchive.accounts.models import Pseud
 from ficarchive.tags.models import CATEGORIES, WARNINGS, Tag, TagType
-from ficarchive.texts.formats import MAX_FILE_BYTES, format_for, parse_bytes
+from ficarchive.texts.formats import format_for, read_file
+from ficarchive.texts.isolation import ParserProcess
+from ficarchive.texts.limits import from_settings
 from ficarchive.texts.structure import ParsedChapter, ParsedWork, ParseError
 from ficarchive.works.models import LANGUAGES, Work
 from ficarchive.works.services import (
@@ -185,25 +189,28 @@ def _chapter_data(chapter: ParsedChapter) -> ChapterData:
     )
 
 
-@transaction.atomic
 def store_parsed(
     parsed: ParsedWork, pseuds: list[Pseud], *, post: bool = False, import_hash: str = ""
 ) -> Work:
-    """A work from a parsed file: all its chapters, or nothing if any part is refused."""
+    """A work from a parsed file: all its chapters, or nothing if any part is refused.
+
+    One short transaction: what needs no lock (the file's tags looked up, its chapters shaped)
+    is done before it, so a long work holds SQLite's one write lock only while it is written.
+    """
     if not parsed.chapters:
         raise WorkError("The file has no chapters.", "body")
     data = work_data(parsed)
-    first, *rest = parsed.chapters
-
-    work = create_work(pseuds, data, _chapter_data(first))
-    for chapter in rest:
-        add_chapter(work, _chapter_data(chapter))
-    work.complete = bool(parsed.complete)
-    work.expected_chapters = len(parsed.chapters) if parsed.complete else None
-    work.import_hash = import_hash
-    work.save(update_fields=["complete", "expected_chapters", "import_hash"])
-    if post:
-        post_work(work)
+    first, *rest = [_chapter_data(chapter) for chapter in parsed.chapters]
+    with transaction.atomic():
+        work = create_work(pseuds, data, first)
+        for chapter in rest:
+            add_chapter(work, chapter)
+        work.complete = bool(parsed.complete)
+        work.expected_chapters = len(parsed.chapters) if parsed.complete else None
+        work.import_hash = import_hash
+        work.save(update_fields=["complete", "expected_chapters", "import_hash"])
+        if post:
+            post_work(work)
     return work
 
 
@@ -217,8 +224,16 @@ def already_imported(import_hash: str, pseuds: list[Pseud]) -> Work | None:
 
 
 def import_bytes(
-    data: bytes, name: str, pseuds: list[Pseud], *, post: bool = False
+    data: bytes,
+    name: str,
+    pseuds: list[Pseud],
+    *,
+    post: bool = False,
+    parser: ParserProcess | None = None,
 ) -> ImportResult:
+    """One file into one work. The file is read in `parser`'s child process (a new one when
+    None) under the archive's limits, outside any transaction; only the work's writing is one.
+    """
     digest = file_hash(data)
     earlier = already_imported(digest, pseuds)
     if earlier is not None:
@@ -226,7 +241,11 @@ def import_bytes(
             name, SKIPPED, "already imported", work_id=earlier.pk, title=earlier.title
         )
     try:
-        parsed = parse_bytes(data, name)
+        if parser is None:
+            with ParserProcess(from_settings()) as own:
+                parsed = own.parse(data, name)
+        else:
+            parsed = parser.parse(data, name)
         work = store_parsed(parsed, pseuds, post=post, import_hash=digest)
     except ParseError as error:
         return ImportResult(name, FAILED, error.message)
@@ -236,15 +255,15 @@ def import_bytes(
     return ImportResult(name, IMPORTED, work_id=work.pk, title=work.title)
 
 
-def import_file(path: Path, pseuds: list[Pseud], *, post: bool = False) -> ImportResult:
+def import_file(
+    path: Path, pseuds: list[Pseud], *, post: bool = False, parser: ParserProcess | None = None
+) -> ImportResult:
+    limits = parser.limits if parser is not None else from_settings()
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // 1024 // 1024
-            return ImportResult(str(path), FAILED, f"larger than {limit} MB")
-        data = path.read_bytes()
-    except OSError as error:
-        return ImportResult(str(path), FAILED, f"cannot be read ({error.strerror or error})")
-    return import_bytes(data, str(path), pseuds, post=post)
+        data = read_file(path, limits)
+    except ParseError as error:
+        return ImportResult(str(path), FAILED, error.message)
+    return import_bytes(data, str(path), pseuds, post=post, parser=parser)
 
 
 def story_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -267,11 +286,14 @@ def import_paths(
     post: bool = False,
     progress: Callable[[int, int, ImportResult], None] | None = None,
 ) -> list[ImportResult]:
+    """Files and folders, one work a file, each written in its own transaction as soon as it is
+    read: a run that is stopped (even by kill -9) leaves whole works, and a rerun skips them."""
     files = list(story_files(paths))
     results = []
-    for number, path in enumerate(files, start=1):
-        result = import_file(path, pseuds, post=post)
-        results.append(result)
-        if progress is not None:
-            progress(number, len(files), result)
+    with ParserProcess(from_settings()) as parser:
+        for number, path in enumerate(files, start=1):
+            result = import_file(path, pseuds, post=post, parser=parser)
+            results.append(result)
+            if progress is not None:
+                progress(number, len(files), result)
     return results

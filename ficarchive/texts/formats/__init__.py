@@ -13,12 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ficarchive.texts.limits import DEFAULT_MAX_FILE_BYTES, Limits, megabytes, reading
 from ficarchive.texts.structure import ParsedWork, ParseError
 
 Parser = Callable[[bytes, str], ParsedWork]
 
-# Works on AO3 are capped well below this; a larger file is a mistake, not a story.
-MAX_FILE_BYTES = 30 * 1024 * 1024
+# Works on AO3 are capped well below this; a larger file is a mistake, not a story. The archive's
+# own limit is the IMPORT_MAX_FILE_MB setting (`texts.limits.from_settings`).
+MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)
@@ -58,22 +60,27 @@ def format_for(name: str) -> Format | None:
     return None
 
 
-def parse_bytes(data: bytes, name: str) -> ParsedWork:
-    """The work in a file's bytes. Every failure is a ParseError naming the file and the reason."""
+def parse_bytes(data: bytes, name: str, limits: Limits | None = None) -> ParsedWork:
+    """The work in a file's bytes. Every failure is a ParseError naming the file and the reason.
+
+    The parse runs under `limits` (the defaults when None): too big a file is refused before it
+    is read, too long a work while it is read (`texts.limits`). This runs in the calling process;
+    `texts.isolation` runs it in a child process with memory and time limits as well.
+    """
+    limits = limits or Limits()
     entry = format_for(name)
     if entry is None:
         known = ", ".join(extensions())
         raise ParseError(f"not a supported format (use one of {known})", name)
     if not data.strip():
         raise ParseError("the file is empty", name)
-    if len(data) > MAX_FILE_BYTES:
-        size = len(data) / 1024 / 1024
-        limit = MAX_FILE_BYTES // 1024 // 1024
-        raise ParseError(
-            f"the file is {size:.1f} MB; the largest ficarchive reads is {limit} MB", name
-        )
+    if len(data) > limits.max_file_bytes:
+        raise ParseError(too_big(len(data), limits), name)
     try:
-        work = entry.parse(data, name)
+        with reading(limits) as budget:
+            work = entry.parse(data, name)
+            if work.chapters:
+                budget.check_words(work.word_count)
     except ParseError as error:
         raise ParseError(error.message, name) from error
     except (ValueError, LookupError, OSError, RecursionError) as error:
@@ -86,21 +93,28 @@ def parse_bytes(data: bytes, name: str) -> ParsedWork:
     return work
 
 
-def parse_file(path: str | Path) -> ParsedWork:
+def too_big(size: int, limits: Limits) -> str:
+    return (
+        f"the file is {megabytes(size)}; the largest ficarchive reads is "
+        f"{megabytes(limits.max_file_bytes)}"
+    )
+
+
+def read_file(path: str | Path, limits: Limits | None = None) -> bytes:
+    """A story file's bytes, refused unread when it is over the size limit."""
+    limits = limits or Limits()
     path = Path(path)
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // 1024 // 1024
-            megabytes = size / 1024 / 1024
-            raise ParseError(
-                f"the file is {megabytes:.1f} MB; the largest ficarchive reads is {limit} MB",
-                str(path),
-            )
-        data = path.read_bytes()
+        if size > limits.max_file_bytes:
+            raise ParseError(too_big(size, limits), str(path))
+        return path.read_bytes()
     except OSError as error:
         raise ParseError(f"cannot be read ({error.strerror or error})", str(path)) from error
-    return parse_bytes(data, str(path))
+
+
+def parse_file(path: str | Path, limits: Limits | None = None) -> ParsedWork:
+    return parse_bytes(read_file(path, limits), str(path), limits)
 
 
 def _title_from_name(name: str) -> str:

@@ -453,7 +453,7 @@ def _title_like(text: str) -> bool:
 def parse_docx(data: bytes, name: str) -> ParsedWork:
     archive = ZipArchive(data, "DOCX")
     main = _main_part(archive)
-    root = archive.xml(main)
+    root = archive.xml(main, story=True)
     body = next((element for element in root.iter() if local_name(element) == "body"), None)
     if local_name(root) != "document" or body is None:
         raise ParseError(f"{main} inside the DOCX is not a Word document (it has no <w:body>)")

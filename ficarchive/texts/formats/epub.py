@@ -30,7 +30,15 @@ from ficarchive.texts.formats import register
 from ficarchive.texts.paragraphs import html_to_html, text_to_html
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import ParsedWork, ParseError, html_to_text
-from ficarchive.texts.ziparchive import ZipArchive, local_name, parse_xml, resolve
+from ficarchive.texts.ziparchive import (
+    TOO_DEEP,
+    NestingError,
+    ZipArchive,
+    local_name,
+    parse_xml,
+    resolve,
+    too_deep,
+)
 
 _XHTML_NS = "http://www.w3.org/1999/xhtml"
 _DOCUMENT_TYPES = {"application/xhtml+xml", "text/html", "application/xml", "text/x-oeb1-document"}
@@ -342,22 +350,28 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8", "replace")
 
 
-def _parse_document(data: bytes) -> etree._Element | None:
+def _parse_document(data: bytes, label: str = "a document") -> etree._Element | None:
     """An XHTML document as a tree of plain (namespace-free, lower-case) HTML tags. Markup that
     is not well-formed XML (HTML's named entities, tags left open) is read as a browser reads
     HTML, losing no text. None when nothing can be read at all."""
     root: etree._Element | None
     try:
-        root = parse_xml(data, "document")
+        root = parse_xml(data, label)
+    except NestingError:
+        raise
     except ParseError:
         try:
-            root = parse_xml(_NAMED_ENTITY.sub(_numeric_entity, data), "document")
+            root = parse_xml(_NAMED_ENTITY.sub(_numeric_entity, data), label)
+        except NestingError:
+            raise
         except ParseError:
             try:
                 text = _decode(data)
                 root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_HTML_PARSER)
             except (etree.ParserError, etree.XMLSyntaxError, ValueError):
                 return None
+            if any(TOO_DEEP in entry.message for entry in _HTML_PARSER.error_log):
+                raise too_deep(label) from None
     if root is None:
         return None
     _normalise(root)
@@ -1195,7 +1209,7 @@ def parse_epub(data: bytes, name: str) -> ParsedWork:
             raise ParseError(
                 f"the EPUB's spine lists {item.path}, but that file is missing from the EPUB"
             )
-        root = _parse_document(archive.read(item.path))
+        root = _parse_document(archive.read(item.path, story=True), f"{item.path} inside the EPUB")
         if root is not None:
             documents.append((item, root))
     story_paths = {item.path for item, _ in documents}

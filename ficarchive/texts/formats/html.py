@@ -33,9 +33,11 @@ from ficarchive.texts.conventions import (
 )
 from ficarchive.texts.decoding import DecodeError, decode_text
 from ficarchive.texts.formats import register
+from ficarchive.texts.limits import MarkupCounter, budget
 from ficarchive.texts.paragraphs import text_to_html
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import ParsedChapter, ParsedWork, ParseError, html_to_text
+from ficarchive.texts.ziparchive import TOO_DEEP, too_deep
 
 # -- reading the bytes ----------------------------------------------------------------------------
 
@@ -95,9 +97,13 @@ def _parse_document(text: str) -> HtmlElement:
         encoding="utf-8", remove_comments=True, remove_pis=True, remove_blank_text=False
     )
     try:
-        return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
     except etree.LxmlError as error:
         raise ParseError("no story text was found in it") from error
+    if any(TOO_DEEP in entry.message for entry in parser.error_log):
+        # libxml2 stops building the tree at that depth and drops the text below it.
+        raise too_deep("it")
+    return root
 
 
 # -- the tree, tidied -----------------------------------------------------------------------------
@@ -815,6 +821,8 @@ def _parse_generic(root: HtmlElement, pieces: list[_Piece]) -> ParsedWork:
 @register("html", [".html", ".htm", ".xhtml"])
 def parse_html(data: bytes, name: str) -> ParsedWork:
     text = decode_html(data)
+    # Words and tags counted before the tree is built: a file over the limits stops here.
+    MarkupCounter(budget(), story=True).count_all(text)
     root = _parse_document(text)
     _tidy(root)
     language = root.get("lang") or root.get("xml:lang") or ""

@@ -11,10 +11,38 @@ from markdown_it import MarkdownIt
 from ficarchive.texts.conventions import Block, structure
 from ficarchive.texts.decoding import decode_text
 from ficarchive.texts.formats import register
+from ficarchive.texts.limits import budget
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import ParsedWork, ParseError, html_to_text
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+# Front matter is a title, tags and notes: a few hundred bytes. YAML's anchors and aliases let a
+# few hundred bytes stand for gigabytes (the "billion laughs": nine levels of nine aliases), and
+# writers' front matter never needs more than a handful of them.
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_YAML_ALIASES = 10
+
+
+class _TooManyAliases(Exception):
+    pass
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, counting anchors and aliases as it composes and stopping past a few."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.references = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            self.references += 1
+            if self.references > MAX_YAML_ALIASES:
+                raise _TooManyAliases
+        return super().compose_node(parent, index)
+
+
 # Front-matter keys as writers and static-site generators spell them → our fields.
 _KEYS = {
     "title": "title",
@@ -126,8 +154,19 @@ def parse_markdown(data: bytes, name: str) -> ParsedWork:
     work = ParsedWork()
     match = _FRONT_MATTER.match(text)
     if match:
+        front_matter = match.group(1)
+        if len(front_matter.encode()) > MAX_FRONT_MATTER_BYTES:
+            raise ParseError(
+                f"its YAML front matter is longer than {MAX_FRONT_MATTER_BYTES // 1024} KB, the "
+                "most ficarchive reads (a title, tags and notes take far less)"
+            )
         try:
-            front = yaml.safe_load(match.group(1))
+            front = yaml.load(front_matter, Loader=_FrontMatterLoader)  # a safe loader, counting
+        except _TooManyAliases:
+            raise ParseError(
+                f"its YAML front matter uses more than {MAX_YAML_ALIASES} anchors and aliases "
+                "(&name and *name), the most ficarchive reads; write the values out instead"
+            ) from None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f" (line {mark.line + 2})" if mark is not None else ""
@@ -135,4 +174,5 @@ def parse_markdown(data: bytes, name: str) -> ParsedWork:
         if isinstance(front, dict):
             _apply_front_matter(work, front)
         text = text[match.end() :]
+    budget().count_text(text)  # a work over the limits stops here, before it is parsed
     return structure(_blocks(text), work)

@@ -7,14 +7,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ficarchive.texts.formats import extensions, parse_file
+from ficarchive.texts.formats import extensions, read_file
+from ficarchive.texts.isolation import ParserProcess
+from ficarchive.texts.limits import from_settings
 from ficarchive.texts.structure import ParsedWork, ParseError
 
 
 class Command(BaseCommand):
     help = (
         "Parse a story file and print its structure (title, notes, tags, chapters) without "
-        f"storing anything. Formats: {', '.join(extensions())}."
+        f"storing anything. Formats: {', '.join(extensions())}. The file is read under the "
+        "IMPORT_* limits, in a child process, as an import would read it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,8 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the structure as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        limits = from_settings()
         try:
-            work = parse_file(options["file"])
+            data = read_file(options["file"], limits)
+            with ParserProcess(limits) as parser:
+                work = parser.parse(data, options["file"])
         except ParseError as error:
             raise CommandError(str(error)) from None
         if options["json"]:
