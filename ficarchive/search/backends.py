@@ -167,10 +167,13 @@ class PostgreSQLBackend:
 
     def rank(self, words: list[str], required: Sequence[Leaf] = ()) -> tuple[str, list[object]]:
         # Scored per matching work, looked up by id: `required` would not narrow anything.
+        # Words with no letter or digit ("…", "\ufffd") are no lexeme: left out, as when they are
+        # matched; none left is the empty query (a notice and a score of 0, not an error).
+        lexemes = [lexeme for word in words if (lexeme := _pg_lexeme(word))]
         return (
             "COALESCE((SELECT ts_rank(document, to_tsquery('english', %s)) FROM search_work "
             "WHERE search_work.work_id = works_work.id), 0)",
-            [" | ".join(_pg_lexeme(word) for word in words) or "''"],
+            [" | ".join(lexemes)],
         )
 
 
@@ -187,8 +190,8 @@ def _pairs_query(text: str) -> str:
 
 
 def _pg_lexeme(word: str) -> str:
-    cleaned = "".join(ch for ch in word if ch.isalnum())
-    return cleaned or "''"
+    """The word's letters and digits, which is all a tsquery lexeme may hold unquoted."""
+    return "".join(ch for ch in word if ch.isalnum())
 
 
 @cache

@@ -21,6 +21,11 @@ that ended two weeks ago. Ages are resolved to dates when parsing, so the tree h
 The parser is a tokenizer and a recursive-descent parser; every mistake it finds is a
 `QueryError` whose message names the token and its column, for showing to the reader as is.
 No Django here: the module is pure so the index, the views and the tests can all share it.
+
+A query is bounded, because each of its words costs the index a lookup: at most
+`MAX_QUERY_LENGTH` characters and, once repeated words and filters are merged (``the the the``
+is ``the``), at most `MAX_QUERY_TERMS` words and filters. "the" typed 400 times (1.6 KB) took
+77 s on SQLite before, and eight such searches stalled the site; now it is one word.
 """
 
 from __future__ import annotations
@@ -60,6 +65,10 @@ ALL_FIELDS = TEXT_FIELDS + list(CHOICE_FIELDS) + RANGE_FIELDS
 QUOTES = '"\u201c\u201d'  # writers' editors turn " into “ and ”, so all three open and close
 KEYWORDS = ("OR", "AND", "NOT")  # only in upper case; "or" is a word like any other
 MAX_NESTING = 64  # parentheses deeper than this are a mistake, and would exhaust the stack
+# Longer queries are refused before they are read: a query is typed, not pasted from a book.
+MAX_QUERY_LENGTH = 2000
+# Words (a phrase's each count) and filters after repeats are merged: each is an index lookup.
+MAX_QUERY_TERMS = 40
 STARTS_OPERAND = ("word", "phrase", "field", "lparen", "minus", "not")
 
 
@@ -208,17 +217,36 @@ def parse(text: str, today: date | None = None) -> Node | None:
     ``today`` anchors ages like ``updated<"2 weeks"``; it defaults to the real today and is a
     parameter so that tests and cached result pages see a fixed day.
     """
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(
+            f"the query is {len(text):,} characters long; the archive reads up to "
+            f"{MAX_QUERY_LENGTH:,}: leave some words out",
+            MAX_QUERY_LENGTH,
+        )
+    if "\x00" in text:
+        position = text.index("\x00")
+        raise QueryError(f"a NUL character at column {position + 1}: leave it out", position)
     tokens = _tokenize(text)
     if tokens[0].kind == "eof":
         return None
-    return normalise(_Parser(tokens, today or date.today()).parse_query())
+    tree = normalise(_Parser(tokens, today or date.today()).parse_query())
+    terms = count_terms(tree)
+    if terms > MAX_QUERY_TERMS:
+        raise QueryError(
+            f"the query has {terms} different words and filters; the archive takes up to "
+            f"{MAX_QUERY_TERMS}: leave some out",
+            0,
+        )
+    return tree
 
 
 def normalise(node: Node) -> Node:
-    """Merge nested And into And and Or into Or, unwrap one-child groups, cancel double NOTs.
+    """Merge nested And into And and Or into Or, drop repeats, unwrap one-child groups, cancel
+    double NOTs.
 
-    ``(a b) c`` and ``a (b c)`` mean ``a b c``; one shape per meaning lets callers compare trees
-    and keeps ``str`` canonical.
+    ``(a b) c`` and ``a (b c)`` mean ``a b c``, and ``a a`` and ``a OR a`` mean ``a``; one shape
+    per meaning lets callers compare trees, keeps ``str`` canonical, and asks the index about
+    each word once however often it was typed.
     """
     if isinstance(node, Not):
         negated = False
@@ -234,8 +262,26 @@ def normalise(node: Node) -> Node:
             child = normalise(child)
             same_kind = isinstance(child, And | Or) and type(child) is type(node)
             merged.extend(child.nodes if isinstance(child, And | Or) and same_kind else (child,))
-        return merged[0] if len(merged) == 1 else type(node)(tuple(merged))
+        # The first of each repeat keeps its place (the nodes are frozen, so hashable).
+        unique = tuple(dict.fromkeys(merged))
+        return unique[0] if len(unique) == 1 else type(node)(unique)
     return node
+
+
+def count_terms(node: Node | None) -> int:
+    """How many lookups the query asks of the index: a word each, a phrase's words each, one
+    per filter (a text field's value by its words)."""
+    if isinstance(node, Term | Range):
+        return 1
+    if isinstance(node, Phrase):
+        return len(node.words)
+    if isinstance(node, Field):
+        return max(1, len(node.value.split()))
+    if isinstance(node, Not):
+        return count_terms(node.node)
+    if isinstance(node, And | Or):
+        return sum(count_terms(child) for child in node.nodes)
+    return 0
 
 
 def fields_used(node: Node | None) -> set[str]:

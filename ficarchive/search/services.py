@@ -39,6 +39,11 @@ class SearchError(Exception):
     """A query the archive cannot answer, with a message for the reader."""
 
 
+# Tags included and excluded together: each is a lookup in the filter table per work, and the
+# sidebar's links add one at a time (as the query's words are bounded, query.MAX_QUERY_TERMS).
+MAX_TAG_FILTERS = 40
+
+
 # ---------------------------------------------------------------------------------------------
 # the index
 
@@ -141,6 +146,12 @@ def search(
         tree = q.parse(text)
     except q.QueryError as error:
         raise SearchError(str(error)) from None
+    include, exclude = list(dict.fromkeys(include)), list(dict.fromkeys(exclude))
+    if len(include) + len(exclude) > MAX_TAG_FILTERS:
+        raise SearchError(
+            f"This search includes and excludes {len(include) + len(exclude)} tags; the archive "
+            f"takes up to {MAX_TAG_FILTERS}. Remove some."
+        )
     works = without_muted(listed_works(user), user)
     if tree is not None:
         works = works.filter(condition(tree))
@@ -325,7 +336,8 @@ def _sorted(works: QuerySet[Work], tree: q.Node | None, sort: str) -> QuerySet[W
     if sort not in SORTS:
         raise SearchError(f"Unknown sort {sort!r}: use one of {', '.join(SORTS)}.")
     if sort == "best":
-        words = _positive_words(tree) if tree is not None else []
+        # Each word once: the score's expression grows with every word it is given.
+        words = list(dict.fromkeys(_positive_words(tree))) if tree is not None else []
         if not words:
             return works.order_by("-updated_at", "-id")
         sql, params = backend().rank(words, _required(tree) if tree is not None else [])
@@ -367,16 +379,27 @@ def _required(node: q.Node) -> list[Leaf]:
         # Looked for in any field: a looser test than the field's, so still true of a match.
         return [(node.value.split(), node.phrase or " " in node.value)]
     if isinstance(node, q.And):
-        return [leaf for child in node.nodes for leaf in _required(child)]
+        words = _plain_words(node)
+        leaves: list[Leaf] = [(words, False)] if words else []
+        others = [child for child in node.nodes if not isinstance(child, q.Term)]
+        return leaves + [leaf for child in others for leaf in _required(child)]
     return []
+
+
+def _plain_words(node: q.And) -> list[str]:
+    """The bare words side by side in an AND: the index looks them up as one leaf (FTS5 and
+    PostgreSQL intersect their lists in one pass) instead of one subquery a word."""
+    return [child.text for child in node.nodes if isinstance(child, q.Term)]
 
 
 def condition(node: q.Node) -> Q:
     """The query as one condition on works."""
     if isinstance(node, q.And):
-        combined = Q()
+        words = _plain_words(node)
+        combined = _text(words, phrase=False, fields=()) if words else Q()
         for child in node.nodes:
-            combined &= condition(child)
+            if not isinstance(child, q.Term):
+                combined &= condition(child)
         return combined
     if isinstance(node, q.Or):
         either = Q(pk__in=[])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,8 +20,21 @@ from ficarchive.tags.models import TagType
 PAGE_SIZE = 20
 
 
+# Ids and page numbers fit a 64-bit column: 18 digits always do. Longer ones, signs and digits
+# other than 0-9 ("²" passes str.isdigit() and fails int()) are no id at all.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+_PAGE_NUMBER = re.compile(r"[0-9]{1,100}")
+
+
+def _number(value: str) -> int | None:
+    return int(value) if _WHOLE_NUMBER.fullmatch(value) else None
+
+
 def _ids(request: HttpRequest, name: str) -> list[int]:
-    return [int(value) for value in request.GET.getlist(name) if value.isdigit()]
+    """The ids the links of the page put in `name`; anything else there is left out."""
+    numbers = (_number(value) for value in request.GET.getlist(name))
+    # Each id once, in order: a repeated tag is the same filter.
+    return list(dict.fromkeys(number for number in numbers if number is not None))
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -62,7 +76,8 @@ def _facet_pages(
     pages = {
         tag_type: int(value)
         for tag_type in TagType.values
-        if (value := request.GET.get(f"{tag_type}_page", "")).isdigit()
+        # Any length: a page past the end is the last one (Python's int has no upper bound).
+        if _PAGE_NUMBER.fullmatch(value := request.GET.get(f"{tag_type}_page", ""))
     }
     groups = services.facets(
         matches.facet_source, per_page=services.FACET_PAGE_SIZE, pages=pages, leave_out=chosen
@@ -158,10 +173,10 @@ def mutes(request: HttpRequest) -> HttpResponse:
                     request,
                     f"You muted {muted.username}. Their works and comments are hidden from you.",
                 )
-            elif action == "unmute_tag" and request.POST.get("id", "").isdigit():
-                saved.unmute_tag(user, int(request.POST["id"]))
-            elif action == "unmute_user" and request.POST.get("id", "").isdigit():
-                unmuted = saved.unmute_user(user, int(request.POST["id"]))
+            elif action == "unmute_tag" and (muted_id := _number(request.POST.get("id", ""))):
+                saved.unmute_tag(user, muted_id)
+            elif action == "unmute_user" and (muted_id := _number(request.POST.get("id", ""))):
+                unmuted = saved.unmute_user(user, muted_id)
                 if unmuted is None:
                     raise saved.SavedError("Unmute: the form did not name a user you have muted.")
                 messages.success(request, f"You unmuted {unmuted.username}.")
@@ -183,4 +198,5 @@ def mutes(request: HttpRequest) -> HttpResponse:
 
 
 def _posted_ids(request: HttpRequest, name: str) -> list[int]:
-    return [int(value) for value in request.POST.getlist(name) if value.isdigit()]
+    numbers = (_number(value) for value in request.POST.getlist(name))
+    return list(dict.fromkeys(number for number in numbers if number is not None))

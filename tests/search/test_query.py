@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from ficarchive.search.query import (
     CHOICE_FIELDS,
     DATE_FIELDS,
+    MAX_QUERY_LENGTH,
+    MAX_QUERY_TERMS,
     NUMERIC_FIELDS,
     TEXT_FIELDS,
     And,
@@ -367,11 +369,55 @@ def test_an_unknown_field_without_a_near_name_suggests_quoting() -> None:
 
 
 def test_deep_nesting_is_refused_instead_of_exhausting_the_stack() -> None:
-    assert "too many parentheses" in error("(" * 5000 + "a" + ")" * 5000).message
+    assert "too many parentheses" in error("(" * 900 + "a" + ")" * 900).message
 
 
 def test_long_negation_chains_do_not_recurse() -> None:
-    assert p("-" * 5001 + "a") == Not(Term("a"))
+    assert p("-" * 1999 + "a") == Not(Term("a"))
+
+
+def test_a_word_typed_400_times_is_one_word() -> None:
+    # 1.6 KB of "the the the …" took 77 s on SQLite when each was looked up on its own.
+    assert p("the " * 400) == Term("the")
+    assert p("the " * 400 + "rory") == And((Term("the"), Term("rory")))
+
+
+def test_repeated_words_phrases_and_groups_are_merged() -> None:
+    assert p("jess rory Jess") == And((Term("jess"), Term("rory")))
+    assert p("jess OR rory OR jess") == Or((Term("jess"), Term("rory")))
+    coffee_shop = Phrase(("coffee", "shop"))
+    assert p('"coffee shop" angst "coffee  shop"') == And((coffee_shop, Term("angst")))
+    assert p("(jess rory) OR (jess rory)") == And((Term("jess"), Term("rory")))
+    assert p("words>5000 words>5000") == Range("words", 5000, None)
+
+
+def test_a_query_longer_than_the_limit_is_refused_with_its_length() -> None:
+    assert p("a" * MAX_QUERY_LENGTH) == Term("a" * MAX_QUERY_LENGTH)
+    message = error("coffee " * 300).message
+    assert "2,100 characters" in message
+    assert f"up to {MAX_QUERY_LENGTH:,}" in message
+
+
+def test_a_query_with_too_many_different_words_is_refused() -> None:
+    words = [f"word{number}" for number in range(MAX_QUERY_TERMS + 1)]
+    assert p(" ".join(words[:-1])) == And(tuple(Term(word) for word in words[:-1]))
+    message = error(" ".join(words)).message
+    assert f"{MAX_QUERY_TERMS + 1} different words and filters" in message
+    assert f"up to {MAX_QUERY_TERMS}" in message
+
+
+def test_a_phrases_words_and_filters_count_towards_the_limit() -> None:
+    half = MAX_QUERY_TERMS // 2
+    phrase = '"' + " ".join(f"p{number}" for number in range(half)) + '"'
+    filters = " ".join(f"words>{number}" for number in range(half))
+    assert p(f"{phrase} {filters}") is not None
+    assert "different words and filters" in error(f"{phrase} {filters} one").message
+
+
+def test_a_nul_character_is_refused_with_its_column() -> None:
+    found = error("jess\x00rory")
+    assert found.column == 5
+    assert "NUL character at column 5" in found.message
 
 
 def test_a_query_error_is_a_value_error() -> None:

@@ -285,6 +285,41 @@ class TestTagFilters:
         assert fandom_counts["Gilmore Girls"] == 1
 
 
+def test_a_common_word_repeated_400_times_is_looked_up_once(library: dict[str, Work]) -> None:
+    results = services.search(AnonymousUser(), "the " * 400 + "coffee")
+    assert results.query == q.And((q.Term("the"), q.Term("coffee")))
+    # Side by side, bare words are one lookup in the index (and one for the best-match score).
+    assert str(results.works.query).count("FROM search_work") == 2
+    assert "Coffee at Luke's" in [work.title for work in results.works]
+
+
+def test_words_with_no_letter_or_digit_are_searched_without_an_error(
+    library: dict[str, Work],
+) -> None:
+    # Bad UTF-8 in an address arrives as U+FFFD; PostgreSQL's best-match score refused it.
+    assert found("\ufffd\ufffd\ufffd") == []
+    # PostgreSQL leaves such words out, FTS5 looks for them: no error either way.
+    assert set(found("coffee \x01\x1b …")) <= set(found("coffee"))
+
+
+def test_too_many_tag_filters_are_refused_with_a_message() -> None:
+    limit = services.MAX_TAG_FILTERS
+    assert list(services.search(AnonymousUser(), "", include=[1] * (limit + 5)).works) == []
+    with pytest.raises(services.SearchError, match=f"{limit + 1} tags; the archive takes up to"):
+        services.search(AnonymousUser(), "", include=range(1, limit + 2))
+
+
+def test_the_search_page_refuses_a_query_over_the_limit_and_answers_a_long_repeated_one(
+    library: dict[str, Work], client: Client
+) -> None:
+    refused = client.get("/search", {"q": "coffee " * 300})
+    assert refused.status_code == 400
+    assert "2,099 characters long; the archive reads up to 2,000" in refused.content.decode()
+    answered = client.get("/search", {"q": "the " * 400 + "coffee"})
+    assert answered.status_code == 200
+    assert "Coffee at Luke&#x27;s" in answered.content.decode()
+
+
 def test_a_date_range_includes_the_whole_of_its_last_day() -> None:
     from datetime import datetime
 
