@@ -15,10 +15,15 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     from ficarchive.config import ConfigError
+    from ficarchive.storage import DataFolderError
 
     args = sys.argv if argv is None else ["ficarchive", *argv]
     try:
         execute_from_command_line(args)
+    except DataFolderError as error:
+        # Its message says which folder and what to do: "cannot write to …".
+        sys.stderr.write(f"ficarchive: {error}\n")
+        raise SystemExit(2) from None
     except ConfigError as error:
         sys.stderr.write(f"ficarchive: configuration error: {error}\n")
         raise SystemExit(2) from None

@@ -4,6 +4,7 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 
@@ -11,7 +12,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
     from ficarchive.community.inbox import unread_count
     from ficarchive.community.subscriptions import unread_updates
 
-    user = request.user
+    # A request refused before the authentication middleware (a wrong Host header: 400) has no
+    # user yet; its error page still shows the header, as to a guest.
+    user = request.user if hasattr(request, "user") else AnonymousUser()
     # Counted only when a page shows them, and once however often it does.
     return {
         "SITE_NAME": settings.SITE_NAME,

@@ -15,9 +15,12 @@ from ficarchive.config import (
     env_secret,
     env_str,
 )
+from ficarchive.storage import check_data_folder, private_database
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("FICARCHIVE_DATA", Path.cwd() / "data")
+# Before anything is written there: one line saying the folder cannot be written, not a traceback.
+check_data_folder(DATA_DIR)
 
 SECRET_KEY = env_secret("SECRET_KEY", DATA_DIR / "secret_key")
 DEBUG = env_bool("DEBUG", False)
@@ -82,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "ficarchive.server.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Malformed addresses answered 400 before any view; 503 when the disk refuses a write.
+    "ficarchive.server.guards.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,13 +117,21 @@ TEMPLATES = [
 DATABASES = {
     "default": database_from_url(env_str("DATABASE_URL", "") or None, DATA_DIR / "ficarchive.db")
 }
+# The SQLite file (and so its -wal and -shm) readable by the archive's own user only.
+private_database(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rendered blurbs and anonymous readers' work pages, kept in each server process's memory.
+# Rendered blurbs and anonymous readers' work pages, kept in each server process's memory,
+# bounded in bytes (ficarchive.server.cache): a page over an eighth of it is not kept.
+CACHE_MEMORY_BYTES = env_int("CACHE_MEMORY_MB", 128, minimum=1) * 1024 * 1024
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+        "BACKEND": "ficarchive.server.cache.BoundedMemoryCache",
+        "OPTIONS": {
+            "MAX_ENTRIES": 5000,
+            "MAX_BYTES": CACHE_MEMORY_BYTES,
+            "MAX_ENTRY_BYTES": CACHE_MEMORY_BYTES // 8,
+        },
     }
 }
 

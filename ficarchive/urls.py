@@ -5,6 +5,10 @@ from django.urls import include, path
 
 from ficarchive.works import views as work_views
 
+# A write the disk refused, raised outside any view (a session saved on the way out), is
+# answered 503 "cannot save right now" like those of views; anything else is the 500 page.
+handler500 = "ficarchive.server.guards.server_error"
+
 urlpatterns = [
     path("", work_views.home, name="home"),
     path("admin/", admin.site.urls),

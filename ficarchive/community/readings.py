@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ficarchive.accounts.models import User
 from ficarchive.community.models import Reading
+from ficarchive.storage import best_effort
 from ficarchive.works.models import Chapter, Work
 from ficarchive.works.queries import can_view, is_creator, listed_works, with_blurb_data
 
@@ -61,7 +62,10 @@ def page_context(request: HttpRequest, work: Work, chapter: Chapter | None) -> d
     if not isinstance(user, User):
         return {"own_reading": None}
     if user.keep_history and work.posted and not is_creator(user, work):
-        return {"own_reading": record_visit(user, work, chapter)}
+        # A side write of reading: on a full disk the page is shown, with the history as it was.
+        recorded = best_effort("a history entry", lambda: record_visit(user, work, chapter), None)
+        if recorded is not None:
+            return {"own_reading": recorded}
     return {"own_reading": Reading.objects.filter(user=user, work=work).first()}
 
 

@@ -1,0 +1,118 @@
+"""Requests refused before a view reads them (400 with a line that names the parameter), a
+wrong Host header (400, logged), and what a refused write is answered with (503)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import OperationalError
+from django.test import Client, RequestFactory
+
+from ficarchive.server.guards import MAX_QUERY_STRING, cannot_save_page, server_error
+from ficarchive.storage import DISK_FULL
+from tests.cast import make_work
+
+pytestmark = pytest.mark.django_db
+
+
+def _refusal(response: Any) -> str:
+    assert response.status_code == 400
+    text: str = response.content.decode()
+    return text
+
+
+def test_it_refuses_a_nul_character_in_a_parameter_naming_it(client: Client) -> None:
+    text = _refusal(client.get("/search?q=jess%00rory"))
+    assert "The parameter 'q' holds a NUL character" in text
+    assert "NUL character" in _refusal(client.get("/works?page=1&x%00=2"))
+
+
+def test_it_refuses_a_nul_character_in_the_path(client: Client) -> None:
+    assert "The address holds a NUL character" in _refusal(client.get("/users/a%00b"))
+
+
+def test_it_refuses_an_id_that_is_not_a_plain_number(client: Client) -> None:
+    for value in ("9" * 40, "-1", "²", "1e3", "12abc"):
+        text = _refusal(client.get("/search", {"q": "jess", "include": value}))
+        assert "The parameter 'include' must be an id like 12" in text
+    assert "'work' must be an id" in _refusal(client.get("/reports/new", {"work": "²"}))
+
+
+def test_a_refused_value_is_quoted_back_shortened(client: Client) -> None:
+    text = _refusal(client.get("/search", {"exclude": "x" * 500}))
+    assert "'" + "x" * 40 + "…'" in text
+    assert "x" * 41 not in text
+
+
+def test_it_lets_empty_and_plain_ids_through(client: Client) -> None:
+    assert client.get("/search", {"q": "jess", "include": ""}).status_code == 200
+    assert client.get("/search", {"q": "jess", "include": "12"}).status_code == 200
+
+
+def test_page_numbers_are_left_to_the_paginator(client: Client) -> None:
+    make_work()
+    for value in ("9" * 40, "last", "²", "-3"):
+        assert client.get("/works", {"page": value}).status_code == 200
+
+
+def test_it_refuses_a_query_string_longer_than_the_limit(client: Client) -> None:
+    text = _refusal(client.get("/search?q=" + "a" * MAX_QUERY_STRING))
+    assert f"the archive reads up to {MAX_QUERY_STRING:,}" in text
+
+
+def test_a_wrong_host_header_is_answered_400_and_logged(
+    client: Client, caplog: pytest.LogCaptureFixture, settings: Any
+) -> None:
+    settings.DEBUG = False
+    with caplog.at_level(logging.ERROR, logger="django.security.DisallowedHost"):
+        response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "Bad request" in response.content.decode()
+    assert any("evil.example" in record.getMessage() for record in caplog.records)
+
+
+def _read_only_error(tmp_path: Path) -> OperationalError:
+    """A real SQLite refusal: a write to a database opened read-only, as Django wraps it."""
+    path = tmp_path / "archive.db"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    database = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        database.execute("INSERT INTO t VALUES (1)")
+    except sqlite3.OperationalError as refused:
+        wrapped = OperationalError(str(refused))
+        wrapped.__cause__ = refused
+        return wrapped
+    raise AssertionError("the read-only database took a write")
+
+
+def test_a_refused_write_gets_the_cannot_save_page_with_503() -> None:
+    response = cannot_save_page(RequestFactory().post("/works/new"), DISK_FULL)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "300"
+    text = response.content.decode()
+    assert "The archive cannot save right now: disk full" in text
+    assert "Reading works as usual" in text
+
+
+def test_the_error_handler_answers_a_refused_write_raised_outside_a_view_with_503(
+    tmp_path: Path,
+) -> None:
+    request = RequestFactory().post("/works/new")
+    try:
+        raise _read_only_error(tmp_path)
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert "cannot save right now: the data folder is read-only" in response.content.decode()
+
+
+def test_the_error_handler_answers_other_errors_with_the_500_page() -> None:
+    try:
+        raise KeyError("something else")
+    except KeyError:
+        response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
