@@ -41,7 +41,7 @@ OPTIONS: dict[str, str] = {
     "EBOOK_CONVERT": "calibre's `ebook-convert` for MOBI, AZW3 and PDF downloads; empty: off.",
     "EXPORT_INLINE_WORDS": "Works longer than this have their downloads made by a background job.",
     "CACHE_MEMORY_MB": "Memory each server process keeps cached pages and blurbs in, in MB.",
-    "IMPORT_MAX_FILE_MB": "The largest story file read, in MB (import, upload, `ficarchive parse`).",
+    "IMPORT_MAX_FILE_MB": "The largest story file read, in MB (import, upload, `parse`).",
     "IMPORT_MAX_WORDS": "The longest work imported, in words; longer files are refused.",
     "IMPORT_PARSE_SECONDS": "Time one story file may take to read before it is refused.",
     "IMPORT_PARSE_MEMORY_MB": "Memory (address space) of the process that reads one story file.",
