@@ -42,3 +42,24 @@ def _fresh_passage_vectors() -> None:
     from ficarchive.overlap.detectors import forget_vectors
 
     forget_vectors()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A transactional test empties the database when it ends; unless it restores the migrated
+    # rows (content types, permissions) with serialized rollback, the next test that does
+    # restore them on the same worker fails with a UNIQUE error at setup. Say so at collection.
+    careless = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+            "live_server" in fixtures or "transactional_db" in fixtures
+        )
+        serialized = marker is not None and marker.kwargs.get("serialized_rollback")
+        if transactional and not serialized:
+            careless.append(item.nodeid)
+    if careless:
+        raise pytest.UsageError(
+            "These tests use transaction=True without serialized_rollback=True: "
+            + ", ".join(careless)
+        )

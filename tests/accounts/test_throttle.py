@@ -131,7 +131,7 @@ def _delays_within(seconds: float) -> int:
     return count
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_wrong_passwords_and_sign_ups_get_no_more_than_the_limit(
     tmp_path: Path,
 ) -> None:
