@@ -6,9 +6,10 @@ found 12):
 
 - a NUL character anywhere in the path or the query: PostgreSQL refuses NUL in text, so any
   lookup with one failed;
-- a parameter that names an id but holds something else: 40 digits overflow every integer
-  column, and "²" passes `str.isdigit()` yet fails `int()` (page numbers are Django's
-  paginator's to read, and it reads any text: past the end is the last page);
+- a number in a parameter that names an id which no id column can hold: 40 digits overflow
+  every integer column, and "²" passes `str.isdigit()` yet fails `int()`. Other text there
+  ("abc", "-1") is left to the views, which say what they expect in their own words; page
+  numbers are Django's paginator's to read, and it reads any text (past the end: the last page);
 - a query string longer than `MAX_QUERY_STRING`: gunicorn refuses long request lines, other
   servers may not.
 
@@ -60,8 +61,12 @@ def _refusal(request: HttpRequest) -> str | None:
                 return f"The parameter '{name}' holds a NUL character; leave it out."
             if value == "":
                 continue  # an empty field of a form: absent, as the views take it
-            if name in NUMBER_PARAMETERS and not _NUMBER.fullmatch(value):
-                return f"The parameter '{name}' must be an id like 12, not {_quoted(value)}."
+            number = value.strip()
+            if name in NUMBER_PARAMETERS and number.isdigit() and not _NUMBER.fullmatch(number):
+                return (
+                    f"The parameter '{name}' must be an id like 12 (digits 0-9, at most 18 of "
+                    f"them), not {_quoted(value)}."
+                )
     return None
 
 

@@ -104,7 +104,8 @@ class ZipArchive:
                 f"the {kind} would unpack to {_megabytes(total)}, more than the "
                 f"{_megabytes(MAX_UNPACKED_BYTES)} ficarchive reads (a damaged file or a zip bomb)"
             )
-        self._infos = {info.filename: info for info in infos if not info.is_dir()}
+        # A member without a name (only a damaged or hand-made zip has one) is nothing to read.
+        self._infos = {info.filename: info for info in infos if info.filename and not info.is_dir()}
         self._folded = {name.casefold(): name for name in self._infos}
         self._budget: TextBudget = budget()
         words = self._budget.limits.max_words
@@ -222,6 +223,7 @@ def parse_xml(data: bytes, label: str, recover: bool = False) -> etree._Element:
             except etree.XMLSyntaxError:
                 recovered = None
             if recovered is not None:
+                xml_safe(recovered)
                 return recovered
         message = error.msg or str(error)
         line = f"line {error.lineno}: " if error.lineno else ""
@@ -231,6 +233,28 @@ def parse_xml(data: bytes, label: str, recover: bool = False) -> etree._Element:
     if root is None:
         raise ParseError(f"{label} is not valid XML (it is empty)")
     return root
+
+
+# Characters XML 1.0 does not allow. A lenient parser (XML recovering from errors, HTML) keeps
+# them when they come as character references (`&#1;`) or in attribute names, and lxml then
+# refuses every later assignment of such a string (ValueError), so they go before anything else.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(root: etree._Element) -> None:
+    """Drops from a parsed tree the characters XML does not allow: from texts, tails and
+    attribute values, and attributes whose names hold one (no story needs them)."""
+    for element in root.iter():
+        if element.text and _NOT_XML.search(element.text):
+            element.text = _NOT_XML.sub("", element.text)
+        if element.tail and _NOT_XML.search(element.tail):
+            element.tail = _NOT_XML.sub("", element.tail)
+        items = element.items()
+        if any(_NOT_XML.search(str(key)) or _NOT_XML.search(str(value)) for key, value in items):
+            element.attrib.clear()
+            for key, value in items:
+                if not _NOT_XML.search(str(key)):
+                    element.set(key, _NOT_XML.sub("", str(value)))
 
 
 def resolve(base: str, href: str) -> str:

@@ -653,3 +653,42 @@ def test_every_page_in_a_real_looking_spine_is_xhtml_markup() -> None:
         if name.endswith((".xhtml", ".opf", ".ncx", ".xml")):
             etree.fromstring(content.encode() if isinstance(content, str) else content)
     assert xhtml("<p>x</p>").startswith("<?xml")
+
+
+# -- inputs the fuzzer found (bench/fuzz.py) ------------------------------------------------------
+
+
+def _with_a_nameless_member(data: bytes) -> bytes:
+    """The zip with its last member's one-letter name taken out of the central directory."""
+    end = data.rindex(b"PK\x05\x06")
+    last = data.rindex(b"PK\x01\x02", 0, end)
+    entry = bytearray(data[last:end])
+    assert struct.unpack_from("<H", entry, 28)[0] == 1
+    struct.pack_into("<H", entry, 28, 0)
+    del entry[46]
+    record = bytearray(data[end:])
+    struct.pack_into("<I", record, 12, struct.unpack_from("<I", record, 12)[0] - 1)
+    return data[:last] + bytes(entry) + bytes(record)
+
+
+def test_a_member_without_a_name_is_passed_over() -> None:
+    files = epub_files(fanfic_book())
+    files["Z"] = "nothing"
+    data = _with_a_nameless_member(zip_files(files))
+    assert "" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert len(_parse(data).chapters) == 2
+
+
+def test_control_characters_from_references_and_attribute_names_are_dropped() -> None:
+    # Not well-formed (an unclosed <b>, an attribute name with a control character), so read as
+    # HTML, which keeps `&#1;` as the character; lxml then refuses to store such text.
+    body = (
+        '<p title="a&#2;b" data-x\x01y="1">Rain&#1; on the <b>bridge</b>&#27; at night.</p>'
+        '<p class="c">Coffee&#x1b; at Luke\'s<b></p>'
+    )
+    raw = xhtml(body).encode().replace(b"<html", b"<html data-\x03=''")
+    work = _parse(build_epub(Book(docs=[Doc("c1.xhtml", body, "Chapter 1", raw=raw)])))
+    text = work.chapters[0].text
+    assert "Rain on the bridge at night." in text
+    assert "Coffee at Luke's" in text
+    assert not any(ord(character) < 32 and character not in "\n\t" for character in text)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import time
 from functools import cache
 from pathlib import Path
 
@@ -237,15 +236,6 @@ def test_a_short_gutenberg_text_without_headings_is_one_chapter() -> None:
     assert (work.title, work.authors) == ("Tiny", ["Nobody"])
     assert [chapter.text for chapter in work.chapters] == ["A very short poem.\n\nTwo lines."]
     assert "The licence." in work.end_notes
-
-
-def test_pride_and_prejudice_parses_in_well_under_a_second() -> None:
-    data = _book_bytes("pride-and-prejudice")
-    parse_bytes(data, "warm-up.htm")
-    started = time.perf_counter()
-    parse_bytes(data, "pride-and-prejudice.htm")
-    # About 0.2 s on a laptop; the bound leaves room for a loaded test machine.
-    assert time.perf_counter() - started < 2.0
 
 
 # -- AO3's download -------------------------------------------------------------------------------
@@ -531,3 +521,16 @@ def test_markup_nested_past_the_html_parser_limit_is_refused_not_crashed() -> No
     data = _html("<div>" * 3000 + "<p>Too deep.</p>" + "</div>" * 3000)
     with pytest.raises(ParseError):
         parse_bytes(data, "deeper.html")
+
+
+def test_control_characters_from_references_and_attribute_names_are_dropped() -> None:
+    # Found by bench/fuzz.py: lxml's HTML parser keeps `&#1;` and a control character in an
+    # attribute name, then refuses to store the tidied text (a ValueError, not a ParseError).
+    data = (
+        b"<html><body><h2>Chapter 1</h2><p t\x01i='a' title='x&#2;y'>Rain&#1; on the  "
+        b"bridge&#27;.</p><p>Coffee at Luke's.</p></body></html>"
+    )
+    work = parse_bytes(data, "story.html")
+    text = "\n".join(chapter.text for chapter in work.chapters)
+    assert "Rain on the bridge." in text
+    assert not any(ord(character) < 32 and character not in "\n\t" for character in text)

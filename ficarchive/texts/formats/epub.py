@@ -38,6 +38,7 @@ from ficarchive.texts.ziparchive import (
     parse_xml,
     resolve,
     too_deep,
+    xml_safe,
 )
 
 _XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -374,6 +375,7 @@ def _parse_document(data: bytes, label: str = "a document") -> etree._Element | 
                 raise too_deep(label) from None
     if root is None:
         return None
+    xml_safe(root)
     _normalise(root)
     return root
 

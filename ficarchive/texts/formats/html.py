@@ -37,7 +37,7 @@ from ficarchive.texts.limits import MarkupCounter, budget
 from ficarchive.texts.paragraphs import text_to_html
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import ParsedChapter, ParsedWork, ParseError, html_to_text
-from ficarchive.texts.ziparchive import TOO_DEEP, too_deep
+from ficarchive.texts.ziparchive import TOO_DEEP, too_deep, xml_safe
 
 # -- reading the bytes ----------------------------------------------------------------------------
 
@@ -103,6 +103,7 @@ def _parse_document(text: str) -> HtmlElement:
     if any(TOO_DEEP in entry.message for entry in parser.error_log):
         # libxml2 stops building the tree at that depth and drops the text below it.
         raise too_deep("it")
+    xml_safe(root)
     return root
 
 
