@@ -224,6 +224,7 @@ def parse_xml(data: bytes, label: str, recover: bool = False) -> etree._Element:
                 recovered = None
             if recovered is not None:
                 xml_safe(recovered)
+                _drop_entity_references(recovered)
                 return recovered
         message = error.msg or str(error)
         line = f"line {error.lineno}: " if error.lineno else ""
@@ -232,7 +233,25 @@ def parse_xml(data: bytes, label: str, recover: bool = False) -> etree._Element:
         raise ParseError(f"{label} is not valid XML ({error})") from error
     if root is None:
         raise ParseError(f"{label} is not valid XML (it is empty)")
+    _drop_entity_references(root)
     return root
+
+
+def _drop_entity_references(root: etree._Element) -> None:
+    """Removes the references to entities the parser did not expand (entities are never
+    expanded; a recovered parse keeps undefined ones too), keeping the text after each: they
+    are nodes that are not elements, which readers of the tree do not expect."""
+    for entity in list(root.iter(etree.Entity)):
+        parent = entity.getparent()
+        if parent is None:
+            continue
+        if entity.tail:
+            previous = entity.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + entity.tail
+            else:
+                parent.text = (parent.text or "") + entity.tail
+        parent.remove(entity)
 
 
 # Characters XML 1.0 does not allow. A lenient parser (XML recovering from errors, HTML) keeps

@@ -692,3 +692,16 @@ def test_control_characters_from_references_and_attribute_names_are_dropped() ->
     assert "Rain on the bridge at night." in text
     assert "Coffee at Luke's" in text
     assert not any(ord(character) < 32 and character not in "\n\t" for character in text)
+
+
+def test_an_entity_reference_the_parser_left_unexpanded_is_dropped() -> None:
+    # `&lEt;` is no entity XML knows: the package is read as far as it goes, and the reference
+    # is left out of the description rather than failing every reader of the metadata.
+    book = Book(
+        docs=[Doc("c1.xhtml", "<p>Rain on the bridge.</p>", "Chapter 1")],
+        extra_metadata="<dc:description>&lEt;p&gt;The lamp at Kettle Point.</dc:description>",
+    )
+    work = _parse(build_epub(book))
+    assert work.chapters[0].text == "Rain on the bridge."
+    assert "The lamp at Kettle Point." in work.summary
+    assert "lEt" not in work.summary
