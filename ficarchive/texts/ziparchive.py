@@ -262,7 +262,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 def xml_safe(root: etree._Element) -> None:
     """Drops from a parsed tree the characters XML does not allow: from texts, tails and
-    attribute values, and attributes whose names hold one (no story needs them)."""
+    attribute values, and attributes whose names hold one or are no XML name at all (no story
+    needs them)."""
     for element in root.iter():
         if element.text and _NOT_XML.search(element.text):
             element.text = _NOT_XML.sub("", element.text)
@@ -272,8 +273,12 @@ def xml_safe(root: etree._Element) -> None:
         if any(_NOT_XML.search(str(key)) or _NOT_XML.search(str(value)) for key, value in items):
             element.attrib.clear()
             for key, value in items:
-                if not _NOT_XML.search(str(key)):
+                if _NOT_XML.search(str(key)):
+                    continue
+                try:
                     element.set(key, _NOT_XML.sub("", str(value)))
+                except ValueError:
+                    continue  # a name lxml read but will not set again ("{", "<"): dropped too
 
 
 def resolve(base: str, href: str) -> str:

@@ -534,3 +534,17 @@ def test_control_characters_from_references_and_attribute_names_are_dropped() ->
     text = "\n".join(chapter.text for chapter in work.chapters)
     assert "Rain on the bridge." in text
     assert not any(ord(character) < 32 and character not in "\n\t" for character in text)
+
+
+def test_an_attribute_named_like_markup_beside_a_control_character_is_dropped() -> None:
+    # Found by bench/fuzz.py: a broken quote turns CSS into attribute names ("{", "}") on an
+    # element whose href holds a control character; lxml reads those names but will not set
+    # them again when the href is cleaned.
+    data = (
+        b"<html><body><h2>Chapter 1</h2><p><a href='https://example.org/x\x0cy' { bold; } <>"
+        b"Rain</a> on the bridge.</p><p>Coffee at Luke's.</p></body></html>"
+    )
+    work = parse_bytes(data, "story.html")
+    text = "\n".join(chapter.text for chapter in work.chapters)
+    assert "Coffee at Luke's." in text
+    assert not any(ord(character) < 32 and character not in "\n\t" for character in text)
