@@ -15,6 +15,8 @@ importer runs it), and per kind it counts:
   `Chapter N` label: `Chapter 4: The Bridge` and `The Bridge` are the same title);
 - `words`: story words within 1 % of the expected count;
 - `authors`: the authors exactly, in order;
+- `tags`: of the files whose labels name tags (AO3's), those whose tags are right, type by type
+  (`Maren/Ilse` a relationship, not a freeform tag);
 - `refused`: files that must be refused and were, with a message naming what they are;
 - `wrongly`: works that were refused;
 - `crashes`: anything but a `ParseError` out of the parser;
@@ -100,6 +102,10 @@ def chapter_title_key(title: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", title.casefold()).split())
 
 
+def tag_sets(tags: dict[str, list[str]]) -> dict[str, set[str]]:
+    return {kind: {n.casefold() for n in names} for kind, names in tags.items() if names}
+
+
 def title_matches(got: str, expected: str | list[str]) -> bool:
     accepted = expected if isinstance(expected, list) else [expected]
     return chapter_title_key(got) in {chapter_title_key(t) for t in accepted}
@@ -116,6 +122,7 @@ class FileResult:
     chapter_titles: bool = False
     words: bool = False
     authors: bool = False
+    tags: bool | None = None  # None: the labels name no tags
     refusal_expected: bool = False
     refused_right: bool = False
     licence_in_text: bool = False
@@ -178,6 +185,10 @@ def check(path: Path, expected: dict[str, Any]) -> FileResult:
     result.authors = work.authors == expected["authors"]
     if not result.authors:
         result.misses.append(f"authors {work.authors}, expected {expected['authors']}")
+    if "tags" in expected:
+        result.tags = tag_sets(work.tags) == tag_sets(expected["tags"])
+        if not result.tags:
+            result.misses.append(f"tags {work.tags}, expected {expected['tags']}")
     result.chapters = len(work.chapters) == expected["chapters"]
     if not result.chapters:
         result.misses.append(f"{len(work.chapters)} chapters, expected {expected['chapters']}")
@@ -202,7 +213,8 @@ def check(path: Path, expected: dict[str, Any]) -> FileResult:
     return result
 
 
-COLUMNS = ("files", "title", "chapters", "ch.titles", "words", "authors", "refused", "wrongly")
+COLUMNS = ("files", "title", "chapters", "ch.titles", "words", "authors", "tags", "refused")
+COLUMNS += ("wrongly",)
 COLUMNS += ("crashes", "licence")
 
 
@@ -220,6 +232,8 @@ def summary(results: list[FileResult]) -> dict[str, dict[str, Any]]:
             "ch.titles": sum(r.chapter_titles for r in works),
             "words": sum(r.words for r in works),
             "authors": sum(r.authors for r in works),
+            "tags": sum(bool(r.tags) for r in works),
+            "tagged": sum(r.tags is not None for r in works),
             "refusals": len(refusals),
             "refused": sum(r.refused_right for r in refusals),
             "wrongly": sum(r.outcome == "refused" for r in works),
@@ -241,6 +255,7 @@ def table(rows: dict[str, dict[str, Any]]) -> str:
         cells = [str(row["files"])]
         cells += [share(row[c], works) for c in ("title", "chapters", "ch.titles", "words")]
         cells.append(share(row["authors"], works))
+        cells.append(share(row["tags"], row["tagged"]))
         cells.append(share(row["refused"], row["refusals"]))
         cells += [str(row["wrongly"]), str(row["crashes"])]
         cells.append("-" if row["licence"] is None else str(row["licence"]))
