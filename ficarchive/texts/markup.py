@@ -111,10 +111,6 @@ def inner_html(element: HtmlElement) -> str:
     return "".join(parts)
 
 
-def text_of(element: HtmlElement) -> str:
-    return " ".join(element.text_content().split())
-
-
 def anchors_of(element: HtmlElement) -> list[str]:
     found = []
     for node in element.iter():
@@ -268,7 +264,7 @@ def has_class(element: etree._Element, prefix: str) -> bool:
 
 
 def label_of(element: etree._Element) -> str:
-    return plain_text(element).rstrip(":").strip().lower()
+    return text_of(element).rstrip(":").strip().lower()
 
 
 def by_id(root: etree._Element, ident: str) -> etree._Element | None:
@@ -319,5 +315,5 @@ def all_text(element: etree._Element) -> str:
     return "".join(str(part) for part in element.itertext())
 
 
-def plain_text(element: etree._Element) -> str:
+def text_of(element: etree._Element) -> str:
     return " ".join(all_text(element).split())

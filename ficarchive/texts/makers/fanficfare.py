@@ -7,6 +7,7 @@ import html as html_lib
 from lxml import etree
 
 from ficarchive.texts.flatten import EDGE_BREAKS, HEADINGS, MARK
+from ficarchive.texts.labels import FANFICFARE_TAG_LABELS
 from ficarchive.texts.makers.ao3 import AO3_CATEGORIES
 from ficarchive.texts.makers.meta import Meta
 from ficarchive.texts.markup import (
@@ -15,8 +16,8 @@ from ficarchive.texts.markup import (
     has_class,
     inner_html,
     label_of,
-    plain_text,
     remove,
+    text_of,
 )
 from ficarchive.texts.paragraphs import html_to_html
 from ficarchive.texts.sanitize import sanitize_html
@@ -24,34 +25,20 @@ from ficarchive.texts.structure import html_to_text
 
 # -- FanFicFare's EPUB ----------------------------------------------------------------------------
 
-_FFF_TAG_TYPES = {
-    "category": "fandom",
-    "fandoms": "fandom",
-    "fandom": "fandom",
-    "genre": "freeform",
-    "freeform tags": "freeform",
-    "extra tags": "freeform",
-    "tags": "freeform",
-    "ao3 categories": "category",
-    "characters": "character",
-    "relationships": "relationship",
-    "pairing": "relationship",
-    "pairings": "relationship",
-    "ships": "relationship",
-    "rating": "rating",
-    "warnings": "warning",
-    "archive warnings": "warning",
-}
 # Every label FanFicFare's title page may show; three of them in bold make a title page.
-_FFF_LABELS = set(_FFF_TAG_TYPES) | {"status", "published", "updated", "packaged", "chapters"}
+_FFF_LABELS = set(FANFICFARE_TAG_LABELS) | {
+    "status",
+    "published",
+    "updated",
+    "packaged",
+    "chapters",
+}
 _FFF_LABELS |= {"words", "publisher", "summary", "language", "series", "story url", "author"}
 _FFF_LABELS |= {"author url", "title", "story notes", "description", "site"}
 
 
 def is_fff_title_page(body: etree._Element) -> bool:
-    labels = [
-        b for b in body.iter("b") if plain_text(b).endswith(":") and label_of(b) in _FFF_LABELS
-    ]
+    labels = [b for b in body.iter("b") if text_of(b).endswith(":") and label_of(b) in _FFF_LABELS]
     return len(labels) >= 3
 
 
@@ -78,7 +65,7 @@ def _fff_entries(container: etree._Element) -> list[tuple[str, str]]:
     entries = []
     if rows:
         for row in rows:
-            bold = next((b for b in row.iter("b") if plain_text(b).endswith(":")), None)
+            bold = next((b for b in row.iter("b") if text_of(b).endswith(":")), None)
             if bold is None:
                 continue
             label = label_of(bold)
@@ -89,7 +76,7 @@ def _fff_entries(container: etree._Element) -> list[tuple[str, str]]:
     label = ""
     parts: list[str] = []
     for child in container:
-        if child.tag == "b" and plain_text(child).endswith(":"):
+        if child.tag == "b" and text_of(child).endswith(":"):
             if label:
                 entries.append((label, "".join(parts)))
             label, parts = label_of(child), [html_lib.escape(child.tail or "", quote=False)]
@@ -104,9 +91,9 @@ def read_fff_title_page(body: etree._Element, meta: Meta) -> None:
     heading = next(body.iter("h1", "h2", "h3"), None)
     if heading is not None:
         links = list(heading.iter("a"))
-        if links and plain_text(links[0]):
-            meta.title = meta.title or plain_text(links[0])
-        authors = [plain_text(a) for a in links if "authorlink" in class_names(a)]
+        if links and text_of(links[0]):
+            meta.title = meta.title or text_of(links[0])
+        authors = [text_of(a) for a in links if "authorlink" in class_names(a)]
         meta.authors = meta.authors or [name for name in authors if name]
         remove(heading)
     clean(body)
@@ -115,7 +102,7 @@ def read_fff_title_page(body: etree._Element, meta: Meta) -> None:
         for label, value in _fff_entries(container):
             html = EDGE_BREAKS.sub("", value.strip()).strip()
             text = html_to_text(sanitize_html(html))
-            tag_type = _FFF_TAG_TYPES.get(label)
+            tag_type = FANFICFARE_TAG_LABELS.get(label)
             if tag_type is not None:
                 names = [name.strip() for name in text.split(",")]
                 if tag_type == "freeform":

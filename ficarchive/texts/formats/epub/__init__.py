@@ -45,6 +45,7 @@ from ficarchive.texts.formats.epub.pages import is_contents_page, is_title_page,
 from ficarchive.texts.makers.ao3 import (
     ao3_tag_list,
     mark_ao3_chapters,
+    subject_tag,
     take_ao3_afterword,
     take_ao3_preface,
 )
@@ -196,9 +197,11 @@ def _fill_work(work: ParsedWork, package: Package, meta: Meta, headers: ParsedWo
         for name in html_lib.unescape(subject).split(","):
             name = name.strip()
             folded = name.casefold()
-            if folded in typed or folded in _SUBJECTS_NOT_TAGS or folded.startswith("last update"):
+            if folded in _SUBJECTS_NOT_TAGS or folded.startswith("last update"):
                 continue
-            work.add_tags("freeform", [name])
+            tag_type, name = subject_tag(name)
+            if name.casefold() not in typed:
+                work.add_tags(tag_type, [name])
     for complete in (meta.complete, headers.complete, meta.text_complete):
         if complete is not None:
             work.complete = complete

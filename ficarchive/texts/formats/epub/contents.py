@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ficarchive.texts.formats.epub.package import SKIP_TYPES, Item, Package
-from ficarchive.texts.markup import parse_xhtml_document, plain_text
+from ficarchive.texts.markup import parse_xhtml_document, text_of
 from ficarchive.texts.structure import ParseError
 from ficarchive.texts.ziparchive import ZipArchive, local_name, resolve
 
@@ -66,7 +66,7 @@ def _read_nav(archive: ZipArchive, item: Item, package: Package) -> list[Entry]:
         path = resolve(base, href)
         if path:
             fragment = href.split("#", 1)[1] if "#" in href else ""
-            entries.append(Entry(path, fragment, plain_text(link)))
+            entries.append(Entry(path, fragment, text_of(link)))
     return entries
 
 
@@ -78,7 +78,7 @@ def _read_ncx(root: etree._Element, base: str) -> list[Entry]:
         label = src = ""
         for child in point:
             if local_name(child) == "navlabel":
-                label = plain_text(child)
+                label = text_of(child)
             elif local_name(child) == "content":
                 src = child.get("src") or ""
         path = resolve(base, src)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from ficarchive.texts.markup import all_text, plain_text
+from ficarchive.texts.markup import all_text, text_of
 from ficarchive.texts.structure import ParseError
 from ficarchive.texts.ziparchive import ZipArchive, local_name, parse_xml, resolve
 
@@ -170,9 +170,9 @@ def _read_metadata(metadata: etree._Element, package: Package) -> None:
     for element in metadata.iter():
         name = local_name(element)
         if name == "meta" and (element.get("property") or "") == "role":
-            roles[(element.get("refines") or "").lstrip("#")] = plain_text(element).lower()
+            roles[(element.get("refines") or "").lstrip("#")] = text_of(element).lower()
             continue
-        value = plain_text(element)
+        value = text_of(element)
         if not value:
             continue
         if name == "title" and not package.title:

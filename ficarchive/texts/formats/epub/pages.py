@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ficarchive.texts.flatten import Piece
-from ficarchive.texts.markup import plain_text
+from ficarchive.texts.markup import text_of
 from ficarchive.texts.ziparchive import resolve
 
 # -- pages that are not the story ---------------------------------------------------------------
@@ -20,8 +20,8 @@ def is_contents_page(body: etree._Element, story_paths: set[str], base: str) -> 
     links = [a for a in body.iter("a") if resolve(base, a.get("href") or "") in story_paths]
     if len(links) < 3:
         return False
-    linked = sum(len(plain_text(a)) for a in links)
-    return linked >= 0.5 * max(len(plain_text(body)), 1)
+    linked = sum(len(text_of(a)) for a in links)
+    return linked >= 0.5 * max(len(text_of(body)), 1)
 
 
 def is_title_page(pieces: list[Piece], title: str, authors: list[str]) -> bool:
