@@ -134,25 +134,7 @@ def _numeric_entity(match: re.Match[bytes]) -> bytes:
     return b"&#%d;" % name2codepoint[name.decode("ascii")]
 
 
-_XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
 _HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-
-
-def _decode_xhtml(data: bytes) -> str:
-    """An XHTML file's text: its byte-order mark or XML declaration says how, else UTF-8."""
-    for mark, encoding in (
-        (b"\xef\xbb\xbf", "utf-8-sig"),
-        (b"\xff\xfe", "utf-16"),
-        (b"\xfe\xff", "utf-16"),
-    ):
-        if data.startswith(mark):
-            return data.decode(encoding, "replace")
-    match = _XML_DECLARATION.match(data)
-    encoding = match.group(1).decode("ascii") if match else "utf-8"
-    try:
-        return data.decode(encoding)
-    except (LookupError, UnicodeDecodeError):
-        return data.decode("utf-8", "replace")
 
 
 def parse_xhtml_document(data: bytes, label: str = "a document") -> etree._Element | None:
@@ -171,7 +153,7 @@ def parse_xhtml_document(data: bytes, label: str = "a document") -> etree._Eleme
             raise
         except ParseError:
             try:
-                text = _decode_xhtml(data)
+                text = decode_html(data)
                 root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_HTML_PARSER)
             except (etree.ParserError, etree.XMLSyntaxError, ValueError):
                 return None

@@ -33,7 +33,7 @@ from ficarchive.texts.formats.epub.chapters import (
     normal,
     segments_of,
 )
-from ficarchive.texts.formats.epub.contents import read_toc
+from ficarchive.texts.formats.epub.contents import Entry, read_toc
 from ficarchive.texts.formats.epub.package import (
     Item,
     Package,
@@ -108,6 +108,10 @@ def parse_epub(data: bytes, name: str) -> ParsedWork:
         if root is not None:
             documents.append((item, root))
     story_paths = {item.path for item, _ in documents}
+    # Each document's entries, labels normalised once: a book split per scene has thousands.
+    entries_by_path: dict[str, list[tuple[str, Entry]]] = {}
+    for entry in entries:
+        entries_by_path.setdefault(entry.path, []).append((normal(entry.label), entry))
 
     meta = Meta()
     is_ao3 = "archive of our own" in package.publisher.lower() or any(
@@ -142,9 +146,7 @@ def parse_epub(data: bytes, name: str) -> ParsedWork:
             continue
         ignored = _AO3_PAGE_LABELS if had_ao3 else _PAGE_LABELS
         doc_entries = [
-            entry
-            for entry in entries
-            if entry.path == item.path and normal(entry.label) not in ignored
+            entry for label, entry in entries_by_path.get(item.path, []) if label not in ignored
         ]
         doc_segments = segments_of(pieces, doc_entries)
         if not seen_story and is_title_page(
