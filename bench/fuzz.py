@@ -452,6 +452,7 @@ def run_child(args: argparse.Namespace) -> None:
         import yaml  # noqa: F401
 
         import ficarchive.texts.formats as formats
+        import ficarchive.texts.formats.builtin  # noqa: F401  (instrumented, registered)
 
     import django
 
@@ -507,6 +508,7 @@ class Job:
 
 
 def _formats(selected: str | None) -> list[tuple[str, tuple[str, ...]]]:
+    import ficarchive.texts.formats.builtin  # noqa: F401
     from ficarchive.texts.formats import formats
 
     known = [(entry.name, entry.extensions) for entry in formats()]

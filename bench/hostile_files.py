@@ -86,6 +86,7 @@ def _peak_mb() -> float:
 
 def measure(key: str, way: str) -> dict[str, object]:
     """One file, one way, in this process (a fresh one: see main)."""
+    import ficarchive.texts.formats.builtin  # noqa: F401  (no django.setup() here)
     from ficarchive.texts.formats import parse_bytes
     from ficarchive.texts.isolation import ParserProcess
     from ficarchive.texts.limits import Limits

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ficarchive.texts.labels import HEADER_LABELS
 from ficarchive.texts.paragraphs import text_to_html
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import SCENE_BREAK_HTML, ParsedChapter, ParsedWork
@@ -62,40 +63,6 @@ _HEADER = re.compile(
     r"Genres?|Status|Word\s*Count|Words|Chapters)\s*:\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
-_HEADER_KEYS = {
-    "title": "title",
-    "author": "author",
-    "authors": "author",
-    "by": "author",
-    "fandom": "fandom",
-    "fandoms": "fandom",
-    "rating": "rating",
-    "pairing": "relationship",
-    "pairings": "relationship",
-    "relationship": "relationship",
-    "relationships": "relationship",
-    "ship": "relationship",
-    "ships": "relationship",
-    "character": "character",
-    "characters": "character",
-    "summary": "summary",
-    "warning": "warning",
-    "warnings": "warning",
-    "archive warning": "warning",
-    "archive warnings": "warning",
-    "category": "category",
-    "categories": "category",
-    "tags": "freeform",
-    "additional tags": "freeform",
-    "genre": "freeform",
-    "genres": "freeform",
-    "status": "status",
-    "word count": "ignore",
-    "wordcount": "ignore",
-    "words": "ignore",
-    "chapters": "ignore",
-}
-
 _NUMBER_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty thirty forty fifty"
@@ -215,7 +182,7 @@ def _note_html(text: str) -> str:
 
 
 def _apply_header(work: ParsedWork, key: str, value: str) -> None:
-    kind = _HEADER_KEYS.get(" ".join(key.lower().split()), "ignore")
+    kind = HEADER_LABELS.get(" ".join(key.lower().split()), "ignore")
     value = value.strip()
     if not value or kind == "ignore":
         return

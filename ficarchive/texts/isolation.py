@@ -184,6 +184,8 @@ def _child_main(limits: Limits) -> None:
     # Reading a file can wait a moment; a reader logging in should not: when the CPUs are busy,
     # the server's own threads come first.
     os.nice(_NICENESS)
+    # No django.setup() here: the built-in formats are registered by importing them.
+    import ficarchive.texts.formats.builtin  # noqa: F401
     from ficarchive.texts.formats import format_for, parse_bytes
 
     # The protocol owns the real stdout; anything a library prints goes to stderr instead.
