@@ -1,0 +1,129 @@
+"""A .docx as a work: its paragraphs read with fan fiction's conventions and Word's properties."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from ficarchive.texts.conventions import Block, chapter_heading, structure
+from ficarchive.texts.formats import register
+from ficarchive.texts.formats.docx.package import core_properties, main_part, relationships
+from ficarchive.texts.formats.docx.paragraphs import Reader
+from ficarchive.texts.formats.docx.styles import BREAK, CONTENTS, TITLE, Styles
+from ficarchive.texts.paragraphs import html_to_html
+from ficarchive.texts.sanitize import sanitize_html
+from ficarchive.texts.structure import ParsedWork, ParseError
+from ficarchive.texts.ziparchive import ZipArchive, local_name, resolve
+
+_CONTENTS_HEADING = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*:?\s*$", re.IGNORECASE)
+_BYLINE = re.compile(r"^\s*(?:written\s+)?by\s+(?P<names>\S.{0,120})$", re.IGNORECASE)
+
+
+def _names(value: str) -> list[str]:
+    """`a, b & c` → three names; `a and b` → two, but `Salt and Ink & b` keeps `Salt and Ink`."""
+    separator = r"[,&;]" if re.search(r"[,&;]", value) else r"\s+and\s+"
+    return [name.strip() for name in re.split(separator, value) if name.strip()]
+
+
+def _title_like(text: str) -> bool:
+    return len(text) <= 120 and len(text.split()) <= 14 and not text.endswith((".", ",", ";"))
+
+
+@register("docx", [".docx"])
+def parse_docx(data: bytes, name: str) -> ParsedWork:
+    archive = ZipArchive(data, "DOCX")
+    main = main_part(archive)
+    root = archive.xml(main, story=True)
+    body = next((element for element in root.iter() if local_name(element) == "body"), None)
+    if local_name(root) != "document" or body is None:
+        raise ParseError(f"{main} inside the DOCX is not a Word document (it has no <w:body>)")
+    styles_root = None
+    folder = posixpath.dirname(main)
+    rels_name = posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels")
+    links: dict[str, str] = {}
+    for ident, kind, target, mode in relationships(archive, rels_name):
+        if mode.lower() == "external" and re.match(r"^(?:https?:|mailto:)", target, re.I):
+            links[ident] = target
+        elif kind.endswith("/styles") and styles_root is None:
+            try:
+                styles_root = archive.xml(resolve(folder, target))
+            except ParseError:
+                styles_root = None  # styles we cannot read: paragraphs keep their ids' names
+    if styles_root is None and archive.has(posixpath.join(folder, "styles.xml")):
+        try:
+            styles_root = archive.xml(posixpath.join(folder, "styles.xml"))
+        except ParseError:
+            styles_root = None
+    paragraphs = Reader(Styles(styles_root), links).blocks(body)
+
+    core = core_properties(archive)
+    work = ParsedWork()
+    blocks: list[Block] = []
+    for index, paragraph in enumerate(paragraphs):
+        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+        if paragraph.kind == CONTENTS or (
+            _CONTENTS_HEADING.match(paragraph.text) and following and following.kind == CONTENTS
+        ):
+            continue  # Word's table of contents, and its heading
+        if paragraph.kind == TITLE and not work.title:
+            work.title = " ".join(paragraph.text.split())
+            continue
+        if len(blocks) <= 1 and not work.authors and (not blocks or _title_like(blocks[0].text)):
+            # `by tidewright` under the title; or the document's author's name alone there.
+            byline = _BYLINE.match(paragraph.text)
+            if byline:
+                work.authors = _names(byline.group("names"))
+                continue
+            if core.creator and paragraph.text.casefold() == core.creator.casefold():
+                work.authors = [core.creator]
+                continue
+        if paragraph.kind == BREAK:
+            blocks.append(Block.scene_break())
+            continue
+        level = paragraph.kind if paragraph.kind > 0 else 0
+        if paragraph.kind == TITLE:
+            level = 1
+        if level:
+            html = f"<h{level}>{paragraph.html}</h{level}>"
+        elif paragraph.align:
+            html = f'<p align="{paragraph.align}">{paragraph.html}</p>'
+        else:
+            html = f"<p>{paragraph.html}</p>"
+        blocks.append(Block(text=paragraph.text, html=sanitize_html(html), heading=level))
+
+    blocks = _heading_levels(blocks, work)
+    structure(blocks, work)
+    # What Word's document properties say, where the text said nothing.
+    work.title = work.title or core.title
+    if not work.authors and core.creator:
+        work.authors = [core.creator]
+    if not work.summary and core.description:
+        work.summary = html_to_html(core.description)
+    work.language = work.language or core.language
+    if core.keywords and not work.tags:
+        work.add_tags("freeform", core.keywords)
+    return work
+
+
+def _heading_levels(blocks: list[Block], work: ParsedWork) -> list[Block]:
+    """Chapters are the headings of the level that repeats: a lone heading above them at the top
+    is the title, headings below them are part of a chapter's text."""
+    levels = [block.heading for block in blocks if block.heading]
+    repeated = [level for level in set(levels) if levels.count(level) >= 2]
+    chapter_level = min(repeated) if repeated else 0
+    first = blocks[0] if blocks else None
+    if (
+        first is not None
+        and first.heading
+        and (not chapter_level or first.heading < chapter_level)
+        and chapter_heading(first.text) is None
+        and not work.title
+    ):
+        work.title = " ".join(first.text.split())
+        blocks = blocks[1:]
+    result = []
+    for block in blocks:
+        if block.heading and block.heading != chapter_level:
+            block = Block(text=block.text, html=block.html)
+        result.append(block)
+    return result
