@@ -23,6 +23,7 @@ class _Style:
     based_on: str = ""
     outline: int | None = None
     border: bool = False
+    numbering: tuple[str, int] | None = None  # (numId, level) of a list style
     props: dict[str, bool] = field(default_factory=dict)
 
 
@@ -58,6 +59,17 @@ def run_props(properties: etree._Element | None) -> dict[str, bool]:
     return found
 
 
+def _numbering(properties: etree._Element) -> tuple[str, int] | None:
+    numbered = first_child(properties, "numpr")
+    if numbered is None:
+        return None
+    ident = first_child(numbered, "numid")
+    level = first_child(numbered, "ilvl")
+    value = (attr(level, "val") or "0") if level is not None else "0"
+    num_id = (attr(ident, "val") or "") if ident is not None else ""
+    return (num_id, min(int(value), 8) if value.isdigit() else 0)
+
+
 class Styles:
     def __init__(self, root: etree._Element | None) -> None:
         self.styles: dict[str, _Style] = {}
@@ -82,6 +94,7 @@ class Styles:
                     if value is not None and value.isdigit():
                         style.outline = int(value)
                     style.border = has_border(part)
+                    style.numbering = _numbering(part)
                 elif name == "rpr":
                     style.props = run_props(part)
             self.styles[ident] = style
@@ -118,6 +131,18 @@ class Styles:
                 return True
             ident = style.based_on
         return False
+
+    def numbering(self, ident: str) -> tuple[str, int]:
+        """The (numId, level) a paragraph style makes its paragraphs list items of ("List
+        Bullet", "List Number"); ("", 0) for a style that does not."""
+        for _ in range(12):
+            style = self.styles.get(ident)
+            if style is None:
+                break
+            if style.numbering is not None:
+                return style.numbering
+            ident = style.based_on
+        return ("", 0)
 
     def props(self, ident: str) -> dict[str, bool]:
         chain: list[_Style] = []

@@ -5,8 +5,15 @@ from __future__ import annotations
 import posixpath
 import re
 
+from lxml import etree
+
 from ficarchive.texts.conventions import Block, chapter_heading, structure
 from ficarchive.texts.formats import register
+from ficarchive.texts.formats.docx.items import Compound, Item, Paragraph
+from ficarchive.texts.formats.docx.layout import group
+from ficarchive.texts.formats.docx.notes import attach, read_notes
+from ficarchive.texts.formats.docx.numbering import Numbering
+from ficarchive.texts.formats.docx.ooxml import attr
 from ficarchive.texts.formats.docx.package import core_properties, main_part, relationships
 from ficarchive.texts.formats.docx.paragraphs import Reader
 from ficarchive.texts.formats.docx.styles import BREAK, CONTENTS, TITLE, Styles
@@ -29,6 +36,28 @@ def _title_like(text: str) -> bool:
     return len(text) <= 120 and len(text.split()) <= 14 and not text.endswith((".", ",", ";"))
 
 
+def _links(archive: ZipArchive, part: str) -> dict[str, str]:
+    """A part's hyperlink relationships to the web: id → URL."""
+    folder = posixpath.dirname(part)
+    rels_name = posixpath.join(folder, "_rels", posixpath.basename(part) + ".rels")
+    return {
+        ident: target
+        for ident, _, target, mode in relationships(archive, rels_name)
+        if mode.lower() == "external" and re.match(r"^(?:https?:|mailto:)", target, re.I)
+    }
+
+
+def _part(archive: ZipArchive, name: str) -> etree._Element | None:
+    """A part that helps reading (styles, numbering), None when it is missing or unreadable:
+    without it the text is still there."""
+    if not name or not archive.has(name):
+        return None
+    try:
+        return archive.xml(name)
+    except ParseError:
+        return None
+
+
 @register("docx", [".docx"])
 def parse_docx(data: bytes, name: str) -> ParsedWork:
     archive = ZipArchive(data, "DOCX")
@@ -37,32 +66,53 @@ def parse_docx(data: bytes, name: str) -> ParsedWork:
     body = next((element for element in root.iter() if local_name(element) == "body"), None)
     if local_name(root) != "document" or body is None:
         raise ParseError(f"{main} inside the DOCX is not a Word document (it has no <w:body>)")
-    styles_root = None
     folder = posixpath.dirname(main)
     rels_name = posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels")
-    links: dict[str, str] = {}
-    for ident, kind, target, mode in relationships(archive, rels_name):
-        if mode.lower() == "external" and re.match(r"^(?:https?:|mailto:)", target, re.I):
-            links[ident] = target
-        elif kind.endswith("/styles") and styles_root is None:
-            try:
-                styles_root = archive.xml(resolve(folder, target))
-            except ParseError:
-                styles_root = None  # styles we cannot read: paragraphs keep their ids' names
-    if styles_root is None and archive.has(posixpath.join(folder, "styles.xml")):
-        try:
-            styles_root = archive.xml(posixpath.join(folder, "styles.xml"))
-        except ParseError:
-            styles_root = None
-    paragraphs = Reader(Styles(styles_root), links).blocks(body)
+    parts: dict[str, str] = {}  # the first part of each kind the document relates to
+    note_parts: list[tuple[str, str]] = []
+    for _, kind, target, mode in relationships(archive, rels_name):
+        kind = kind.rsplit("/", 1)[-1]
+        if mode.lower() != "external" and kind not in parts:
+            parts[kind] = resolve(folder, target) or ""
+            if kind in ("footnotes", "endnotes"):
+                note_parts.append((kind[: -len("notes")], parts[kind]))
+    styles_root = _part(archive, parts.get("styles", ""))
+    if styles_root is None:  # styles not found by relationship: where Word puts them
+        styles_root = _part(archive, posixpath.join(folder, "styles.xml"))
+    styles = Styles(styles_root)
+    numbering = Numbering(_part(archive, parts.get("numbering", "")))
+    anchors = frozenset(
+        attr(element, "anchor") or ""
+        for element in body.iter()
+        if local_name(element) == "hyperlink" and attr(element, "anchor")
+    )
+    reader = Reader(styles, _links(archive, main), numbering, anchors)
+    items = group(reader.blocks(body))
+    readers: dict[str, Reader] = {}
+
+    def read_note(part: str, note: etree._Element) -> list[Item]:
+        if part not in readers:
+            readers[part] = Reader(styles, _links(archive, part), numbering, anchors)
+        return readers[part].blocks(note)
+
+    notes = read_notes(archive, note_parts, read_note) if reader.references else {}
 
     core = core_properties(archive)
     work = ParsedWork()
     blocks: list[Block] = []
-    for index, paragraph in enumerate(paragraphs):
-        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+    for index, item in enumerate(items):
+        if isinstance(item, Compound):
+            # A list or a table is story text: its lines under a bullet, so that no convention
+            # reads its first line as the title, a heading, a note, a header or an end marker.
+            text = "\n".join(["\u2022", *item.lines])
+            blocks.append(Block(text=text, html=sanitize_html(item.html)))
+            continue
+        paragraph = item
+        following = items[index + 1] if index + 1 < len(items) else None
         if paragraph.kind == CONTENTS or (
-            _CONTENTS_HEADING.match(paragraph.text) and following and following.kind == CONTENTS
+            _CONTENTS_HEADING.match(paragraph.text)
+            and isinstance(following, Paragraph)
+            and following.kind == CONTENTS
         ):
             continue  # Word's table of contents, and its heading
         if paragraph.kind == TITLE and not work.title:
@@ -93,6 +143,7 @@ def parse_docx(data: bytes, name: str) -> ParsedWork:
 
     blocks = _heading_levels(blocks, work)
     structure(blocks, work)
+    attach(work, notes, reader.references)
     # What Word's document properties say, where the text said nothing.
     work.title = work.title or core.title
     if not work.authors and core.creator:
