@@ -434,8 +434,34 @@ def test_unreadable_styles_are_not_fatal() -> None:
     assert [chapter.title for chapter in work.chapters] == ["", "The Bridge"]
 
 
-def test_broken_docx_files_only_ever_raise_parse_error() -> None:
-    data = fanfic_docx().build()
+def _rich_docx() -> Docx:
+    """A document with every structure the reader builds: lists, a table, notes, a text box."""
+    return Docx(
+        paragraphs=[
+            para("Kettle Point", style="Title"),
+            para("Maren kept", note_reference("1"), " a list", note_reference("2", "endnote"), "."),
+            list_item("Oil", num_id="1"),
+            list_item("the big lens", num_id="1", level=1),
+            list_item("Patience", num_id="2"),
+            table_of(
+                [cell(para("Ship")), cell(para("Arrived"))],
+                [cell(para("The Gull"), merge="restart"), cell(para("Monday"))],
+                [cell(merge="continue"), cell(para("Tuesday"))],
+                header_rows=1,
+            ),
+            para("The sign read:", text_box(para("HARBOUR CLOSED"))),
+            para("See ", hyperlink("the log", rel="rIdLog", anchor="entry-4"), "."),
+        ],
+        links={"rIdLog": "https://example.org/log"},
+        numbering=numbering_xml({"1": ["bullet", "lowerRoman"], "2": ["decimal"]}),
+        footnotes={"1": [para("Every night.")]},
+        endnotes={"2": [para("Written on the stair.")]},
+    )
+
+
+@pytest.mark.parametrize("docx", [fanfic_docx(), _rich_docx()], ids=["fanfic", "rich"])
+def test_broken_docx_files_only_ever_raise_parse_error(docx: Docx) -> None:
+    data = docx.build()
     rng = random.Random(20240602)
     candidates = [data[:cut] for cut in range(0, len(data), max(1, len(data) // 60))]
     for _ in range(150):
@@ -443,11 +469,12 @@ def test_broken_docx_files_only_ever_raise_parse_error() -> None:
         for _ in range(rng.randint(1, 12)):
             mutated[rng.randrange(len(mutated))] = rng.randrange(256)
         candidates.append(bytes(mutated))
-    files = fanfic_docx().files()
-    document = files["word/document.xml"]
-    for _ in range(60):
-        cut = rng.randrange(len(document))
-        candidates.append(zip_files({**files, "word/document.xml": document[:cut]}))
+    files = docx.files()
+    for part in [name for name in files if name.startswith("word/") and name.endswith(".xml")]:
+        content = files[part]
+        for _ in range(30):
+            cut = rng.randrange(len(content))
+            candidates.append(zip_files({**files, part: content[:cut]}))
     for candidate in candidates:
         refusal: ParseError | None = None
         try:
@@ -458,6 +485,17 @@ def test_broken_docx_files_only_ever_raise_parse_error() -> None:
             assert refusal.message
         else:
             assert work.chapters
+
+
+def test_a_document_with_every_structure_reads_each_once() -> None:
+    work = _parse(_rich_docx())
+    chapter = work.chapters[0]
+    assert work.title == "Kettle Point"
+    assert chapter.html.count("<ul>") == 1
+    assert chapter.html.count("<table>") == 1
+    assert chapter.text.count("HARBOUR CLOSED") == 1
+    assert chapter.end_notes.count("<li>") == 2
+    assert 'href="https://example.org/log#entry-4"' in chapter.html
 
 
 # -- text boxes ---------------------------------------------------------------------------------

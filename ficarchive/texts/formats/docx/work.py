@@ -82,9 +82,7 @@ def parse_docx(data: bytes, name: str) -> ParsedWork:
     styles = Styles(styles_root)
     numbering = Numbering(_part(archive, parts.get("numbering", "")))
     anchors = frozenset(
-        attr(element, "anchor") or ""
-        for element in body.iter()
-        if local_name(element) == "hyperlink" and attr(element, "anchor")
+        attr(element, "anchor") or "" for element in body.iter("{*}hyperlink", "{*}Hyperlink")
     )
     reader = Reader(styles, _links(archive, main), numbering, anchors)
     items = group(reader.blocks(body))
