@@ -913,6 +913,32 @@ def test_a_link_to_a_bookmark_keeps_its_fragment_and_the_bookmark_its_anchor() -
     )
 
 
+def test_a_link_written_as_a_hyperlink_field_keeps_its_url_and_fragment() -> None:
+    begin = '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    instruction = (
+        '<w:r><w:instrText xml:space="preserve"> HYPERLINK "https://example.org/log" '
+        '\\l "entry-4" </w:instrText></w:r>'
+    )
+    separate = '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    simple = (
+        '<w:fldSimple w:instr=" HYPERLINK &quot;mailto:keeper@example.org&quot; ">'
+        f"{run('write')}</w:fldSimple>"
+    )
+    inside = (
+        f'<w:fldSimple w:instr=" HYPERLINK \\l &quot;storm&quot; ">{run("below")}</w:fldSimple>'
+    )
+    html = _html(
+        para("See ", begin, instruction, separate, run("the log"), end, " or ", simple, "."),
+        para("More ", inside, "."),
+    )
+    assert html == (
+        '<p>See <a href="https://example.org/log#entry-4" rel="nofollow">the log</a> or '
+        '<a href="mailto:keeper@example.org" rel="nofollow">write</a>.</p>\n'
+        "<p>More below.</p>"  # a field link to a place in the document stays text
+    )
+
+
 # -- a real writer-made file ----------------------------------------------------------------------
 
 

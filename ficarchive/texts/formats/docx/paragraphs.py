@@ -4,6 +4,7 @@ kind), tables, and the paragraphs of text boxes after the paragraph that holds t
 from __future__ import annotations
 
 import html as html_lib
+import re
 from typing import NamedTuple
 
 from lxml import etree
@@ -21,6 +22,11 @@ WRAPPERS = frozenset({"ins", "moveto", "smarttag", "customxml", "sdt", "sdtconte
 WRAPPERS |= frozenset({"dir", "bdo"})
 
 _TAGS = (("b", "strong"), ("i", "em"), ("u", "u"), ("strike", "s"), ("sup", "sup"), ("sub", "sub"))
+
+
+_HYPERLINK_FIELD = re.compile(r'^\s*HYPERLINK\s+(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s\\]+))', re.I)
+_FIELD_ANCHOR = re.compile(r'\\l\s+"([^"]*)"')
+WEB_URL = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
 
 
 class Segment(NamedTuple):
@@ -161,6 +167,20 @@ class Reader:
             elif name in WRAPPERS:
                 self._visit(child, link, out)
 
+    def _field_link(self) -> str:
+        """The URL of the innermost HYPERLINK field this text is the result of, as older Word
+        and some converters write links: `HYPERLINK "https://…/page" \\l "part"`."""
+        for instruction in reversed(self._fields):
+            match = _HYPERLINK_FIELD.match(instruction)
+            if match is None:
+                continue
+            url = match.group("quoted") or match.group("bare") or ""
+            if not WEB_URL.match(url):
+                return ""  # a place in the document, or a scheme links may not have
+            anchor = _FIELD_ANCHOR.search(instruction)
+            return f"{url.split('#', 1)[0]}#{anchor.group(1)}" if anchor else url
+        return ""
+
     def _bookmark(self, bookmark: etree._Element, out: list[Segment]) -> None:
         name = attr(bookmark, "name") or ""
         if name in self.anchors:
@@ -225,7 +245,7 @@ class Reader:
             else:
                 continue  # field codes, deleted text, pictures, note numbers in the notes, …
             if text and not hidden:
-                out.append(Segment(text, marks, link))
+                out.append(Segment(text, marks, link or self._field_link()))
                 if any(field.strip().upper().startswith("TOC") for field in self._fields):
                     self._contents = True
 

@@ -15,7 +15,7 @@ from ficarchive.texts.formats.docx.notes import attach, read_notes
 from ficarchive.texts.formats.docx.numbering import Numbering
 from ficarchive.texts.formats.docx.ooxml import attr
 from ficarchive.texts.formats.docx.package import core_properties, main_part, relationships
-from ficarchive.texts.formats.docx.paragraphs import Reader
+from ficarchive.texts.formats.docx.paragraphs import WEB_URL, Reader
 from ficarchive.texts.formats.docx.styles import BREAK, CONTENTS, TITLE, Styles
 from ficarchive.texts.paragraphs import html_to_html
 from ficarchive.texts.sanitize import sanitize_html
@@ -43,7 +43,7 @@ def _links(archive: ZipArchive, part: str) -> dict[str, str]:
     return {
         ident: target
         for ident, _, target, mode in relationships(archive, rels_name)
-        if mode.lower() == "external" and re.match(r"^(?:https?:|mailto:)", target, re.I)
+        if mode.lower() == "external" and WEB_URL.match(target)
     }
 
 
