@@ -640,6 +640,17 @@ def test_a_list_at_the_top_never_becomes_the_title(items: list[str]) -> None:
     assert work.chapters[0].html.startswith("<ul><li>Oil for the wick</li>")
 
 
+def test_a_line_after_a_list_at_the_top_is_no_byline() -> None:
+    docx = _lists(
+        list_item("Oil", num_id="1"),
+        para("by the stair, where Maren could see it"),
+        **{"1": ["bullet"]},
+    )
+    work = _parse(docx)
+    assert work.authors == []
+    assert work.chapters[0].text.endswith("by the stair, where Maren could see it")
+
+
 def test_list_items_that_look_like_notes_or_headings_stay_list_items() -> None:
     docx = _lists(
         para("Kettle Point", style="Title"),
@@ -892,10 +903,12 @@ def test_a_hyperlink_keeps_its_anchor_as_the_fragment() -> None:
 
 def test_a_relationship_target_keeps_its_fragment() -> None:
     docx = Docx(
-        paragraphs=[para("See ", hyperlink("the log", rel="rIdLog"), ".")],
+        paragraphs=[para(bookmark(""), "See ", hyperlink("the log", rel="rIdLog"), ".")],
         links={"rIdLog": "https://example.org/log#entry-4"},
     )
-    assert 'href="https://example.org/log#entry-4"' in _html_of(docx)
+    assert _html_of(docx) == (  # and a bookmark with no name is no anchor
+        '<p>See <a href="https://example.org/log#entry-4" rel="nofollow">the log</a>.</p>'
+    )
 
 
 def test_a_link_to_a_bookmark_keeps_its_fragment_and_the_bookmark_its_anchor() -> None:

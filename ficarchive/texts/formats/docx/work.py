@@ -14,7 +14,12 @@ from ficarchive.texts.formats.docx.layout import group
 from ficarchive.texts.formats.docx.notes import attach, read_notes
 from ficarchive.texts.formats.docx.numbering import Numbering
 from ficarchive.texts.formats.docx.ooxml import attr
-from ficarchive.texts.formats.docx.package import core_properties, main_part, relationships
+from ficarchive.texts.formats.docx.package import (
+    Core,
+    core_properties,
+    main_part,
+    relationships,
+)
 from ficarchive.texts.formats.docx.paragraphs import WEB_URL, Reader
 from ficarchive.texts.formats.docx.styles import BREAK, CONTENTS, TITLE, Styles
 from ficarchive.texts.paragraphs import html_to_html
@@ -23,6 +28,7 @@ from ficarchive.texts.structure import ParsedWork, ParseError
 from ficarchive.texts.ziparchive import ZipArchive, local_name, resolve
 
 _CONTENTS_HEADING = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*:?\s*$", re.IGNORECASE)
+_LIST_OR_TABLE = "\u2022"  # the first line of a list's or a table's text (see `_blocks`)
 _BYLINE = re.compile(r"^\s*(?:written\s+)?by\s+(?P<names>\S.{0,120})$", re.IGNORECASE)
 
 
@@ -32,7 +38,10 @@ def _names(value: str) -> list[str]:
     return [name.strip() for name in re.split(separator, value) if name.strip()]
 
 
-def _title_like(text: str) -> bool:
+def _title_like(block: Block) -> bool:
+    text = block.text
+    if text.startswith(_LIST_OR_TABLE + "\n"):
+        return False
     return len(text) <= 120 and len(text.split()) <= 14 and not text.endswith((".", ",", ";"))
 
 
@@ -81,8 +90,11 @@ def parse_docx(data: bytes, name: str) -> ParsedWork:
         styles_root = _part(archive, posixpath.join(folder, "styles.xml"))
     styles = Styles(styles_root)
     numbering = Numbering(_part(archive, parts.get("numbering", "")))
+    # The bookmarks some link goes to: those get an anchor, Word's own (_GoBack…) do not.
     anchors = frozenset(
-        attr(element, "anchor") or "" for element in body.iter("{*}hyperlink", "{*}Hyperlink")
+        anchor
+        for element in body.iter("{*}hyperlink", "{*}Hyperlink")
+        if (anchor := attr(element, "anchor"))
     )
     reader = Reader(styles, _links(archive, main), numbering, anchors)
     items = group(reader.blocks(body))
@@ -97,12 +109,31 @@ def parse_docx(data: bytes, name: str) -> ParsedWork:
 
     core = core_properties(archive)
     work = ParsedWork()
+    blocks = _blocks(items, work, core)
+    blocks = _heading_levels(blocks, work)
+    structure(blocks, work)
+    attach(work, notes, reader.references)
+    # What Word's document properties say, where the text said nothing.
+    work.title = work.title or core.title
+    if not work.authors and core.creator:
+        work.authors = [core.creator]
+    if not work.summary and core.description:
+        work.summary = html_to_html(core.description)
+    work.language = work.language or core.language
+    if core.keywords and not work.tags:
+        work.add_tags("freeform", core.keywords)
+    return work
+
+
+def _blocks(items: list[Item], work: ParsedWork, core: Core) -> list[Block]:
+    """The items as blocks for `structure`; the title, a byline and Word's table of contents
+    are taken out (into `work`, or dropped)."""
     blocks: list[Block] = []
     for index, item in enumerate(items):
         if isinstance(item, Compound):
             # A list or a table is story text: its lines under a bullet, so that no convention
             # reads its first line as the title, a heading, a note, a header or an end marker.
-            text = "\n".join(["\u2022", *item.lines])
+            text = "\n".join([_LIST_OR_TABLE, *item.lines])
             blocks.append(Block(text=text, html=sanitize_html(item.html)))
             continue
         paragraph = item
@@ -116,7 +147,7 @@ def parse_docx(data: bytes, name: str) -> ParsedWork:
         if paragraph.kind == TITLE and not work.title:
             work.title = " ".join(paragraph.text.split())
             continue
-        if len(blocks) <= 1 and not work.authors and (not blocks or _title_like(blocks[0].text)):
+        if len(blocks) <= 1 and not work.authors and (not blocks or _title_like(blocks[0])):
             # `by tidewright` under the title; or the document's author's name alone there.
             byline = _BYLINE.match(paragraph.text)
             if byline:
@@ -138,20 +169,7 @@ def parse_docx(data: bytes, name: str) -> ParsedWork:
         else:
             html = f"<p>{paragraph.html}</p>"
         blocks.append(Block(text=paragraph.text, html=sanitize_html(html), heading=level))
-
-    blocks = _heading_levels(blocks, work)
-    structure(blocks, work)
-    attach(work, notes, reader.references)
-    # What Word's document properties say, where the text said nothing.
-    work.title = work.title or core.title
-    if not work.authors and core.creator:
-        work.authors = [core.creator]
-    if not work.summary and core.description:
-        work.summary = html_to_html(core.description)
-    work.language = work.language or core.language
-    if core.keywords and not work.tags:
-        work.add_tags("freeform", core.keywords)
-    return work
+    return blocks
 
 
 def _heading_levels(blocks: list[Block], work: ParsedWork) -> list[Block]:
