@@ -56,6 +56,7 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 # Ranks, outermost first; a named heading (`Prologue`) is a chapter whatever the file's rank.
 BOOK, PART, CHAPTER, SECTION = 1, 2, 3, 4
 _KIND_RANKS = {"book": BOOK, "volume": BOOK, "vol": BOOK, "part": PART}
+_OWN_NAME_KINDS = frozenset({"letter", "adventure", "stave", "canto"})
 _SMALL_WORDS = frozenset(
     "a an and as at but by for from in into nor of on or over the to upon with".split()
 )
@@ -93,6 +94,8 @@ def _own_heading(text: str) -> Heading | None:
         named = match.group("named").capitalize()
         return Heading(f"{named}: {title}" if title else named, CHAPTER, label, named=True)
     kind = match.group("kind").lower().rstrip(".")
+    if not title and kind in _OWN_NAME_KINDS:
+        title = label  # "Letter 4" is the chapter's name; "Chapter 4" is only its number
     return Heading(title, _KIND_RANKS.get(kind, CHAPTER), label)
 
 

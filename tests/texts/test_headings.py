@@ -59,8 +59,8 @@ def test_numbered_titles_in_sequence_are_chapters() -> None:
 @pytest.mark.parametrize(
     ("line", "title"),
     [
-        ("Letter 1", ""),
-        ("Letter IV", ""),
+        ("Letter 1", "Letter 1"),
+        ("Letter IV", "Letter IV"),
         ("ADVENTURE I. A SCANDAL IN BOHEMIA", "A SCANDAL IN BOHEMIA"),
         ("Stave One: Marley's Ghost", "Marley's Ghost"),
         ("BOOK ONE", ""),
@@ -70,9 +70,9 @@ def test_letters_adventures_staves_and_books_are_headings(line: str, title: str)
     assert chapter_heading(line) == title
 
 
-def test_letters_in_sequence_are_chapters() -> None:
+def test_letters_are_chapters_named_for_their_letter() -> None:
     text = f"Letter 1\n\n{STORY}\n\nLetter 2\n\n{STORY}\n\nLetter 3\n\n{STORY}"
-    assert len(_work(text).chapters) == 3
+    assert _titles(text) == ["Letter 1", "Letter 2", "Letter 3"]
 
 
 def test_parts_holding_chapters_name_their_first_chapter_and_are_not_chapters() -> None:
