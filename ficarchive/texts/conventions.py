@@ -11,7 +11,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from ficarchive.texts.headings import (
+    CHAPTER,
+    NUMBER,
+    PART,
+    Heading,
+    find_headings,
+    title_case,
+    title_like,
+)
+from ficarchive.texts.headings import chapter_heading as chapter_heading  # used by the readers
 from ficarchive.texts.labels import HEADER_LABELS
 from ficarchive.texts.paragraphs import text_to_html
 from ficarchive.texts.sanitize import sanitize_html
@@ -63,23 +74,9 @@ _HEADER = re.compile(
     r"Genres?|Status|Word\s*Count|Words|Chapters)\s*:\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
-_NUMBER_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty"
-).split()
-_NUMBER = (
-    r"(?:\d+|[IVXLC]+\b|(?:" + "|".join(_NUMBER_WORDS) + r")(?:[\s-](?:one|two|three|four|five|"
-    r"six|seven|eight|nine))?)"
-)
-_CHAPTER = re.compile(
-    r"^[\s*_~#=\[(]*(?:(?P<named>Prologue|Epilogue|Interlude|Afterword|Foreword)\b"
-    r"|(?P<kind>Chapter|Ch\.?|Part|Book)\s+(?P<number>" + _NUMBER + r"))"
-    r"\s*[)\]]?(?P<separator>\s*[:.\-–—|]+\s*|\s+(?=\S)|\s*$)(?P<title>.*?)[\s*_~#=]*$",
-    re.IGNORECASE,
-)
 _END = re.compile(
     r"^[\s*_~\-=.(\[]*(?P<word>the\s+end|fin|finis|end|the\s+very\s+end|to\s+be\s+continued|"
-    r"tbc|end\s+of\s+(?:chapter|part)(?:\s+" + _NUMBER + r")?|end\s+chapter(?:\s+\d+)?)"
+    r"tbc|end\s+of\s+(?:chapter|part)(?:\s+" + NUMBER + r")?|end\s+chapter(?:\s+\d+)?)"
     r"[\s.!?…*_~\-=)\]]*$",
     re.IGNORECASE,
 )
@@ -120,25 +117,6 @@ def note_text(text: str) -> str | None:
     return text[match.end() :].strip()
 
 
-def chapter_heading(text: str) -> str | None:
-    """The chapter's title (`Chapter 4: The Bridge` → `The Bridge`, `Prologue` → `Prologue`)."""
-    stripped = text.strip()
-    if "\n" in stripped or len(stripped) > 150:
-        return None
-    match = _CHAPTER.match(stripped)
-    if match is None:
-        return None
-    title = match.group("title").strip()
-    if title and title[0].islower() and not match.group("separator").strip():
-        # `Chapter one was hard`, `Afterword was the word` are prose: a heading's title
-        # follows punctuation.
-        return None
-    if match.group("named"):
-        named = match.group("named").capitalize()
-        return f"{named}: {title}" if title else named
-    return title
-
-
 def end_marker(text: str) -> str | None:
     """`complete` for `The End`/`Fin`, `in progress` for `To be continued`, `chapter end` for
     `End of Chapter 3`; None when the paragraph is not an end marker."""
@@ -151,18 +129,6 @@ def end_marker(text: str) -> str | None:
     if word.startswith(("end of", "end chapter")):
         return "chapter end"
     return "complete"
-
-
-def _heading_next(blocks: list[Block], at: int) -> bool:
-    following = next((b for b in blocks[at + 1 :] if not b.is_break and b.text.strip()), None)
-    return following is not None and chapter_heading(following.text.strip()) is not None
-
-
-def _title_like(text: str) -> bool:
-    stripped = text.strip()
-    if not stripped or "\n" in stripped or len(stripped) > 120 or len(stripped.split()) > 14:
-        return False
-    return not stripped.endswith((".", ",", ";", ":", '"', "”", "'")) or stripped.endswith("...")
 
 
 # -- reading them -------------------------------------------------------------------------------
@@ -206,133 +172,223 @@ def split_names(value: str) -> list[str]:
     return [name.strip() for name in re.split(r"[,;]", value) if name.strip()]
 
 
-def _read_headers(blocks: list[Block], work: ParsedWork) -> int:
-    """Header lines at the top (`Title: …`, `Rating: …`); returns how many blocks they used."""
-    used = 0
-    for index, block in enumerate(blocks[:12]):
-        if block.heading or block.is_break:
-            break
-        lines = block.text.split("\n")
-        if not _HEADER.match(lines[0]):
-            break
-        current_key, current_value = "", ""
-        for line in lines:
-            match = _HEADER.match(line)
-            if match:
-                if current_key:
-                    _apply_header(work, current_key, current_value)
-                current_key, current_value = match.group("key"), match.group("value")
+def _read_header_block(block: Block, work: ParsedWork) -> bool:
+    """Header lines (`Title: …`, `Rating: …`) read into the work; False when `block` is not
+    header lines."""
+    lines = block.text.split("\n")
+    if block.heading or block.is_break or not _HEADER.match(lines[0]):
+        return False
+    current_key, current_value = "", ""
+    for line in lines:
+        match = _HEADER.match(line)
+        if match:
+            if current_key:
+                _apply_header(work, current_key, current_value)
+            current_key, current_value = match.group("key"), match.group("value")
+        else:
+            current_value += " " + line.strip()
+    if current_key:
+        _apply_header(work, current_key, current_value)
+    return True
+
+
+_BYLINE = re.compile(r"^\s*(?:written\s+)?by[:\s]\s*(?P<names>\S.{0,120})$", re.IGNORECASE)
+
+
+def byline(text: str) -> list[str]:
+    """The names in a `by …` line, or [] when `text` is not one."""
+    match = _BYLINE.match(" ".join(text.split()))
+    if match is None or not title_like(match.group("names")):
+        return []
+    return [name.strip() for name in re.split(r",|&| and ", match.group("names")) if name.strip()]
+
+
+def title_from_file_name(name: str) -> str:
+    """A title for a file that names none: `the-runaways.txt` → `The Runaways`. A name in
+    lower case (a slug) is set in title case; a name with capitals keeps them."""
+    stem = Path(name).name.split(".")[0]
+    words = " ".join(re.sub(r"[_\-]+", " ", stem).split())
+    if words == words.lower():
+        words = title_case(words.upper())
+    return words or "Untitled"
+
+
+class _Reader:
+    """One pass over a file's blocks, from its preface to its last chapter."""
+
+    def __init__(self, blocks: list[Block], work: ParsedWork) -> None:
+        self.blocks = [block for block in blocks if block.text.strip() or block.is_break]
+        self.work = work
+        layout = find_headings([block.text for block in self.blocks])
+        self.skipped = layout.contents
+        self.headings = dict(layout.headings)
+        marked = [at for at, block in enumerate(self.blocks) if block.heading]
+        # One heading above all the others (a single <h1> over <h2> chapters) is the title.
+        self.title_heading: int | None = None
+        if len(marked) > 1:
+            top = min(self.blocks[at].heading for at in marked)
+            tops = [at for at in marked if self.blocks[at].heading == top]
+            if len(tops) == 1 and tops[0] == marked[0]:
+                self.title_heading = tops[0]
+            for at in marked:
+                text = self.blocks[at].text.strip()
+                if at == self.title_heading or at in self.skipped:
+                    continue
+                if chapter_heading(text) is None:
+                    # A marked heading is a chapter titled as written ("One", "Beginnings").
+                    self.headings[at] = Heading(text, CHAPTER, text)
+
+    def _is_preface(self, at: int) -> bool:
+        """Blocks a title line may stand among: notes, header lines, breaks, a byline."""
+        block = self.blocks[at]
+        text = block.text.strip()
+        return (
+            at in self.skipped
+            or block.is_break
+            or is_scene_break(text)
+            or note_text(text) is not None
+            or bool(byline(text))
+            or (not block.heading and bool(_HEADER.match(text.split("\n")[0])))
+        )
+
+    def _title_line(self, at: int) -> bool:
+        """A short line before the story is its title; in a story with chapter headings, only
+        when a heading follows it, past any notes ("Title", "A/N: …", then "Prologue")."""
+        block = self.blocks[at]
+        if at in self.headings or not (title_like(block.text) or block.heading):
+            return False
+        if not self.headings:
+            return True
+        following = next(
+            (i for i in range(at + 1, len(self.blocks)) if not self._is_preface(i)), None
+        )
+        return following is not None and following in self.headings
+
+    def preface(self) -> tuple[int, list[str], Block | None]:
+        """The title line, header lines, notes and byline before the first heading or story
+        paragraph, in any order: where the story starts, the notes, the title line."""
+        work, notes = self.work, []
+        title_block: Block | None = None
+        at = 0
+        while at < len(self.blocks):
+            block = self.blocks[at]
+            text = block.text.strip()
+            note = note_text(text)
+            if at in self.headings:
+                break
+            if at in self.skipped or block.is_break or is_scene_break(text):
+                pass
+            elif at == self.title_heading and not work.title:
+                work.title = text
+            elif _read_header_block(block, work):
+                pass
+            elif note is not None:
+                notes.append(note)
+            elif title_block is not None and not work.authors and byline(text):
+                work.authors = byline(text)
+            elif work.title and text.casefold() == work.title.casefold():
+                pass  # the title line again, under `Title:`
+            elif not work.title and self._title_line(at):
+                work.title, title_block = text, block
             else:
-                current_value += " " + line.strip()
-        if current_key:
-            _apply_header(work, current_key, current_value)
-        used = index + 1
-    return used
+                break
+            at += 1
+        return at, notes, title_block
+
+    def _part_holds_chapters(self, at: int) -> bool:
+        following = next(
+            (i for i in range(at + 1, len(self.blocks)) if not self._is_preface(i)), None
+        )
+        return following is not None and following in self.headings
+
+    def read(self) -> ParsedWork:
+        work = self.work
+        start, preface_notes, title_block = self.preface()
+        chapters: list[_Chapter] = []
+        current: _Chapter | None = None
+        complete: bool | None = None
+        trailing_notes: list[str] = []
+        trailing_blocks: list[Block] = []  # the same notes as the writer wrote them
+        part = ""
+
+        for at in range(start, len(self.blocks)):
+            block = self.blocks[at]
+            text = block.text.strip()
+            if at in self.skipped:
+                continue
+            if block.is_break or is_scene_break(text):
+                if current is not None and current.body and not current.body[-1].is_break:
+                    current.body.append(Block.scene_break())
+                continue
+            heading = self.headings.get(at)
+            if heading is not None and heading.rank == PART and self._part_holds_chapters(at):
+                part = title_case(heading.label)
+                continue
+            if heading is not None:
+                if current is not None and not current.body and not current.has_heading:
+                    # Text before the first heading was only notes: they belong to the work.
+                    preface_notes.extend(current.notes)
+                    chapters.remove(current)
+                if current is not None and trailing_notes:
+                    current.end_notes.extend(trailing_notes)
+                    trailing_notes, trailing_blocks = [], []
+                title = heading.title
+                if part:
+                    title, part = (f"{part} — {title}" if title else part), ""
+                current = _Chapter(title=title, has_heading=True)
+                chapters.append(current)
+                continue
+            note = note_text(text)
+            if note is not None:
+                if current is None or (not current.body and not current.has_heading):
+                    preface_notes.append(note)
+                elif not current.body:
+                    current.notes.append(note)
+                else:
+                    trailing_notes.append(note)
+                    trailing_blocks.append(block)
+                continue
+            marker = end_marker(text)
+            if marker is not None:
+                if marker != "chapter end":
+                    complete = marker == "complete"
+                continue
+            if current is None:
+                current = _Chapter()
+                chapters.append(current)
+            if trailing_notes:
+                # A note in the middle of the text stays where and as the writer put it.
+                current.body.extend(trailing_blocks)
+                trailing_notes, trailing_blocks = [], []
+            current.body.append(block)
+
+        if title_block is not None and not any(chapter.body for chapter in chapters):
+            # The only line of text was not a title after all: it is the story.
+            work.title = ""
+            chapters = [_Chapter(body=[title_block])]
+        found_notes = "\n".join(_note_html(note) for note in preface_notes)
+        work.notes = "\n".join(part for part in (work.notes, found_notes) if part)
+        if trailing_notes:
+            end_html = "\n".join(_note_html(note) for note in trailing_notes)
+            work.end_notes = (work.end_notes + "\n" + end_html).strip()
+        if complete is not None and work.complete is None:
+            work.complete = complete
+        for chapter in chapters:
+            while chapter.body and chapter.body[-1].is_break:
+                chapter.body.pop()
+            if not chapter.body and not chapter.notes:
+                continue
+            work.chapters.append(
+                ParsedChapter(
+                    html=sanitize_html("\n".join(block.html for block in chapter.body)),
+                    title=chapter.title,
+                    notes="\n".join(_note_html(n) for n in chapter.notes),
+                    end_notes="\n".join(_note_html(n) for n in chapter.end_notes),
+                )
+            )
+        return work
 
 
 def structure(blocks: list[Block], work: ParsedWork | None = None) -> ParsedWork:
     """A work from blocks: headers, title, notes, chapters, scene breaks and end markers."""
-    work = work or ParsedWork()
-    blocks = [block for block in blocks if block.text.strip() or block.is_break]
-    start = _read_headers(blocks, work)
-    blocks = blocks[start:]
-
-    has_headings = any(
-        chapter_heading(block.text) is not None for block in blocks if not block.is_break
-    )
-    marked_headings = [block for block in blocks if block.heading]
-    # One heading above all the others (a single <h1> over <h2> chapters) is the work's title.
-    title_heading: Block | None = None
-    if len(marked_headings) > 1:
-        top = min(block.heading for block in marked_headings)
-        tops = [block for block in marked_headings if block.heading == top]
-        if len(tops) == 1 and tops[0] is marked_headings[0]:
-            title_heading = tops[0]
-    chapters: list[_Chapter] = []
-    preface_notes: list[str] = []
-    current: _Chapter | None = None
-    complete: bool | None = None
-    trailing_notes: list[str] = []
-    trailing_blocks: list[Block] = []  # the same notes as the writer wrote them
-    title_block: Block | None = None
-
-    for at, block in enumerate(blocks):
-        text = block.text.strip()
-        if block.is_break or is_scene_break(text):
-            if current is not None and current.body and not current.body[-1].is_break:
-                current.body.append(Block.scene_break())
-            continue
-        if current is None and not work.title and block is title_heading:
-            work.title = text
-            continue
-        note = note_text(text)
-        heading = chapter_heading(text)
-        if heading is None and block.heading and len(marked_headings) > 1:
-            heading = text
-        if heading is not None:
-            if current is not None and not current.body and not current.has_heading:
-                # Text before the first heading was only notes: they belong to the work.
-                preface_notes.extend(current.notes)
-                chapters.remove(current)
-            if current is not None and trailing_notes:
-                current.end_notes.extend(trailing_notes)
-                trailing_notes, trailing_blocks = [], []
-            current = _Chapter(title=heading, has_heading=True)
-            chapters.append(current)
-            continue
-        if note is not None:
-            if current is None or (not current.body and not current.has_heading):
-                preface_notes.append(note)
-            elif not current.body:
-                current.notes.append(note)
-            else:
-                trailing_notes.append(note)
-                trailing_blocks.append(block)
-            continue
-        marker = end_marker(text)
-        if marker is not None:
-            if marker != "chapter end":
-                complete = marker == "complete"
-            continue
-        if current is None:
-            # A short line before the story is its title; in a story with chapter headings,
-            # only when a heading follows it ("Title", then "Prologue").
-            title_line = (
-                _title_like(text) and (not has_headings or _heading_next(blocks, at))
-            ) or block.heading
-            if not work.title and title_line:
-                work.title, title_block = text, block
-                continue
-            current = _Chapter()
-            chapters.append(current)
-        if trailing_notes:
-            # A note in the middle of the text stays where and as the writer put it.
-            current.body.extend(trailing_blocks)
-            trailing_notes, trailing_blocks = [], []
-        current.body.append(block)
-
-    if title_block is not None and not any(chapter.body for chapter in chapters):
-        # The only line of text was not a title after all: it is the story.
-        work.title = ""
-        chapters = [_Chapter(body=[title_block])]
-    found_notes = "\n".join(_note_html(note) for note in preface_notes)
-    work.notes = "\n".join(part for part in (work.notes, found_notes) if part)
-    if trailing_notes:
-        end_html = "\n".join(_note_html(note) for note in trailing_notes)
-        work.end_notes = (work.end_notes + "\n" + end_html).strip()
-    if complete is not None and work.complete is None:
-        work.complete = complete
-    for chapter in chapters:
-        while chapter.body and chapter.body[-1].is_break:
-            chapter.body.pop()
-        if not chapter.body and not chapter.notes:
-            continue
-        work.chapters.append(
-            ParsedChapter(
-                html=sanitize_html("\n".join(block.html for block in chapter.body)),
-                title=chapter.title,
-                notes="\n".join(_note_html(n) for n in chapter.notes),
-                end_notes="\n".join(_note_html(n) for n in chapter.end_notes),
-            )
-        )
-    return work
+    return _Reader(blocks, work or ParsedWork()).read()

@@ -29,8 +29,6 @@ NOT_CORPUS = {"builders", "__pycache__"}
 # day the parsers meet it, so the marker is removed with the fix.
 TODAY = {
     "headings": "issue 15: headings, title lines and notes before the first heading misread",
-    "gutenberg": "issue 15: Project Gutenberg's header and headings not recognised",
-    "licence": "issue 15: the Gutenberg header and licence read as story text",
     "pages": "issue 15: AO3 pages that are not works read as works",
 }
 
@@ -138,14 +136,12 @@ def test_every_fan_fiction_layout_gets_its_exact_chapter_count(report: dict[str,
     assert _share(report, "fanfic-txt", "chapters") == 1.0
 
 
-@pytest.mark.xfail(strict=True, reason=TODAY["gutenberg"])
 def test_gutenberg_books_get_their_exact_chapter_count_at_least_95_percent(
     report: dict[str, Any],
 ) -> None:
     assert _share(report, "gutenberg-txt", "chapters") >= 0.95
 
 
-@pytest.mark.xfail(strict=True, reason=TODAY["licence"])
 def test_the_gutenberg_licence_is_never_in_the_text(report: dict[str, Any]) -> None:
     assert report["kinds"]["gutenberg-txt"]["licence"] == 0
 

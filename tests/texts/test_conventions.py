@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from ficarchive.texts.conventions import (
@@ -9,6 +11,7 @@ from ficarchive.texts.conventions import (
     is_scene_break,
     note_text,
     structure,
+    title_from_file_name,
 )
 
 
@@ -173,3 +176,48 @@ def test_one_top_heading_over_chapter_headings_is_the_title() -> None:
     work = structure(blocks)
     assert work.title == "The Whole Story"
     assert [c.title for c in work.chapters] == ["Beginnings", "Endings"]
+
+
+_PREFACE_PARTS = {
+    "title": "The Runaways",
+    "headers": "Author: lauren\nRating: Teen And Up Audiences",
+    "note": "A/N: My first fic, be kind.",
+    "disclaimer": "Disclaimer: I own nothing.",
+    "summary": "Summary: Two of them leave town.",
+}
+_STORY = "The bus left at six, and she did not look back at the town."
+
+
+@pytest.mark.parametrize("heading", ["Prologue", ""])
+@pytest.mark.parametrize("title", ["The Runaways", "Title: The Runaways"])
+@pytest.mark.parametrize("order", list(itertools.permutations(_PREFACE_PARTS)))
+def test_title_headers_notes_and_summary_in_any_order_before_the_story_belong_to_the_work(
+    order: tuple[str, ...], title: str, heading: str
+) -> None:
+    parts = {**_PREFACE_PARTS, "title": title}
+    story = [heading, _STORY] if heading else [_STORY]
+    work = structure(blocks_from_plain_text("\n\n".join([*(parts[p] for p in order), *story])))
+    assert work.title == "The Runaways"
+    assert work.authors == ["lauren"]
+    assert work.tags == {"rating": ["Teen And Up Audiences"]}
+    assert work.summary == "<p>Two of them leave town.</p>"
+    notes = ["<p>My first fic, be kind.</p>", "<p>I own nothing.</p>"]
+    if order.index("disclaimer") < order.index("note"):
+        notes.reverse()
+    assert work.notes == "\n".join(notes)
+    assert [(chapter.title, chapter.text, chapter.notes) for chapter in work.chapters] == [
+        (heading, _STORY, "")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("the-runaways.txt", "The Runaways"),
+        ("drafts/a_tale_of-two-cities.txt", "A Tale of Two Cities"),
+        ("Rory and Jess.txt", "Rory and Jess"),
+        ("MyStory.txt", "MyStory"),
+    ],
+)
+def test_a_title_from_a_file_name_is_never_a_lower_cased_slug(name: str, title: str) -> None:
+    assert title_from_file_name(name) == title

@@ -75,9 +75,34 @@ def test_unknown_formats_are_named() -> None:
         parse_bytes(b"hello", "story.pages")
 
 
-def test_a_file_without_a_title_is_named_after_the_file() -> None:
+def test_a_file_without_a_title_is_named_after_the_file_in_title_case() -> None:
     work = parse_bytes(b"It was a dark and stormy night, and the rain fell.", "my_new-story.txt")
-    assert work.title == "my new story"
+    assert work.title == "My New Story"
+
+
+def test_the_files_own_title_wins_over_its_name() -> None:
+    text = b"Title: Running Away\n\nIt was a dark and stormy night, and the rain fell."
+    assert parse_bytes(text, "the-runaways.txt").title == "Running Away"
+
+
+def test_a_title_line_then_notes_then_a_prologue_heading() -> None:
+    text = (
+        "The Runaways\n\n"
+        "A/N: My first multi-chapter fic. Thanks to my beta!\n\n"
+        "Disclaimer: I don't own Gilmore Girls.\n\n"
+        "Prologue\n\n"
+        "The bus left at six, and she did not look back.\n\n"
+        "Chapter 1\n\n"
+        "He was waiting at the bridge.\n"
+    )
+    work = parse_bytes(text.encode(), "the-runaways.txt")
+    assert work.title == "The Runaways"
+    assert work.notes == (
+        "<p>My first multi-chapter fic. Thanks to my beta!</p>\n<p>I don't own Gilmore Girls.</p>"
+    )
+    assert [chapter.title for chapter in work.chapters] == ["Prologue", ""]
+    assert work.chapters[0].text == "The bus left at six, and she did not look back."
+    assert work.chapters[0].notes == ""
 
 
 def test_a_title_after_several_notes_and_before_a_prologue_is_the_title() -> None:
