@@ -363,11 +363,11 @@ class Client:
         tally.statuses[answer.status] += 1
         if answer.status >= 500:
             tally.errors += 1
-            _sample(tally, f"{kind}: {answer.status} {answer.body[:200]!r}")
+            _sample(tally, f"{kind}: {answer.status} {_said(answer.body)}")
             return None
         if answer.status >= 400 or "/users/login" in answer.location:
             tally.refused += 1
-            _sample(tally, f"{kind}: {answer.status} {answer.location} {answer.body[:200]!r}")
+            _sample(tally, f"{kind}: {answer.status} {answer.location} {_said(answer.body)}")
             return None
         return answer
 
@@ -467,6 +467,18 @@ class Client:
             "body": f"The tide went out, {token}.\n\nIt came back in the morning.",
             "action": "post",
         }
+
+
+_TAG = re.compile(r"<[^>]*>")
+_MESSAGE = re.compile(r"<main\b.*?</main>", re.S)
+
+
+def _said(body: bytes) -> str:
+    """What a refusal page says: its main content's text, cut short."""
+    text = body.decode("utf-8", "replace")
+    main = _MESSAGE.search(text)
+    words = " ".join(_TAG.sub(" ", main.group(0) if main else text).split())
+    return repr(words[:240])
 
 
 def _sample(tally: Tally, text: str) -> None:
@@ -633,10 +645,20 @@ class Archive:
             return ""
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
-    def tracebacks(self) -> int:
+    def tracebacks(self) -> dict[str, int]:
+        """Each traceback in the server's log, by its last line (the exception and message)."""
         if not self.log.exists():
-            return 0
-        return self.log.read_text(errors="replace").count("Traceback (most recent call last)")
+            return {}
+        found: Counter[str] = Counter()
+        lines = self.log.read_text(errors="replace").splitlines()
+        for at, line in enumerate(lines):
+            if "Traceback (most recent call last)" not in line:
+                continue
+            end = at + 1
+            while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end]):
+                end += 1
+            found[lines[end][:200] if end < len(lines) else "(cut off)"] += 1
+        return dict(found)
 
     def stop(self) -> None:
         process, self.process = self.process, None
@@ -835,8 +857,8 @@ def print_report(report: dict[str, Any]) -> None:
             f"  subprocesses of the workers (imports' parsing): {len(short)} seen, the largest "
             f"sample {largest:.0f} MB"
         )
-    if report.get("server_tracebacks"):
-        say(f"the server logged {report['server_tracebacks']} tracebacks")
+    for last_line, count in (report.get("server_tracebacks") or {}).items():
+        say(f"the server logged {count} traceback(s) ending: {last_line}")
 
 
 def soak(args: argparse.Namespace) -> int:
