@@ -118,9 +118,9 @@ _SAFE_CLASS = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 # The HTML parser drops the first newline after <pre>, and the serializer does not write it back
 # (as the HTML spec says it should), so a <pre> that starts with a blank line lost one per pass.
 _PRE_START = re.compile(r"(<pre\b[^>]*>)\n")
-# In the cleaner's output every `<` of text or of an attribute value is escaped, so these match
-# real iframe tags only; a kept src was checked by `_filter_attribute`.
-_IFRAME_TAG = re.compile(r"<(/?)iframe\b[^>]*>")
+# Outside an iframe, the cleaner's output escapes every `<` of text or of an attribute value, so
+# these match real start tags only; a src the tag kept passed `_filter_attribute`.
+_IFRAME_START = re.compile(r"<iframe\b[^>]*>")
 _PLAYER_TAG = re.compile(r"<(audio|video|iframe)\b([^>]*)>")
 # One attribute of a start tag the cleaner wrote: its values are always double-quoted.
 _ATTRIBUTE = re.compile(r'\s([^\s=]+)(?:="[^"]*")?')
@@ -281,22 +281,15 @@ def _cleaner(policy: Policy) -> nh3.Cleaner:
 def _keep_allowed_iframes(html: str) -> str:
     """Each iframe emptied, and removed when its src did not pass `embed_src`."""
     out: list[str] = []
-    position = depth = 0
-    kept = ""
-    for match in _IFRAME_TAG.finditer(html):
-        if depth == 0:
-            out.append(html[position : match.start()])
-        if match.group(1):
-            depth = max(depth - 1, 0)
-        else:
-            if depth == 0:
-                kept = match.group(0) if ' src="' in match.group(0) else ""
-            depth += 1
-        if depth == 0:
-            out.append(kept and kept + "</iframe>")
-            kept = ""
-        position = match.end()
-    out.append(kept and kept + "</iframe>" if depth else html[position:])
+    position = 0
+    while start := _IFRAME_START.search(html, position):
+        out.append(html[position : start.start()])
+        # What an iframe holds is raw text, written as it came, up to its first end tag.
+        end = html.find("</iframe>", start.end())
+        position = len(html) if end < 0 else end + len("</iframe>")
+        if ' src="' in start.group(0):
+            out.append(start.group(0) + "</iframe>")
+    out.append(html[position:])
     return "".join(out)
 
 
