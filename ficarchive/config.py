@@ -50,6 +50,7 @@ OPTIONS: dict[str, str] = {
     "JOB_LEASE_SECONDS": "How soon a job whose worker died runs again; renewed while it runs.",
     "BEHIND_HTTPS_PROXY": "`true` trusts the proxy's X-Forwarded-Proto and -For headers.",
     "SECURE_COOKIES": "`true` marks session and CSRF cookies Secure (serve over HTTPS).",
+    "EMBED_HOSTS": "Comma-separated hosts (`host` or `host/path/`) chapter text may embed from.",
     "EMAIL_URL": "`smtp://user:pass@host:587` to send email; unset: emails are printed (console).",
     "DEFAULT_FROM_EMAIL": "The sender of the archive's emails.",
 }

@@ -16,6 +16,7 @@ from ficarchive.config import (
     env_str,
 )
 from ficarchive.storage import check_data_folder, private_database
+from ficarchive.texts.sanitize import DEFAULT_EMBED_HOSTS, frame_sources
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("FICARCHIVE_DATA", Path.cwd() / "data")
@@ -57,6 +58,9 @@ IMPORT_PARSE_MEMORY_MB = env_int("IMPORT_PARSE_MEMORY_MB", 512, minimum=128)
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
 # Django refuses a form with more files than this (its default, 100, is smaller than a folder).
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
+# Media embeds in chapter text (ficarchive.texts.sanitize): the hosts an <iframe> may load from,
+# each `host` (`www.host` too) or `host/path/` (addresses under that path only). AO3's list.
+EMBED_HOSTS = env_list("EMBED_HOSTS", list(DEFAULT_EMBED_HOSTS))
 # Background jobs: a running job's lease, renewed by its worker every third of it while the job
 # runs; a job whose worker died is queued again once it passes (ficarchive/jobs/services.py).
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 30, minimum=1)
@@ -164,9 +168,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (ficarchive.server.middleware): only the archive's own scripts and
-# styles run, never inline ones; works may show images from anywhere, as on AO3.
+# styles run, never inline ones; works may show images from anywhere, as on AO3, play audio and
+# video from https addresses, and frame the embed hosts' players.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; "
+    f"media-src 'self' https:; frame-src {frame_sources(EMBED_HOSTS)}; "
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 )
 # Served over HTTPS (Secure cookies, or a proxy that ends HTTPS): browsers are told to use only

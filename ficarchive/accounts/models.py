@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from ficarchive.texts.fields import SanitizedHTMLField
+from ficarchive.texts.sanitize import sanitize_basic_html
 
 # AO3 allows letters, digits and underscores in user names, and spaces too in pseuds.
 username_validator = RegexValidator(
@@ -77,7 +78,9 @@ class Pseud(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pseuds")
     name = models.CharField(max_length=40, validators=[pseud_validator])
-    description = SanitizedHTMLField(blank=True, help_text="Sanitized HTML.")
+    description = SanitizedHTMLField(
+        blank=True, help_text="Sanitized HTML.", sanitizer=sanitize_basic_html
+    )
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

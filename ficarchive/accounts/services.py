@@ -177,12 +177,12 @@ def log_in(request: HttpRequest, username: str, password: str) -> User:
 
 @transaction.atomic
 def add_pseud(user: User, name: str, description: str = "", *, make_default: bool = False) -> Pseud:
-    from ficarchive.texts.sanitize import sanitize_html
+    from ficarchive.texts.sanitize import sanitize_basic_html
 
     name = name.strip()
     if user.pseuds.filter(name__iexact=name).exists():
         raise AccountError(f"You already have a pseud named {name!r}.", field="name")
-    pseud = Pseud(user=user, name=name, description=sanitize_html(description))
+    pseud = Pseud(user=user, name=name, description=sanitize_basic_html(description))
     try:
         pseud.full_clean(exclude=["user"])
     except ValidationError as error:

@@ -23,6 +23,7 @@ from ficarchive.search.saved import without_muted
 from ficarchive.tags.models import Tag, TagType
 from ficarchive.tags.services import TagError, find_or_create_tags, split_tag_list
 from ficarchive.texts.paragraphs import html_to_html
+from ficarchive.texts.sanitize import sanitize_basic_html
 from ficarchive.works.models import Series, SeriesWork, Work
 from ficarchive.works.queries import AnyUser, can_view, listed_works, with_blurb_data
 
@@ -145,7 +146,7 @@ def _clean(data: BookmarkData) -> tuple[str, list[Tag]]:
             f"Notes can be at most {NOTES_MAX} characters; these have {len(data.notes)}.",
             "notes",
         )
-    return html_to_html(data.notes), bookmark_tags(data.tags)
+    return html_to_html(data.notes, sanitize_basic_html), bookmark_tags(data.tags)
 
 
 def _move_count(work_id: int | None, by: int) -> None:

@@ -26,7 +26,7 @@ from ficarchive.accounts.services import default_pseud
 from ficarchive.community import inbox
 from ficarchive.community.models import Comment, CommentSettings
 from ficarchive.texts.paragraphs import html_to_html
-from ficarchive.texts.sanitize import strip_tags
+from ficarchive.texts.sanitize import sanitize_basic_html, strip_tags
 from ficarchive.works.models import Chapter, Work
 from ficarchive.works.queries import AnyUser, is_creator
 
@@ -139,7 +139,7 @@ def clean_body(text: str) -> str:
             f"{BODY_MAX:,} characters.",
             field="body",
         )
-    body = html_to_html(text)
+    body = html_to_html(text, sanitize_basic_html)
     if not strip_tags(body).strip() and "<img" not in body:
         raise CommentError(
             "Comment: nothing of your comment is left once markup the archive does not allow is "

@@ -15,6 +15,7 @@ from django.db.models import Q
 from ficarchive.accounts.models import Pseud
 from ficarchive.tags.models import Tag
 from ficarchive.texts.fields import SanitizedHTMLField
+from ficarchive.texts.sanitize import sanitize_basic_html
 from ficarchive.works.models import Chapter, Series, Work
 
 USER = settings.AUTH_USER_MODEL
@@ -81,7 +82,7 @@ class Comment(models.Model):
     guest_email = models.EmailField(blank=True)
     # Keyed hash of a guest's address, for the rate limit; never the address itself.
     guest_key = models.CharField(max_length=64, blank=True, db_index=True)
-    body = SanitizedHTMLField(help_text="Sanitized HTML.")
+    body = SanitizedHTMLField(help_text="Sanitized HTML.", sanitizer=sanitize_basic_html)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     # Moderated works hold new comments until a creator approves them.
@@ -133,7 +134,9 @@ class Bookmark(models.Model):
     series = models.ForeignKey(
         Series, null=True, blank=True, on_delete=models.CASCADE, related_name="bookmarks"
     )
-    notes = SanitizedHTMLField(blank=True, help_text="Sanitized HTML.")
+    notes = SanitizedHTMLField(
+        blank=True, help_text="Sanitized HTML.", sanitizer=sanitize_basic_html
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="bookmarks")
     private = models.BooleanField(default=False)
     rec = models.BooleanField("recommendation", default=False)

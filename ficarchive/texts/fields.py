@@ -9,13 +9,18 @@ those meet:
   back on the instance, so the object in memory shows what the row holds;
 - `get_db_prep_save` (every INSERT and UPDATE, `QuerySet.update()` included) sanitizes any plain
   string it is given, and looks inside SQL expressions: a `Value` is sanitized, a column that is
-  itself sanitized HTML may be copied, a `Case` (what `bulk_update()` writes, in a `Cast` on
-  PostgreSQL) is checked branch by branch; anything else (`Concat`, `Replace`, a subquery)
-  could assemble markup in the database where no sanitizer sees it, and is refused with an
-  error naming the field.
+  itself sanitized HTML under an allow-list no wider than this field's may be copied, a `Case`
+  (what `bulk_update()` writes, in a `Cast` on PostgreSQL) is checked branch by branch; anything
+  else (`Concat`, `Replace`, a subquery, a column under a wider allow-list) could assemble
+  markup in the database where no sanitizer sees it, and is refused with an error naming the
+  field.
 
 Raw SQL (`cursor.execute`) is the one way around it; ficarchive writes these columns with none.
 Sanitizing is idempotent, so HTML that went through a form already costs one cleaner pass more.
+
+Each field names its allow-list (`ficarchive.texts.sanitize`): the default, `sanitize_html`, is
+chapter text's; notes pass `sanitize_notes_html`, summaries, comments and descriptions
+`sanitize_basic_html`. Which one is a matter of Python only: changing it alters no column.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Case, Col, Value, When
 from django.db.models.functions import Cast
 
-from ficarchive.texts.sanitize import sanitize_html
+from ficarchive.texts.sanitize import allows_no_more, sanitize_html
 
 Sanitizer = Callable[[str], str]
 
@@ -39,10 +44,13 @@ class _Sanitized(str):
 
 class SanitizedHTMLField(models.TextField):
     description = "HTML, sanitized against the archive's allow-list whenever it is written"
+    # The sanitizer changes what is written, not the column: migrations that only change it
+    # alter no table (SQLite would otherwise rebuild it).
+    non_db_attrs = (*models.TextField.non_db_attrs, "sanitizer")
 
     def __init__(self, *args: Any, sanitizer: Sanitizer = sanitize_html, **kwargs: Any) -> None:
-        # Which allow-list applies: every field uses the archive's one today; a field that
-        # should allow less (say, comments without images) passes its own function.
+        # Which allow-list applies: chapter text's by default; a field that allows less (notes
+        # without media embeds, comments without classes either) passes its own function.
         self.sanitizer = sanitizer
         super().__init__(*args, **kwargs)
 
@@ -78,8 +86,12 @@ class SanitizedHTMLField(models.TextField):
             elif expression.value is not None:
                 self._refuse(expression)
             return
-        if isinstance(expression, Col) and isinstance(expression.target, SanitizedHTMLField):
-            return  # copying HTML that was sanitized when it was stored
+        if (
+            isinstance(expression, Col)
+            and isinstance(expression.target, SanitizedHTMLField)
+            and allows_no_more(expression.target.sanitizer, self.sanitizer)
+        ):
+            return  # copying HTML that was sanitized, no more loosely, when it was stored
         branches: Iterable[Any]
         if isinstance(expression, Cast):
             branches = expression.get_source_expressions()  # PostgreSQL's bulk_update casts

@@ -8,6 +8,7 @@ from django.urls import reverse
 from ficarchive.accounts.models import Pseud
 from ficarchive.tags.models import ADULT_RATINGS, TAG_ORDER, Tag, TagType
 from ficarchive.texts.fields import SanitizedHTMLField
+from ficarchive.texts.sanitize import sanitize_basic_html, sanitize_notes_html
 
 
 def content_stamp(revision: int, edited_at: datetime | None) -> str:
@@ -42,9 +43,19 @@ RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
 
 class Work(models.Model):
     title = models.CharField(max_length=255)
-    summary = SanitizedHTMLField(blank=True, help_text="Sanitized HTML.")
-    notes = SanitizedHTMLField(blank=True, help_text="Sanitized HTML, shown before the work.")
-    end_notes = SanitizedHTMLField(blank=True, help_text="Sanitized HTML, shown after the work.")
+    summary = SanitizedHTMLField(
+        blank=True, help_text="Sanitized HTML.", sanitizer=sanitize_basic_html
+    )
+    notes = SanitizedHTMLField(
+        blank=True,
+        help_text="Sanitized HTML, shown before the work.",
+        sanitizer=sanitize_notes_html,
+    )
+    end_notes = SanitizedHTMLField(
+        blank=True,
+        help_text="Sanitized HTML, shown after the work.",
+        sanitizer=sanitize_notes_html,
+    )
     language = models.CharField(max_length=10, choices=LANGUAGES, default="en")
     restricted = models.BooleanField(default=False, help_text="Only logged-in readers may see it.")
     complete = models.BooleanField(default=False)
@@ -185,9 +196,10 @@ class Chapter(models.Model):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="chapters")
     position = models.PositiveIntegerField()
     title = models.CharField(max_length=255, blank=True)
-    summary = SanitizedHTMLField(blank=True)
-    notes = SanitizedHTMLField(blank=True)
-    end_notes = SanitizedHTMLField(blank=True)
+    summary = SanitizedHTMLField(blank=True, sanitizer=sanitize_basic_html)
+    notes = SanitizedHTMLField(blank=True, sanitizer=sanitize_notes_html)
+    end_notes = SanitizedHTMLField(blank=True, sanitizer=sanitize_notes_html)
+    # Chapter text takes the whole allow-list: classes and media embeds.
     body = SanitizedHTMLField(help_text="Sanitized HTML.")
     word_count = models.PositiveIntegerField(default=0)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -215,8 +227,10 @@ class Chapter(models.Model):
 
 class Series(models.Model):
     title = models.CharField(max_length=255)
-    summary = SanitizedHTMLField(blank=True, help_text="Sanitized HTML: the description.")
-    notes = SanitizedHTMLField(blank=True)
+    summary = SanitizedHTMLField(
+        blank=True, help_text="Sanitized HTML: the description.", sanitizer=sanitize_basic_html
+    )
+    notes = SanitizedHTMLField(blank=True, sanitizer=sanitize_basic_html)
     complete = models.BooleanField(default=False)
     pseuds = models.ManyToManyField(Pseud, related_name="series")
     created_at = models.DateTimeField(auto_now_add=True)

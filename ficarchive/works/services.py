@@ -14,6 +14,7 @@ from ficarchive.tags.models import OFFICIAL_TAGS, TagType
 from ficarchive.tags.services import find_or_create_tags
 from ficarchive.texts.counting import count_words
 from ficarchive.texts.paragraphs import format_body, html_to_html
+from ficarchive.texts.sanitize import sanitize_basic_html, sanitize_notes_html
 from ficarchive.works.models import (
     Chapter,
     CreatorInvitation,
@@ -79,9 +80,9 @@ def _clean_title(title: str) -> str:
 
 def _apply_work_data(work: Work, data: WorkData) -> None:
     work.title = _clean_title(data.title)
-    work.summary = html_to_html(data.summary)
-    work.notes = html_to_html(data.notes)
-    work.end_notes = html_to_html(data.end_notes)
+    work.summary = html_to_html(data.summary, sanitize_basic_html)
+    work.notes = html_to_html(data.notes, sanitize_notes_html)
+    work.end_notes = html_to_html(data.end_notes, sanitize_notes_html)
     work.language = data.language
     work.restricted = data.restricted
     if data.expected_chapters is not None and data.expected_chapters < 1:
@@ -160,9 +161,9 @@ def _new_chapter(work: Work, data: ChapterData, position: int) -> Chapter:
         work=work,
         position=position,
         title=" ".join(data.title.split())[:255],
-        summary=html_to_html(data.summary),
-        notes=html_to_html(data.notes),
-        end_notes=html_to_html(data.end_notes),
+        summary=html_to_html(data.summary, sanitize_basic_html),
+        notes=html_to_html(data.notes, sanitize_notes_html),
+        end_notes=html_to_html(data.end_notes, sanitize_notes_html),
         body=body,
         word_count=count_words(body),
         published_at=timezone.now() if work.posted else None,
@@ -380,9 +381,9 @@ def update_chapter(chapter: Chapter, data: ChapterData) -> Chapter:
     if not body.strip():
         raise WorkError("The chapter text cannot be empty.", "body")
     chapter.title = " ".join(data.title.split())[:255]
-    chapter.summary = html_to_html(data.summary)
-    chapter.notes = html_to_html(data.notes)
-    chapter.end_notes = html_to_html(data.end_notes)
+    chapter.summary = html_to_html(data.summary, sanitize_basic_html)
+    chapter.notes = html_to_html(data.notes, sanitize_notes_html)
+    chapter.end_notes = html_to_html(data.end_notes, sanitize_notes_html)
     chapter.body = body
     chapter.word_count = count_words(body)
     chapter.save()
@@ -425,8 +426,8 @@ def user_series(user: User) -> list[Series]:
 @transaction.atomic
 def update_series(series: Series, title: str, summary: str, notes: str, complete: bool) -> None:
     series.title = _clean_title(title)
-    series.summary = html_to_html(summary)
-    series.notes = html_to_html(notes)
+    series.summary = html_to_html(summary, sanitize_basic_html)
+    series.notes = html_to_html(notes, sanitize_basic_html)
     series.complete = complete
     series.save()
 

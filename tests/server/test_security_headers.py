@@ -91,25 +91,41 @@ def test_hsts_on_every_response_when_served_over_https(client: Client, settings:
         assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
-def _hsts_seconds(tmp_path: Path, **environment: str) -> int:
-    """SECURE_HSTS_SECONDS as settings.py works it out from these environment variables."""
+def _setting(tmp_path: Path, name: str, **environment: str) -> str:
+    """A setting as settings.py works it out from these environment variables."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECURE_COOKIES", "BEHIND_HTTPS_PROXY"}
+        if key not in {"SECURE_COOKIES", "BEHIND_HTTPS_PROXY", "EMBED_HOSTS"}
     }
     env.update(environment, FICARCHIVE_DATA=str(tmp_path))
-    code = "import ficarchive.settings as s; print(s.SECURE_HSTS_SECONDS)"
+    code = f"import ficarchive.settings as s; print(s.{name})"
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    return int(result.stdout)
+    return result.stdout.strip()
+
+
+def _hsts_seconds(tmp_path: Path, **environment: str) -> int:
+    return int(_setting(tmp_path, "SECURE_HSTS_SECONDS", **environment))
 
 
 def test_https_settings_turn_hsts_on(tmp_path: Path) -> None:
     assert _hsts_seconds(tmp_path) == 0
     assert _hsts_seconds(tmp_path, SECURE_COOKIES="true") >= 180 * 24 * 3600
     assert _hsts_seconds(tmp_path, BEHIND_HTTPS_PROXY="true") >= 180 * 24 * 3600
+
+
+def test_works_may_frame_the_embed_hosts_players_and_play_https_media(tmp_path: Path) -> None:
+    default = _directives(_setting(tmp_path, "CONTENT_SECURITY_POLICY"))
+    assert default["media-src"] == "'self' https:"
+    assert "https://www.youtube.com/" in default["frame-src"].split()
+    assert "https://archive.org/embed/" in default["frame-src"].split()
+    chosen = _setting(tmp_path, "CONTENT_SECURITY_POLICY", EMBED_HOSTS="videos.example.org")
+    assert _directives(chosen)["frame-src"] == (
+        "https://videos.example.org/ https://www.videos.example.org/"
+    )
+    assert "youtube" not in chosen
 
 
 # -- what the policy forbids, nowhere in the templates

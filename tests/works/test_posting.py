@@ -228,3 +228,10 @@ def test_a_new_series_shows_its_parts_in_order(client: Client) -> None:
     second = Work.objects.get(title="Second")
     assert "Part <strong>2</strong> of" in page
     assert "Part 2 of" in client.get(second.get_absolute_url()).content.decode()
+
+
+def test_a_summary_of_markup_the_summary_does_not_allow_is_left_empty() -> None:
+    embed = '<iframe src="https://www.youtube.com/embed/x"></iframe>'
+    work = make_work(make_user(), summary=embed, notes=f'{embed}\n\n<b class="x">Notes</b>')
+    stored = Work.objects.values_list("summary", "notes").get(pk=work.pk)
+    assert stored == ("", '<p><b class="x">Notes</b></p>')
