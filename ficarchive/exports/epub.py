@@ -49,7 +49,7 @@ _STYLED_ELEMENTS = {
     "big": ("span", "font-size: larger"),
     "tt": ("span", "font-family: monospace"),
 }
-_WIDTH_ELEMENTS = {"table", "td", "th", "col", "colgroup"}
+_WIDTH_ELEMENTS = {"table", "td", "th", "col", "colgroup", "hr"}
 
 
 def _add_style(element: Any, declaration: str) -> None:
@@ -81,6 +81,10 @@ def _html5(element: Any, ids: set[str]) -> None:
         list_type = element.attrib.pop("type", None)
         if list_type:
             _add_style(element, f"list-style-type: {list_type}")
+    height = element.get("height")
+    if tag in ("td", "th") and height is not None:
+        del element.attrib["height"]
+        _add_style(element, f"height: {height if height.endswith('%') else height + 'px'}")
     if tag in ("td", "th"):
         abbreviation = element.attrib.pop("abbr", None)
         if abbreviation and not element.get("title"):
@@ -118,6 +122,24 @@ def _html5(element: Any, ids: set[str]) -> None:
         del element.attrib["style"]
 
 
+_MEDIA_LABELS = {"iframe": "embedded media", "audio": "audio", "video": "video"}
+
+
+def _link_to_media(player: Any) -> None:
+    """An embedded player (a podfic, a fanvid) as a link to it: EPUB readers may not fetch
+    remote media, and EPUBCheck refuses remote resources it cannot list in the package."""
+    src = player.get("src") or next(
+        (source.get("src", "") for source in player.iter("source") if source.get("src")), ""
+    )
+    label = player.get("title") or _MEDIA_LABELS[player.tag]
+    player.clear(keep_tail=True)
+    player.attrib.clear()
+    player.tag = "a" if _is_remote(src) else "span"
+    if _is_remote(src):
+        player.set("href", src)
+    player.text = f"[{label}]"
+
+
 def _is_remote(url: str) -> bool:
     return url.startswith(("http://", "https://", "mailto:", "ftp://"))
 
@@ -128,6 +150,8 @@ def to_xhtml(fragment: str) -> str:
     if not fragment.strip():
         return ""
     wrapper = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    for player in list(wrapper.iter("iframe", "audio", "video")):
+        _link_to_media(player)
     ids: set[str] = set()
     for element in wrapper.iter():
         if isinstance(element.tag, str) and element is not wrapper:

@@ -47,6 +47,13 @@ def test_every_allowed_element_and_many_chapters_stay_valid(tmp_path: Path) -> N
         '</thead><tbody><tr><td rowspan="1" axis="a">d</td></tr></tbody><tfoot><tr><td>f</td>'
         '</tr></tfoot></table><p><a href="https://example.org/">link</a> <a name="anchor">n</a>'
         '<img src="https://example.org/a.png" alt="a" width="10" height="10" border="0"></p>'
+        '<p lang="ja"><ruby>漢<rp>(</rp><rt>かん</rt><rp>)</rp></ruby></p>'
+        "<details open><summary>More</summary><p>Hidden.</p></details>"
+        '<figure><img src="https://example.org/b.png" alt="b"><figcaption>Fig.</figcaption>'
+        '</figure><hr width="50%"><table><tr><td height="20">h</td></tr></table>'
+        '<iframe src="https://www.youtube.com/embed/abc" title="A fanvid"></iframe>'
+        '<audio controls src="https://example.org/podfic.mp3"></audio>'
+        '<video controls><source src="https://example.org/vid.mp4" type="video/mp4"></video>'
     )
     for tag in ALLOWED_TAGS:
         assert f"<{tag}" in body, tag
@@ -90,3 +97,17 @@ def test_japanese_and_right_to_left_works_are_valid(
 
         package = zipfile.ZipFile(BytesIO(data)).read("OEBPS/content.opf").decode()
         assert 'page-progression-direction="rtl"' in package
+
+
+def test_embedded_players_become_links_to_their_media() -> None:
+    from ficarchive.exports.epub import to_xhtml
+
+    xhtml = to_xhtml(
+        '<p>Listen:</p><iframe src="https://w.soundcloud.com/player/?url=x" title="Podfic">'
+        '</iframe> after<video controls><source src="https://example.org/v.mp4"></video>'
+        '<audio src="/local.mp3"></audio>'
+    )
+    assert '<a href="https://w.soundcloud.com/player/?url=x">[Podfic]</a> after' in xhtml
+    assert '<a href="https://example.org/v.mp4">[video]</a>' in xhtml
+    assert "<span>[audio]</span>" in xhtml
+    assert "<iframe" not in xhtml and "<source" not in xhtml
