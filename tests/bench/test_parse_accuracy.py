@@ -31,7 +31,6 @@ TODAY = {
     "headings": "issue 15: headings, title lines and notes before the first heading misread",
     "gutenberg": "issue 15: Project Gutenberg's header and headings not recognised",
     "licence": "issue 15: the Gutenberg header and licence read as story text",
-    "pages": "issue 15: AO3 pages that are not works read as works",
 }
 
 
@@ -150,7 +149,6 @@ def test_the_gutenberg_licence_is_never_in_the_text(report: dict[str, Any]) -> N
     assert report["kinds"]["gutenberg-txt"]["licence"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason=TODAY["pages"])
 def test_every_page_that_is_not_a_work_is_refused_saying_what_it_is(report: dict[str, Any]) -> None:
     row = report["kinds"]["ao3-saved-page"]
     assert row["refused"] == row["refusals"] == 4
