@@ -152,3 +152,14 @@ def test_the_gutenberg_licence_is_never_in_the_text(report: dict[str, Any]) -> N
 def test_every_page_that_is_not_a_work_is_refused_saying_what_it_is(report: dict[str, Any]) -> None:
     row = report["kinds"]["ao3-saved-page"]
     assert row["refused"] == row["refusals"] == 4
+
+
+@pytest.mark.parametrize("kind", ["ao3-html", "ao3-epub", "ao3-saved-page"])
+def test_ao3_downloads_and_saved_work_pages_get_every_field_right(
+    report: dict[str, Any], kind: str
+) -> None:
+    row = report["kinds"][kind]
+    for column in ("title", "chapters", "ch.titles", "words", "authors"):
+        assert row[column] == row["works"], column
+    assert row["tags"] == row["tagged"]
+    assert row["wrongly"] == row["crashes"] == 0
