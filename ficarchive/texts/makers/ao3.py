@@ -10,9 +10,15 @@ carry the same fields, read here once:
 - each chapter: its heading (`h2.heading`), summary, notes and end notes, labelled the same way;
 - the afterword: the work's end notes (not "Works inspired by this one").
 
-The HTML reader walks the download's chapters here (`read_ao3_download`); the EPUB reader,
-whose chapters are the book's documents, takes the preface and afterword out of the pages they
-are on and marks each chapter's heading and notes for the flattener.
+AO3's work page, saved from the browser (`formats.html.ao3_page`), marks the same fields up
+its own way: `dl.work.meta` for the tags, `h2.title` and `h3.byline`, each summary or note a
+`div.module` headed `Summary:` or `Notes:`, each chapter a `div.chapter` (`h3.title`, its notes,
+its `div.userstuff`, its end notes in a `div.end.notes`), the end notes `div#work_endnotes`.
+
+One chapter reader (`read_ao3_chapters`) walks the download's `div#chapters` and the page's;
+the EPUB reader, whose chapters are the book's documents (a long chapter split over several),
+takes the preface and afterword out of the pages they are on and marks each chapter's heading
+and notes for the flattener, the same labels and the same title rule (`ao3_chapter_title`).
 """
 
 from __future__ import annotations
