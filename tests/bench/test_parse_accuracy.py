@@ -29,7 +29,6 @@ NOT_CORPUS = {"builders", "__pycache__"}
 # day the parsers meet it, so the marker is removed with the fix.
 TODAY = {
     "headings": "issue 15: headings, title lines and notes before the first heading misread",
-    "pages": "issue 15: AO3 pages that are not works read as works",
 }
 
 
@@ -146,7 +145,17 @@ def test_the_gutenberg_licence_is_never_in_the_text(report: dict[str, Any]) -> N
     assert report["kinds"]["gutenberg-txt"]["licence"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason=TODAY["pages"])
 def test_every_page_that_is_not_a_work_is_refused_saying_what_it_is(report: dict[str, Any]) -> None:
     row = report["kinds"]["ao3-saved-page"]
     assert row["refused"] == row["refusals"] == 4
+
+
+@pytest.mark.parametrize("kind", ["ao3-html", "ao3-epub", "ao3-saved-page"])
+def test_ao3_downloads_and_saved_work_pages_get_every_field_right(
+    report: dict[str, Any], kind: str
+) -> None:
+    row = report["kinds"][kind]
+    for column in ("title", "chapters", "ch.titles", "words", "authors"):
+        assert row[column] == row["works"], column
+    assert row["tags"] == row["tagged"]
+    assert row["wrongly"] == row["crashes"] == 0

@@ -10,9 +10,15 @@ carry the same fields, read here once:
 - each chapter: its heading (`h2.heading`), summary, notes and end notes, labelled the same way;
 - the afterword: the work's end notes (not "Works inspired by this one").
 
-The HTML reader walks the download's chapters here (`read_ao3_download`); the EPUB reader,
-whose chapters are the book's documents, takes the preface and afterword out of the pages they
-are on and marks each chapter's heading and notes for the flattener.
+AO3's work page, saved from the browser (`formats.html.ao3_page`), marks the same fields up
+its own way: `dl.work.meta` for the tags, `h2.title` and `h3.byline`, each summary or note a
+`div.module` headed `Summary:` or `Notes:`, each chapter a `div.chapter` (`h3.title`, its notes,
+its `div.userstuff`, its end notes in a `div.end.notes`), the end notes `div#work_endnotes`.
+
+One chapter reader (`read_ao3_chapters`) walks the download's `div#chapters` and the page's;
+the EPUB reader, whose chapters are the book's documents (a long chapter split over several),
+takes the preface and afterword out of the pages they are on and marks each chapter's heading
+and notes for the flattener, the same labels and the same title rule (`ao3_chapter_title`).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from ficarchive.texts.labels import AO3_OTHER_LABELS, TAG_LABELS
 from ficarchive.texts.makers.meta import Meta
 from ficarchive.texts.markup import (
     by_id,
+    class_names,
     fragment_html,
     has_class,
     inner_html,
@@ -127,7 +134,10 @@ def _byline(region: etree._Element) -> list[str]:
 
 
 def _title(region: etree._Element) -> str:
+    """The download's `h1`, the work page's `h2.title`, else an old EPUB's `p.message b`."""
     title = next((h1 for h1 in region.iter("h1") if text_of(h1)), None)
+    if title is None:
+        title = next((h2 for h2 in region.iter("h2") if has_class(h2, "title")), None)
     if title is None:
         message = next((el for el in region.iter("p") if has_class(el, "message")), None)
         title = next(message.iter("b"), None) if message is not None else None
@@ -138,7 +148,8 @@ def labelled(
     region: etree._Element, labels: set[str]
 ) -> list[tuple[str, etree._Element, etree._Element | None]]:
     """AO3's `<p>Summary</p><blockquote>…</blockquote>` pairs: (label, the label's element, the
-    quote after it, or None when nothing follows the label)."""
+    quote after it, or None when nothing follows the label). On the work page a label heads a
+    `div.module` whose quote may come after a list (`ul.associations`: gifts, translations)."""
     found = []
     for element in list(region.iter("p", "h3", "h4", "h5", "h6", "div", "dt")):
         label = label_of(element)
@@ -146,9 +157,16 @@ def labelled(
             continue
         following = element.getnext()
         if following is None or tag_name(following) != "blockquote":
-            following = None
+            following = _module_quote(element)
         found.append((label, element, following))
     return found
+
+
+def _module_quote(label: etree._Element) -> etree._Element | None:
+    module = label.getparent()
+    if module is None or "module" not in class_names(module):
+        return None
+    return next((child for child in module if tag_name(child) == "blockquote"), None)
 
 
 def read_preface(
@@ -176,7 +194,19 @@ def subject_tag(subject: str) -> tuple[str, str]:
     return ("warning" if name.casefold() in _WARNINGS else "freeform"), name
 
 
-# -- AO3's HTML download --------------------------------------------------------------------------
+# -- the chapters: the download's and the work page's ---------------------------------------------
+
+_AO3_HEADING = re.compile(r"^Chapter\s+\d+\s*(?::\s*(?P<title>.*))?$", re.IGNORECASE)
+_MODULE_NOTES = {"summary": "chapter_summary", "notes": "chapter_notes"}
+
+
+def ao3_chapter_title(heading: str) -> str:
+    """A chapter's title from the heading AO3 gives it: `Chapter 4: The Bridge` → `The Bridge`,
+    `Chapter 4` → ``. Older AO3 EPUBs head a chapter with its title alone (`Part 2`): all of
+    it is the title."""
+    text = " ".join(heading.split())
+    match = _AO3_HEADING.match(text)
+    return text if match is None else (match.group("title") or "").strip()
 
 
 def _userstuff(element: HtmlElement) -> str:
@@ -189,16 +219,37 @@ def _userstuff(element: HtmlElement) -> str:
     return sanitize_html(inner_html(element).strip())
 
 
-def _notes(container: HtmlElement, labels: set[str]) -> dict[str, list[str]]:
+def _note_kind(label: str, element: etree._Element) -> str | None:
+    """What a labelled note of a chapter is: the download says (`Chapter End Notes`); the work
+    page heads each `div.module` `Summary:` or `Notes:`, its end notes' module `div.end.notes`."""
+    if label in _NOTE_KINDS:
+        return _NOTE_KINDS[label]
+    module = element.getparent()
+    if label not in _MODULE_NOTES or module is None or "module" not in class_names(module):
+        return None
+    return "chapter_end_notes" if "end" in class_names(module) else _MODULE_NOTES[label]
+
+
+def _chapter_meta(meta: HtmlElement) -> tuple[HtmlElement | None, dict[str, str]]:
+    """A chapter's heading (the download's `h2.heading`, the page's `h3.title`) and its notes by
+    kind (`chapter_summary`, `chapter_notes`, `chapter_end_notes`)."""
+    heading = next(
+        (h for h in meta.iter("h2", "h3") if h.tag == "h2" or has_class(h, "title")), None
+    )
     found: dict[str, list[str]] = {}
-    for label, _, quote in labelled(container, labels):
-        html = _userstuff(quote) if quote is not None else ""
-        if html:
-            found.setdefault(label, []).append(html)
-    return found
+    for label, element, quote in labelled(meta, set(_NOTE_KINDS) | set(_MODULE_NOTES)):
+        kind = _note_kind(label, element)
+        html = _userstuff(quote) if quote is not None and kind else ""
+        if kind and html:
+            found.setdefault(kind, []).append(html)
+    return heading, {kind: "\n".join(notes) for kind, notes in found.items()}
 
 
-def _ao3_chapters(container: HtmlElement) -> list[ParsedChapter]:
+def read_ao3_chapters(container: HtmlElement) -> list[ParsedChapter]:
+    """The chapters in AO3's `div#chapters`, the download's or the work page's, in order: a
+    chapter's `div.meta` (the page's `div.chapter.preface`) gives its title and notes, then its
+    `div.userstuff` its text; a meta with end notes and no heading ends the chapter before it.
+    A one-shot is its `div.userstuff` alone. Any wrapper (`div.chapter`) is looked into."""
     chapters: list[ParsedChapter] = []
     current: ParsedChapter | None = None
 
@@ -207,27 +258,25 @@ def _ao3_chapters(container: HtmlElement) -> list[ParsedChapter]:
         for child in parent:
             if tag_name(child) != "div":
                 continue
-            classes = (child.get("class") or "").split()
-            if "userstuff" in classes:
+            if has_class(child, "userstuff"):
                 if current is None or current.html:
                     current = ParsedChapter(html="")
                     chapters.append(current)
                 current.html = _userstuff(child)
-            elif "meta" in classes:
-                labelled = _notes(child, set(_NOTE_KINDS))
-                heading = child.find("h2")
+            elif has_class(child, "meta") or has_class(child, "preface"):
+                heading, notes = _chapter_meta(child)
                 is_end = (child.get("id") or "").startswith("endnotes") or (
-                    heading is None and "chapter end notes" in labelled
+                    heading is None and "chapter_end_notes" in notes
                 )
                 if is_end and current is not None:
-                    current.end_notes = "\n".join(labelled.get("chapter end notes", []))
+                    current.end_notes = notes.get("chapter_end_notes", "")
                     continue
-                title = heading_title(text_of(heading)) if heading is not None else ""
+                title = ao3_chapter_title(text_of(heading)) if heading is not None else ""
                 current = ParsedChapter(html="", title=title)
                 chapters.append(current)
-                current.summary = "\n".join(labelled.get("chapter summary", []))
-                current.notes = "\n".join(labelled.get("chapter notes", []))
-                current.end_notes = "\n".join(labelled.get("chapter end notes", []))
+                current.summary = notes.get("chapter_summary", "")
+                current.notes = notes.get("chapter_notes", "")
+                current.end_notes = notes.get("chapter_end_notes", "")
             else:
                 visit(child)
 
@@ -235,23 +284,43 @@ def _ao3_chapters(container: HtmlElement) -> list[ParsedChapter]:
     return [chapter for chapter in chapters if chapter.html]
 
 
-def read_ao3_download(root: HtmlElement, region: HtmlElement) -> ParsedWork:
-    preface = read_preface(region, ao3_tag_list(region), _userstuff)
+# -- the work: AO3's HTML download; the work page (`formats.html.ao3_page`) -----------------------
+
+
+def ao3_end_notes(region: etree._Element, label: str) -> str:
+    """The work's end notes: the quotes after `label` in the region (not "Works inspired by")."""
+    notes = (_userstuff(quote) for _, _, quote in labelled(region, {label}) if quote is not None)
+    return "\n".join(html for html in notes if html)
+
+
+def read_ao3_work(
+    region: HtmlElement,
+    listing: etree._Element | None,
+    chapters: HtmlElement | None,
+    end_notes: str,
+) -> ParsedWork:
+    """The work from its preface's region, its list of tags, its `div#chapters` and end notes."""
+    preface = read_preface(region, listing, _userstuff)
     work = ParsedWork(title=preface.title, authors=preface.authors, language=preface.language)
     for tag_type, names in preface.tags.items():
         work.add_tags(tag_type, names)
     work.complete = preface.complete
     work.summary = preface.summary
     work.notes = "\n".join(preface.notes)
-    container = root.find(".//div[@id='chapters']")
-    if container is not None:
-        work.chapters = _ao3_chapters(container)
-    afterword = root.find(".//div[@id='afterword']")
-    if afterword is not None:
-        endnotes = afterword.find(".//div[@id='endnotes']")
-        labelled = _notes(endnotes if endnotes is not None else afterword, {"end notes"})
-        work.end_notes = "\n".join(labelled.get("end notes", []))  # not "works inspired by"
+    if chapters is not None:
+        work.chapters = read_ao3_chapters(chapters)
+    work.end_notes = end_notes
     return work
+
+
+def read_ao3_download(root: HtmlElement, region: HtmlElement) -> ParsedWork:
+    afterword = root.find(".//div[@id='afterword']")
+    endnotes = afterword.find(".//div[@id='endnotes']") if afterword is not None else None
+    end_notes = ""
+    if afterword is not None:
+        end_notes = ao3_end_notes(endnotes if endnotes is not None else afterword, "end notes")
+    chapters = root.find(".//div[@id='chapters']")
+    return read_ao3_work(region, ao3_tag_list(region), chapters, end_notes)
 
 
 # -- AO3's EPUB -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ficarchive.texts.conventions import Block, chapter_heading, structure
 from ficarchive.texts.flatten import Piece
 from ficarchive.texts.formats.epub.contents import Entry
+from ficarchive.texts.makers.ao3 import ao3_chapter_title
 from ficarchive.texts.makers.meta import Meta
 from ficarchive.texts.structure import ParsedWork
 
@@ -137,7 +138,9 @@ class Builder:
             )
             if is_title:
                 pieces.remove(heading)
-                title = title or _clean_title(own)
+                # A heading AO3's reader marked takes AO3's rule: `Part 2` alone is the title.
+                marked = heading.kind == "chapter_heading"
+                title = title or (ao3_chapter_title(own) if marked else _clean_title(own))
         notes: dict[str, list[str]] = {}
         blocks = []
         for piece in pieces:

@@ -1,6 +1,6 @@
-"""HTML (.html, .htm, .xhtml): AO3 downloads, Project Gutenberg books and any other web page.
+"""HTML (.html, .htm, .xhtml): AO3 downloads and pages, Project Gutenberg books, any other page.
 
-Three kinds of file, told apart by what the document holds:
+Four kinds of file, told apart by what the document holds:
 
 - AO3's "Download → HTML" (`div#preface`, `div#chapters`, `div#afterword`): the work's title,
   creators, tags, summary and notes come from the preface, each chapter from its `div.meta`
@@ -8,6 +8,9 @@ Three kinds of file, told apart by what the document holds:
 - A Project Gutenberg book (`*** START OF THE PROJECT GUTENBERG EBOOK …` and `*** END OF …`):
   the header becomes the work's notes, the licence after the end marker its end notes, the
   table of contents is dropped and the chapters start at the headings it links to.
+- A page of AO3 saved from the browser (`formats.html.ao3_page`): a work's page read as the
+  download is, without the site's menus, kudos and comments; any other page of the site refused
+  saying what it is.
 - Anything else: the body's blocks in document order, read with fan fiction's conventions
   (`conventions.structure`), the way the plain-text and Markdown parsers read theirs.
 """
@@ -19,6 +22,7 @@ from lxml.html import HtmlElement
 from ficarchive.texts.conventions import structure
 from ficarchive.texts.flatten import HtmlPiece, flatten_html, tidy_html
 from ficarchive.texts.formats import register
+from ficarchive.texts.formats.html.ao3_page import is_ao3_page, read_ao3_page
 from ficarchive.texts.formats.html.contents import resolve_tocs
 from ficarchive.texts.formats.html.gutenberg import PG_START, parse_gutenberg, pg_markers
 from ficarchive.texts.formats.html.head import authors_from_head, byline_names, title_from_head
@@ -71,6 +75,8 @@ def parse_html(data: bytes, name: str) -> ParsedWork:
     preface = root.find(".//div[@id='preface']")
     if preface is not None and root.find(".//div[@id='chapters']") is not None:
         work = read_ao3_download(root, preface)
+    elif is_ao3_page(root):
+        work = read_ao3_page(root)
     else:
         if PG_START.search(text):
             for page_number in list(root.find_class("pagenum")):
