@@ -12,7 +12,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from ficarchive.texts.conventions import Block
-from ficarchive.texts.markup import anchors_of, inner_html, outer_html, tag_name, text_of
+from ficarchive.texts.markup import DROP_TAGS, anchors_of, inner_html, outer_html, tag_name, text_of
 from ficarchive.texts.paragraphs import html_to_html
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import html_to_text
@@ -205,11 +205,6 @@ def flatten_html(body: HtmlElement) -> list[HtmlPiece]:
 
 # -- the document as pieces ---------------------------------------------------------------------
 
-_EPUB_DROP = frozenset(
-    {"head", "script", "style", "noscript", "template", "iframe", "object", "embed", "foreign"}
-    | {"svg", "math"}
-    | {"nav", "button", "input", "select", "textarea", "audio", "video", "canvas", "map"}
-)
 _EPUB_ATOMIC = frozenset({"p", "pre", "ul", "ol", "dl", "table", "address", "blockquote"})
 _EPUB_LOOSE = frozenset({"li", "dd", "dt", "figcaption", "caption"})
 _EPUB_CONTAINERS = frozenset(
@@ -251,7 +246,7 @@ class Flattener:
             self._inline.append(html_lib.escape(container.text, quote=False))
         for child in container:
             tag = child.tag
-            if tag in _EPUB_DROP:
+            if tag in DROP_TAGS:
                 pass
             elif child.get(MARK):
                 self._flush()
