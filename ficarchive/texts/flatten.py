@@ -12,25 +12,32 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from ficarchive.texts.conventions import Block
-from ficarchive.texts.markup import anchors_of, inner_html, outer_html, tag_name, text_of
+from ficarchive.texts.markup import (
+    DROP_TAGS,
+    all_text,
+    anchors_of,
+    inner_html,
+    outer_html,
+    tag_name,
+    text_of,
+)
 from ficarchive.texts.paragraphs import html_to_html
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import html_to_text
 
 MARK = "data-ficarchive"  # what the maker-specific passes found an element to be
+# What a web page loses before it is read: its head's <title> is read later, and media stay
+# for the sanitizer to judge.
+_WEB_DROP = DROP_TAGS - {"head", "foreign", "audio", "video", "canvas", "map"}
 
 # -- the tree, tidied -----------------------------------------------------------------------------
 
-_DROP_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math"}
-    | {"button", "input", "select", "textarea", "nav"}
-)
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 
 
 def tidy_html(root: HtmlElement) -> None:
     """Scripts, styles and unusable images out; source line breaks outside <pre> made spaces."""
-    for element in list(root.iter(*_DROP_TAGS)):
+    for element in list(root.iter(*_WEB_DROP)):
         if element is not root:
             element.drop_tree()
     for image in list(root.iter("img")):
@@ -57,39 +64,44 @@ def _collapse(text: str, between_blocks: bool) -> str:
     return _SPACES.sub(" ", text)
 
 
-# -- the document as a list of blocks -------------------------------------------------------------
+# -- the document as pieces ---------------------------------------------------------------------
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-# Blocks kept whole: one paragraph of the story each.
-_HTML_ATOMIC = frozenset(["p", "pre", "address", "blockquote", "ul", "ol", "dl", "table", "li"])
-_HTML_ATOMIC |= frozenset(["dd", "dt", "figcaption", "caption"])
+# Blocks kept whole (one piece each) in a book's page; a web page also keeps list items, terms
+# and captions whole, which in a book read as paragraphs.
+_BOOK_ATOMIC = frozenset({"p", "pre", "ul", "ol", "dl", "table", "address", "blockquote"})
+_LOOSE = frozenset({"li", "dd", "dt", "figcaption", "caption"})
+_WEB_ATOMIC = _BOOK_ATOMIC | _LOOSE
 # Blocks that hold other blocks: read what is inside.
-_HTML_CONTAINERS = frozenset(
-    {"html", "body", "div", "center", "section", "article", "main", "header", "footer"}
-    | {"aside", "figure", "details", "summary", "fieldset", "form", "hgroup", "blockquote"}
+_CONTAINERS = frozenset(
+    {"html", "body", "div", "section", "article", "main", "header", "footer", "center", "aside"}
+    | {"figure", "hgroup", "details", "summary", "fieldset", "form"}
 )
-_HTML_BLOCKS = (
-    _HTML_ATOMIC | _HTML_CONTAINERS | {"hr", "tr", "td", "th", "tbody", "thead"} | set(HEADINGS)
-)
-_HTML_BLOCK_LEVEL = tuple(_HTML_ATOMIC | _HTML_CONTAINERS | {"hr"} | set(HEADINGS))
+_TABLE_PARTS = frozenset({"tbody", "thead", "tfoot", "tr", "td", "th"})
+_BOOK_BLOCK_LEVEL = _BOOK_ATOMIC | _LOOSE | _CONTAINERS | _TABLE_PARTS | {"hr"} | set(HEADINGS)
+_WEB_BLOCK_LEVEL = _WEB_ATOMIC | _CONTAINERS | {"hr"} | set(HEADINGS)
+# What `tidy_html` counts as a block when it collapses the whitespace between elements.
+_HTML_BLOCKS = _WEB_BLOCK_LEVEL | {"tr", "td", "th", "tbody", "thead"}
 _TOC_CANDIDATES = frozenset(["div", "center", "section", "nav", "blockquote", "ul", "ol", "dl"])
 _TOC_CANDIDATES |= frozenset(["table", "p"])
 _TOC_ENTRY = frozenset(["li", "tr", "p", "dt", "dd", "div"])
+_DOUBLE_BREAK = re.compile(r"(?:<br\b[^>]*>\s*){2,}", re.IGNORECASE)
+EDGE_BREAKS = re.compile(r"^(?:\s*<br\b[^>]*>)+|(?:<br\b[^>]*>\s*)+$", re.IGNORECASE)
 
 
 @dataclass
-class HtmlPiece:
+class Piece:
     """One block of the document, with what the splitters need to know about where it was."""
 
+    kind: str  # text, heading, chapter_heading, break, or the kind of note it is
     block: Block
-    element: HtmlElement | None = None
     anchors: list[str] = field(default_factory=list)
+    element: etree._Element | None = None
     toc: list[tuple[str, str]] | None = None  # (target id, entry text) for a table of contents
     preformatted: str = ""  # the raw text of a <pre>, line breaks and all
 
 
-def _html_has_blocks(element: HtmlElement) -> bool:
-    return next(element.iterdescendants(*_HTML_BLOCK_LEVEL), None) is not None
+HtmlPiece = Piece  # the name the web page's readers know it by
 
 
 def _toc_links(element: HtmlElement) -> list[tuple[str, str]] | None:
@@ -120,126 +132,22 @@ def _toc_links(element: HtmlElement) -> list[tuple[str, str]] | None:
     return pairs
 
 
-class _HtmlFlattener:
-    """Turns the body into `HtmlPiece`s in document order: headings, paragraphs, breaks."""
-
-    def __init__(self) -> None:
-        self.pieces: list[HtmlPiece] = []
-        self._inline: list[str] = []
-        self._inline_anchors: list[str] = []
-        self._pending_anchors: list[str] = []
-
-    def walk(self, container: HtmlElement) -> list[HtmlPiece]:
-        if container.text:
-            self._inline.append(html_lib.escape(container.text, quote=False))
-        for child in container:
-            tag = tag_name(child)
-            if tag and (tag in _HTML_BLOCK_LEVEL or _html_has_blocks(child)):
-                self._flush()
-                self._block(child, tag)
-            elif tag:
-                self._inline.append(outer_html(child))
-                self._inline_anchors.extend(anchors_of(child))
-            if child.tail:
-                self._inline.append(html_lib.escape(child.tail, quote=False))
-        self._flush()
-        return self.pieces
-
-    def _flush(self) -> None:
-        self._pending_anchors.extend(self._inline_anchors)
-        inline = "".join(self._inline)
-        if inline.strip():
-            self._emit("<p>" + inline.strip() + "</p>")
-        self._inline, self._inline_anchors = [], []
-
-    def _emit(self, html: str, heading: int = 0, element: HtmlElement | None = None) -> None:
-        clean = sanitize_html(html)
-        text = html_to_text(clean)
-        if not text:
-            return  # an empty spacer: its anchors mark the next block that has text
-        if heading:
-            text = " ".join(text.split())  # `Chapter 1<br>The Storm` is one heading
-        piece = HtmlPiece(Block(text=text, html=clean, heading=heading), element)
-        piece.anchors, self._pending_anchors = self._pending_anchors, []
-        if element is not None and tag_name(element) == "pre":
-            piece.preformatted = element.text_content()
-        self.pieces.append(piece)
-
-    def _block(self, element: HtmlElement, tag: str) -> None:
-        if tag == "hr":
-            self.pieces.append(HtmlPiece(Block.scene_break(), element))
-            return
-        if tag in HEADINGS:
-            self._pending_anchors.extend(anchors_of(element))
-            self._emit(outer_html(element), heading=HEADINGS[tag], element=element)
-            return
-        toc = _toc_links(element) if tag in _TOC_CANDIDATES else None
-        if toc is not None:
-            self._pending_anchors.extend(anchors_of(element))
-            before = len(self.pieces)
-            self._emit(outer_html(element), element=element)
-            if len(self.pieces) > before:
-                self.pieces[-1].toc = toc
-            return
-        if tag in _HTML_ATOMIC and not (tag == "blockquote" and _has_headings(element)):
-            self._pending_anchors.extend(anchors_of(element))
-            self._emit(outer_html(element), element=element)
-            return
-        own = [value for value in (element.get("id"), element.get("name")) if value]
-        self._pending_anchors.extend(own)
-        if _html_has_blocks(element):
-            self.walk(element)
-        elif tag in ("div", "center"):
-            self._emit(outer_html(element), element=element)
-        else:
-            self._emit("<p>" + inner_html(element) + "</p>", element=element)
-
-
-def _has_headings(element: HtmlElement) -> bool:
-    return next(element.iterdescendants(*HEADINGS), None) is not None
-
-
-def flatten_html(body: HtmlElement) -> list[HtmlPiece]:
-    return _HtmlFlattener().walk(body)
-
-
-# -- the document as pieces ---------------------------------------------------------------------
-
-_EPUB_DROP = frozenset(
-    {"head", "script", "style", "noscript", "template", "iframe", "object", "embed", "foreign"}
-    | {"svg", "math"}
-    | {"nav", "button", "input", "select", "textarea", "audio", "video", "canvas", "map"}
-)
-_EPUB_ATOMIC = frozenset({"p", "pre", "ul", "ol", "dl", "table", "address", "blockquote"})
-_EPUB_LOOSE = frozenset({"li", "dd", "dt", "figcaption", "caption"})
-_EPUB_CONTAINERS = frozenset(
-    {"html", "body", "div", "section", "article", "main", "header", "footer", "center", "aside"}
-    | {"figure", "hgroup", "details", "summary", "fieldset", "form", "tbody", "thead", "tfoot"}
-    | {"tr", "td", "th"}
-)
-_EPUB_BLOCK_LEVEL = _EPUB_ATOMIC | _EPUB_LOOSE | _EPUB_CONTAINERS | {"hr"} | set(HEADINGS)
-_DOUBLE_BREAK = re.compile(r"(?:<br\b[^>]*>\s*){2,}", re.IGNORECASE)
-EDGE_BREAKS = re.compile(r"^(?:\s*<br\b[^>]*>)+|(?:<br\b[^>]*>\s*)+$", re.IGNORECASE)
-
-
-@dataclass
-class Piece:
-    kind: str  # text, heading, chapter_heading, break, or the kind of note it is
-    block: Block
-    anchors: list[str] = field(default_factory=list)
-
-
-def _epub_has_blocks(element: etree._Element) -> bool:
-    return any(
-        isinstance(node.tag, str) and (node.tag in _EPUB_BLOCK_LEVEL or node.get(MARK))
-        for node in element.iterdescendants()
-    )
-
-
 class Flattener:
-    """A document body as pieces in reading order: paragraphs, headings, breaks and notes."""
+    """A document body as pieces in reading order: paragraphs, headings, breaks and notes.
 
-    def __init__(self) -> None:
+    It reads two kinds of tree. A book's page (an EPUB document after `markup.clean`: anchors
+    in `data-anchor`, pictures as `data-image`, the makers' marks in `MARK`) has its paragraphs
+    split where two `<br>`s make a blank line and a lone picture read as a scene break. A web
+    page (`web`, after `tidy_html`) keeps its blocks as the page wrote them and has its
+    in-page tables of contents found (`Piece.toc`).
+    """
+
+    def __init__(self, web: bool = False) -> None:
+        self.web = web
+        self._atomic = _WEB_ATOMIC if web else _BOOK_ATOMIC
+        self._block_level = _WEB_BLOCK_LEVEL if web else _BOOK_BLOCK_LEVEL
+        self._block_tags = tuple(self._block_level)
+        self._drop = _WEB_DROP if web else DROP_TAGS
         self.pieces: list[Piece] = []
         self._inline: list[str] = []
         self._pending: list[str] = []
@@ -250,15 +158,15 @@ class Flattener:
         if container.text:
             self._inline.append(html_lib.escape(container.text, quote=False))
         for child in container:
-            tag = child.tag
-            if tag in _EPUB_DROP:
+            tag = tag_name(child)
+            if not tag or tag in self._drop:
                 pass
             elif child.get(MARK):
                 self._flush()
                 self._marked(child, str(child.get(MARK)))
-            elif tag in _EPUB_BLOCK_LEVEL or _epub_has_blocks(child):
+            elif tag in self._block_level or self._has_blocks(child):
                 self._flush()
-                self._block(child, str(tag))
+                self._block(child, tag)
             else:
                 self._inline.append(outer_html(child))
                 for node in child.iter():
@@ -269,13 +177,26 @@ class Flattener:
         self._flush()
         return self.pieces
 
+    def _has_blocks(self, element: etree._Element) -> bool:
+        if next(element.iterdescendants(*self._block_tags), None) is not None:
+            return True
+        return not self.web and any(
+            isinstance(node.tag, str) and node.get(MARK) for node in element.iterdescendants()
+        )
+
     def _anchor(self, element: etree._Element) -> None:
+        """Places a link can point at: `id` and `name`, or what `markup.clean` kept of them."""
+        if not isinstance(element.tag, str):
+            return
         self._pending.extend((element.get("data-anchor") or "").split())
+        self._pending.extend(value for value in (element.get("id"), element.get("name")) if value)
 
     def _flush(self) -> None:
         inline = "".join(self._inline).strip()
         image, self._inline, self._image = self._image, [], False
-        if inline:
+        if inline and self.web:
+            self._emit("<p>" + inline + "</p>")
+        elif inline:
             self._paragraphs(inline, "")
         if image and not html_to_text(sanitize_html(inline)):
             self._break()  # a picture between paragraphs: most often a scene divider
@@ -289,17 +210,24 @@ class Flattener:
             if part:
                 self._emit(opening + part + "</p>")
 
-    def _emit(self, html: str, heading: int = 0, kind: str = "") -> None:
+    def _emit(
+        self, html: str, heading: int = 0, kind: str = "", element: etree._Element | None = None
+    ) -> None:
         clean = sanitize_html(html)
         text = html_to_text(clean)
         if not text:
-            return
+            return  # an empty spacer: its anchors mark the next block that has text
+        if heading:
+            text = " ".join(text.split())  # `Chapter 1<br>The Storm` is one heading
         kind = kind or ("heading" if heading else "text")
-        self.pieces.append(Piece(kind, Block(text=text, html=clean, heading=heading)))
-        self.pieces[-1].anchors, self._pending = self._pending, []
+        piece = Piece(kind, Block(text=text, html=clean, heading=heading), element=element)
+        piece.anchors, self._pending = self._pending, []
+        if element is not None and tag_name(element) == "pre":
+            piece.preformatted = all_text(element)
+        self.pieces.append(piece)
 
-    def _break(self) -> None:
-        self.pieces.append(Piece("break", Block.scene_break(), self._pending))
+    def _break(self, element: etree._Element | None = None) -> None:
+        self.pieces.append(Piece("break", Block.scene_break(), self._pending, element))
         self._pending = []
 
     def _marked(self, element: etree._Element, kind: str) -> None:
@@ -314,29 +242,43 @@ class Flattener:
                 self.pieces.append(Piece(kind, Block(text=html_to_text(html), html=html)))
 
     def _block(self, element: etree._Element, tag: str) -> None:
-        image = any(node.get("data-image") for node in element.iter())
         if tag == "hr":
             self._anchor(element)
-            self._break()
+            self._break(element)
             return
         if tag in HEADINGS:
             for node in element.iter():
                 self._anchor(node)
-            self._emit(f"<{tag}>{inner_html(element)}</{tag}>", HEADINGS[tag])
+            html = outer_html(element) if self.web else f"<{tag}>{inner_html(element)}</{tag}>"
+            self._emit(html, HEADINGS[tag], element=element)
             return
-        atomic = tag in _EPUB_ATOMIC
-        if tag == "blockquote":
+        toc = _toc_links(element) if self.web and tag in _TOC_CANDIDATES else None
+        atomic = tag in self._atomic or toc is not None
+        if tag == "blockquote" and toc is None:
+            # A quotation with headings or breaks in it is part of the story: read block by block.
             atomic = not any(node.tag in HEADINGS or node.tag == "hr" for node in element.iter())
-        if not atomic and _epub_has_blocks(element):
+        if not atomic and self._has_blocks(element):
             self.walk(element)  # a container: what is inside it, block by block
             return
         for node in element.iter():
             self._anchor(node)
+        image = any(node.get("data-image") for node in element.iter())
         before = len(self.pieces)
-        if tag == "p" or not atomic:
+        if self.web and (atomic or tag in ("div", "center")):
+            self._emit(outer_html(element), element=element)
+        elif self.web:
+            self._emit("<p>" + inner_html(element) + "</p>", element=element)
+        elif tag == "p" or not atomic:
             align = "center" if tag == "center" else element.get("align") or ""
             self._paragraphs(inner_html(element).strip(), align)
         else:
             self._emit(outer_html(element))  # a list, table, quotation or preformatted text
+        if toc is not None and len(self.pieces) > before:
+            self.pieces[-1].toc = toc
         if image and len(self.pieces) == before:
             self._break()
+
+
+def flatten_html(body: HtmlElement) -> list[Piece]:
+    """A web page's body as pieces."""
+    return Flattener(web=True).walk(body)

@@ -28,6 +28,14 @@ from ficarchive.texts.ziparchive import (
 )
 
 _XHTML_NS = "http://www.w3.org/1999/xhtml"
+_SVG_NS = "http://www.w3.org/2000/svg"
+# Elements whose content is never story text: code, styles, forms, media, navigation, and what
+# `_normalise` makes of markup in other namespaces (`foreign`: MathML, `epub:switch`).
+DROP_TAGS = frozenset(
+    {"head", "script", "style", "noscript", "template", "iframe", "object", "embed", "foreign"}
+    | {"svg", "math"}
+    | {"nav", "button", "input", "select", "textarea", "audio", "video", "canvas", "map"}
+)
 
 # -- reading the bytes ----------------------------------------------------------------------------
 
@@ -162,6 +170,7 @@ def parse_xhtml_document(data: bytes, label: str = "a document") -> etree._Eleme
     if root is None:
         return None
     xml_safe(root)
+    _read_svg(root)
     _normalise(root)
     return root
 
@@ -208,6 +217,27 @@ def unwrap(element: etree._Element) -> None:
 
 
 _TAG_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_SVG_TAGS = (f"{{{_SVG_NS}}}svg", "svg")
+
+
+def _read_svg(root: etree._Element) -> None:
+    """Each SVG drawing as the paragraphs of its `<text>` elements (a comic page's caption, a
+    title page drawn in SVG): its styles, titles and shapes are not story text. A drawing with
+    no text is left an empty `<svg>`, which readers drop; an SVG document becomes a body."""
+    for svg in list(root.iter(*_SVG_TAGS)):
+        lines = [
+            " ".join(all_text(text).split()) for text in svg.iter(f"{{{_SVG_NS}}}text", "text")
+        ]
+        tail = svg.tail
+        svg.clear()  # children, text, attributes and tail
+        svg.tail = tail
+        lines = [line for line in lines if line]
+        if not lines:
+            svg.tag = "body" if svg is root else "svg"
+            continue
+        svg.tag = "body" if svg is root else "div"
+        for line in lines:
+            etree.SubElement(svg, "p").text = line
 
 
 def _normalise(root: etree._Element) -> None:
@@ -259,12 +289,30 @@ _EXTERNAL = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
 _ALIGN = re.compile(r"text-align\s*:\s*(center|right|justify)", re.IGNORECASE)
 
 
+def is_page_break(element: etree._Element) -> bool:
+    """A printed book's page number (`epub:type="pagebreak"`, `role="doc-pagebreak"`)."""
+    return "pagebreak" in (element.get("data-epub-type") or "").split() or (
+        element.get("role") == "doc-pagebreak"
+    )
+
+
 def clean(root: etree._Element) -> None:
     """What the story needs of the markup: anchors kept as `data-anchor`, alignment from CSS kept
-    as `align`, links into the book and pictures inside it (nothing to show here) taken out."""
+    as `align`, links into the book and pictures inside it (nothing to show here) taken out, and
+    what is never story text (styles, scripts, printed page numbers) dropped."""
     for element in list(root.iter()):
         if not isinstance(element.tag, str):
             continue
+        if element is not root and element.tag in DROP_TAGS:
+            remove(element)
+            continue
+        if is_page_break(element):
+            tail = element.tail
+            kept = [(key, element.get(key) or "") for key in ("id", "name") if element.get(key)]
+            element.clear()  # its number goes; its id stays, as a table of contents may link it
+            element.tag, element.tail = "span", tail
+            for key, value in kept:
+                element.set(key, value)
         anchors = [value for value in (element.get("id"), element.get("name")) if value]
         if anchors:
             element.set("data-anchor", " ".join([element.get("data-anchor") or "", *anchors]))

@@ -15,6 +15,7 @@ import io
 import posixpath
 import re
 import struct
+import unicodedata
 import zipfile
 import zlib
 from urllib.parse import unquote
@@ -72,6 +73,11 @@ _XML_RECOVER = etree.XMLParser(
 )
 
 
+def _folded(name: str) -> str:
+    """A member name as names that differ only in case or Unicode normalisation share it."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:,.0f} MB"
 
@@ -106,7 +112,7 @@ class ZipArchive:
             )
         # A member without a name (only a damaged or hand-made zip has one) is nothing to read.
         self._infos = {info.filename: info for info in infos if info.filename and not info.is_dir()}
-        self._folded = {name.casefold(): name for name in self._infos}
+        self._folded = {_folded(name): name for name in self._infos}
         self._budget: TextBudget = budget()
         words = self._budget.limits.max_words
         self._max_read = min(MAX_UNPACKED_BYTES, words * READ_BYTES_PER_WORD + MAX_METADATA_BYTES)
@@ -117,12 +123,14 @@ class ZipArchive:
         return list(self._infos)
 
     def find(self, name: str) -> str | None:
-        """The member's name as stored: matched exactly, then percent-decoded, then in any case."""
+        """The member's name as stored: matched exactly, then percent-decoded, then in any case
+        and any Unicode normalisation (a Mac zips `Ü` as `U` and a combining diaeresis, NFD,
+        where the package names it as one character, NFC, or the other way about)."""
         name = name.lstrip("/")
         for candidate in (name, unquote(name)):
             if candidate in self._infos:
                 return candidate
-            folded = self._folded.get(candidate.casefold())
+            folded = self._folded.get(_folded(candidate))
             if folded is not None:
                 return folded
         return None
@@ -291,7 +299,9 @@ def resolve(base: str, href: str) -> str:
     joined = joined.lstrip("/")
     if joined.startswith("../") or joined in ("", ".", ".."):
         return ""
-    return joined
+    # One normalisation for every name the book gives, so that the spine and the table of
+    # contents name a file alike whichever form each was written in.
+    return unicodedata.normalize("NFC", joined)
 
 
 def local_name(element: etree._Element) -> str:

@@ -574,11 +574,19 @@ def test_an_adobe_drm_rights_file_is_refused() -> None:
     assert "protected by DRM" in _refusal(zip_files(files))
 
 
-def test_obfuscated_fonts_are_not_drm() -> None:
+@pytest.mark.parametrize(
+    ("uri", "algorithm"),
+    [
+        ("OEBPS/fonts/Lora.ttf", "http://www.idpf.org/2008/embedding"),  # IDPF obfuscation
+        ("OEBPS/fonts/Lora.otf", "http://ns.adobe.com/pdf/enc#RC"),  # Adobe's
+        ("OEBPS/images/cover.jpg", "http://www.w3.org/2001/04/xmlenc#aes128-cbc"),
+    ],
+)
+def test_obfuscated_fonts_and_encrypted_pictures_alone_are_not_drm(
+    uri: str, algorithm: str
+) -> None:
     files = epub_files(fanfic_book())
-    files["META-INF/encryption.xml"] = _encryption(
-        "OEBPS/fonts/Lora.ttf", "http://www.idpf.org/2008/embedding"
-    )
+    files["META-INF/encryption.xml"] = _encryption(uri, algorithm)
     assert len(_parse(zip_files(files)).chapters) == 2
 
 
@@ -705,3 +713,168 @@ def test_an_entity_reference_the_parser_left_unexpanded_is_dropped() -> None:
     assert work.chapters[0].text == "Rain on the bridge."
     assert "The lamp at Kettle Point." in work.summary
     assert "lEt" not in work.summary
+
+
+# -- the edges EPUBCheck accepts (issue 15) ---------------------------------------------------
+
+_STORY = "<p>Maren kept the lamp for forty years without a single dark night.</p>"
+_SVG = 'xmlns="http://www.w3.org/2000/svg"'
+
+
+def _two_chapters(*bodies: str) -> Book:
+    labels = ["The Lamp", "The Question"]
+    return Book(
+        docs=[
+            Doc(f"chapter{n}.xhtml", body, label=labels[n - 1]) for n, body in enumerate(bodies, 1)
+        ]
+    )
+
+
+def test_css_inside_an_inline_svg_is_not_story_text() -> None:
+    ornament = (
+        f'<div><svg {_SVG} viewBox="0 0 100 10"><style>.wave {{ fill: none; stroke: #335; }}'
+        '</style><title>A wave</title><path class="wave" d="M0 5 Q 25 0 50 5"/></svg></div>'
+    )
+    inline = (
+        f"<p>The lamp turned.<svg {_SVG}><style>.dot {{ fill: red; }}</style></svg> Slowly.</p>"
+    )
+    work = _parse(build_epub(_two_chapters(ornament + _STORY, inline)))
+    assert (
+        work.chapters[0].text == "Maren kept the lamp for forty years without a single dark night."
+    )
+    assert work.chapters[1].text == "The lamp turned. Slowly."
+    assert not any("fill" in chapter.html or "wave" in chapter.html for chapter in work.chapters)
+
+
+def test_an_svg_only_spine_document_is_read_from_its_text_elements() -> None:
+    page = f"""<?xml version="1.0" encoding="UTF-8"?>
+<svg {_SVG} viewBox="0 0 600 800"><style>text {{ font-family: serif; }}</style>
+<rect width="600" height="800" fill="#fdf8ee"/>
+<text x="10" y="40">The harbour was <tspan font-style="italic">empty</tspan> at dawn.</text>
+<text x="10" y="70">Only the lamp still turned.</text></svg>"""
+    book = Book(docs=[Doc("page1.svg", "", label="Dawn", raw=page.encode())])
+    files = epub_files(book)
+    files["OEBPS/content.opf"] = str(files["OEBPS/content.opf"]).replace(
+        'href="page1.svg" media-type="application/xhtml+xml"',
+        'href="page1.svg" media-type="image/svg+xml"',
+    )
+    work = _parse(zip_files(files))
+    assert [chapter.title for chapter in work.chapters] == ["Dawn"]
+    assert work.chapters[0].html == (
+        "<p>The harbour was empty at dawn.</p>\n<p>Only the lamp still turned.</p>"
+    )
+
+
+def test_an_svg_title_page_drawn_in_text_is_not_a_chapter() -> None:
+    title = (
+        f'<svg {_SVG}><text x="5" y="20">The Lamplighter\'s Tide</text>'
+        '<text x="5" y="40">tidewright</text></svg>'
+    )
+    book = _two_chapters(_STORY)
+    book.docs.insert(0, Doc("title.xhtml", title))
+    work = _parse(build_epub(book))
+    assert [chapter.text for chapter in work.chapters] == [
+        "Maren kept the lamp for forty years without a single dark night."
+    ]
+
+
+def test_manifest_ids_with_spaces_are_matched_after_stripping() -> None:
+    book = _two_chapters(_STORY, "<p>Ilse rowed out at noon with bread and a question.</p>")
+    book.docs[0].ident = " chapter1 "
+    book.docs[1].ident = "chapter2"
+    files = epub_files(book, "2.0")
+    opf = str(files["OEBPS/content.opf"]).replace('idref=" chapter1 "', 'idref="chapter1"')
+    files["OEBPS/content.opf"] = opf.replace('idref="chapter2"', 'idref="  chapter2\t"')
+    work = _parse(zip_files(files))
+    assert [chapter.title for chapter in work.chapters] == ["The Lamp", "The Question"]
+
+
+def test_file_names_whose_unicode_normalisation_differs_from_the_zip_are_found() -> None:
+    nfc, nfd = "Kapitel_\u00dcberfahrt.xhtml", "Kapitel_U\u0308berfahrt.xhtml"
+    assert nfc != nfd
+    for in_package, in_zip in ((nfc, nfd), (nfd, nfc)):
+        book = Book(docs=[Doc(in_package, _STORY, label="\u00dcberfahrt")])
+        book.toc = [(nfc, "\u00dcberfahrt")]  # the contents spelled NFC whatever the package says
+        files = epub_files(book)
+        files[f"OEBPS/{in_zip}"] = files.pop(f"OEBPS/{in_package}")
+        work = _parse(zip_files(files))
+        assert [chapter.title for chapter in work.chapters] == ["\u00dcberfahrt"]
+        assert work.chapters[0].text.startswith("Maren kept the lamp")
+
+
+def test_an_encrypted_package_file_is_refused_as_drm() -> None:
+    files = epub_files(fanfic_book())
+    files["META-INF/encryption.xml"] = _encryption(
+        "OEBPS/content.opf", "http://www.w3.org/2001/04/xmlenc#aes128-cbc"
+    )
+    assert "encrypted (DRM)" in _refusal(zip_files(files))
+
+
+def test_printed_page_numbers_are_dropped_from_the_text() -> None:
+    inside = (
+        '<p>Maren kept the lamp <span epub:type="pagebreak" id="p12" title="12">12</span>'
+        'for forty years<span role="doc-pagebreak" id="p13" aria-label="13"/>'
+        " without a dark night.</p>"
+    )
+    between = (
+        '<p>Ilse rowed out at noon.</p><div epub:type="pagebreak" title="14">14</div>'
+        '<p role="doc-pagebreak">15</p><p>She brought bread and a question.</p>'
+    )
+    work = _parse(build_epub(_two_chapters(inside, between)))
+    assert work.chapters[0].text == "Maren kept the lamp for forty years without a dark night."
+    assert work.chapters[1].html == (
+        "<p>Ilse rowed out at noon.</p>\n<p>She brought bread and a question.</p>"
+    )
+
+
+def test_a_contents_link_to_a_page_break_still_starts_its_chapter() -> None:
+    body = (
+        '<span epub:type="pagebreak" id="page3">3</span>'
+        + _STORY
+        + '<span epub:type="pagebreak" id="page4">4</span>'
+        + "<p>Ilse rowed out at noon with bread and a question.</p>"
+    )
+    book = Book(
+        docs=[Doc("book.xhtml", body)],
+        toc=[("book.xhtml#page3", "The Lamp"), ("book.xhtml#page4", "The Question")],
+    )
+    work = _parse(build_epub(book))
+    assert [chapter.title for chapter in work.chapters] == ["The Lamp", "The Question"]
+    assert work.chapters[0].html == _STORY
+
+
+def test_a_copyright_page_is_not_a_chapter() -> None:
+    marked = (
+        '<section epub:type="copyright-page"><p>Text set in Lora.</p>'
+        "<p>Cover by the author.</p></section>"
+    )
+    unmarked = "<p>Copyright \u00a9 2024 tidewright. All rights reserved.</p><p>Second edition.</p>"
+    for page in (marked, unmarked):
+        book = _two_chapters(_STORY, "<p>Ilse rowed out at noon with bread and a question.</p>")
+        book.docs.insert(0, Doc("copyright.xhtml", page, label="Colophon"))
+        work = _parse(build_epub(book))
+        assert [chapter.title for chapter in work.chapters] == ["The Lamp", "The Question"]
+
+
+def test_a_disclaimer_that_names_the_copyright_is_not_taken_for_a_copyright_page() -> None:
+    disclaimer = "<p>Disclaimer: the lighthouse is \u00a9 its owners, all rights reserved.</p>"
+    work = _parse(build_epub(_two_chapters(disclaimer + _STORY)))
+    assert "the lighthouse is \u00a9 its owners" in work.notes + work.chapters[0].notes
+
+
+def test_a_part_page_with_only_a_heading_is_no_chapter_and_prefixes_the_next_chapters_title() -> (
+    None
+):
+    book = _two_chapters(
+        "<h2>Chapter 1: The Lamp</h2>" + _STORY,
+        "<h2>Chapter 2: The Question</h2><p>Ilse rowed out at noon with bread.</p>",
+    )
+    book.docs.insert(0, Doc("part1.xhtml", '<h1 epub:type="title">Part One: Kettle Point</h1>'))
+    book.docs.append(Doc("part2.xhtml", "<h1>Part Two</h1><h2>The Return</h2>"))  # nothing after
+    work = _parse(build_epub(book))
+    # AO3 readers expect the part's name before the chapter's: "Part One: Kettle Point: …".
+    assert [chapter.title for chapter in work.chapters] == [
+        "Part One: Kettle Point: The Lamp",
+        "The Question",
+    ]
+    assert "Kettle Point" not in work.chapters[0].text + work.notes

@@ -28,7 +28,9 @@ from ficarchive.texts.formats.epub.chapters import (
     NO_TITLE,
     Builder,
     Segment,
+    divider_name,
     has_heading,
+    is_divider,
     join,
     normal,
     segments_of,
@@ -40,8 +42,14 @@ from ficarchive.texts.formats.epub.package import (
     check_drm,
     container_path,
     read_package,
+    refuse_encrypted,
 )
-from ficarchive.texts.formats.epub.pages import is_contents_page, is_title_page, words_in
+from ficarchive.texts.formats.epub.pages import (
+    is_contents_page,
+    is_copyright_page,
+    is_title_page,
+    words_in,
+)
 from ficarchive.texts.makers.ao3 import (
     ao3_tag_list,
     mark_ao3_chapters,
@@ -61,10 +69,12 @@ from ficarchive.texts.markup import body_of, clean, parse_xhtml_document
 from ficarchive.texts.paragraphs import html_to_html, text_to_html
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import ParsedWork, ParseError
-from ficarchive.texts.ziparchive import ZipArchive
+from ficarchive.texts.ziparchive import ZipArchive, resolve
 
+# An SVG document in the spine is a page too: its `<text>` elements are read as paragraphs.
 _DOCUMENT_TYPES = {"application/xhtml+xml", "text/html", "application/xml", "text/x-oeb1-document"}
-_DOCUMENT_EXTENSIONS = (".xhtml", ".html", ".htm", ".xml")
+_DOCUMENT_TYPES |= {"image/svg+xml"}
+_DOCUMENT_EXTENSIONS = (".xhtml", ".html", ".htm", ".xml", ".svg")
 # -- the whole book ------------------------------------------------------------------------------
 
 _SUBJECTS_NOT_TAGS = {"fanworks", "fanfiction", "fan fiction", "completed", "complete"}
@@ -86,8 +96,10 @@ def _description_html(description: str) -> str:
 def parse_epub(data: bytes, name: str) -> ParsedWork:
     archive = ZipArchive(data, "EPUB")
     opf_path = container_path(archive)
-    check_drm(archive)
+    encrypted = check_drm(archive)
+    refuse_encrypted(encrypted, [resolve("", opf_path)])
     package = read_package(archive, opf_path)
+    refuse_encrypted(encrypted, [item.path for item in package.spine])
     entries = read_toc(archive, package)
 
     # Every page of the spine, read once.
@@ -141,6 +153,8 @@ def parse_epub(data: bytes, name: str) -> ParsedWork:
         pieces = Flattener().walk(body)
         if not any(piece.kind != "break" for piece in pieces):
             continue
+        if is_copyright_page(body, pieces):
+            continue
         words = sum(words_in(piece.block.text) for piece in pieces)
         if item.path in package.skip_paths and words < 150:
             continue
@@ -165,7 +179,11 @@ def parse_epub(data: bytes, name: str) -> ParsedWork:
         if continues:
             segments[-1].pieces.extend(first.pieces)
             doc_segments = doc_segments[1:]
+        elif segments and is_divider(segments[-1]):
+            first.part = divider_name(segments.pop())
         segments.extend(doc_segments)
+    if len(segments) > 1 and is_divider(segments[-1]):
+        segments.pop()  # a part page with nothing after it
     if not segments:
         segments = title_pages  # a book that is all title page: better read than nothing
 

@@ -24,6 +24,18 @@ class Segment:
 
     label: str | None
     pieces: list[Piece]
+    part: str = ""  # the part it opens ("Part One"), from a page before it that had only that
+
+
+def is_divider(segment: Segment) -> bool:
+    """A page that holds only headings ("Part One", "Book II: The Crossing"): a part's
+    divider, not a chapter."""
+    return all(piece.kind in ("heading", "break") for piece in segment.pieces)
+
+
+def divider_name(segment: Segment) -> str:
+    names = [segment.part, *(p.block.text for p in segment.pieces if p.kind == "heading")]
+    return ": ".join(name for name in names if name)
 
 
 def normal(text: str) -> str:
@@ -173,6 +185,9 @@ class Builder:
             return
         head, tail = chapters[0], chapters[-1]
         head.title = head.title or title
+        if segment.part:
+            # As the part's name would stand above the chapter's: "Part One: The Ferry".
+            head.title = f"{segment.part}: {head.title}" if head.title else segment.part
         head.summary = join(*notes.get("chapter_summary", []))
         if len(chapters) > 1 and first:
             self.meta.notes.append(temp.notes)

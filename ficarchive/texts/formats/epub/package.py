@@ -14,7 +14,7 @@ from ficarchive.texts.ziparchive import ZipArchive, local_name, parse_xml, resol
 _FONT_EXTENSIONS = (".ttf", ".otf", ".woff", ".woff2", ".eot")
 # Font obfuscation (IDPF and Adobe) hides fonts, not text: such a book is not DRM-protected.
 _OBFUSCATION = {"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"}
-SKIP_TYPES = {"cover", "title-page", "titlepage", "toc", "loi", "lot"}
+SKIP_TYPES = {"cover", "title-page", "titlepage", "toc", "loi", "lot", "copyright-page"}
 
 
 # -- the package ------------------------------------------------------------------------------
@@ -77,7 +77,11 @@ def container_path(archive: ZipArchive) -> str:
     return path
 
 
-def check_drm(archive: ZipArchive) -> None:
+def check_drm(archive: ZipArchive) -> set[str]:
+    """Refuses a book a DRM scheme protects (Adobe's `rights.xml`, Apple's `sinf.xml`, an
+    `encryption.xml` that cannot be read); else the members `encryption.xml` lists as encrypted
+    ('' for an entry that names none), for `refuse_encrypted` to weigh once the spine is known.
+    Font obfuscation (IDPF, Adobe) hides fonts, not text, and is never counted."""
     for name, maker in (("META-INF/rights.xml", "Adobe"), ("META-INF/sinf.xml", "Apple")):
         if archive.has(name) and archive.read(name).strip():
             raise ParseError(
@@ -85,10 +89,10 @@ def check_drm(archive: ZipArchive) -> None:
                 "DRM-free EPUBs"
             )
     if not archive.has("META-INF/encryption.xml"):
-        return
+        return set()
     data = archive.read("META-INF/encryption.xml")
     if not data.strip():
-        return
+        return set()
     try:
         root = parse_xml(data, "META-INF/encryption.xml")
     except ParseError as error:
@@ -96,24 +100,35 @@ def check_drm(archive: ZipArchive) -> None:
             "the EPUB is encrypted (DRM): META-INF/encryption.xml is there but cannot be read; "
             "ficarchive reads only DRM-free EPUBs"
         ) from error
-    encrypted = []
+    encrypted = set()
     for element in root.iter():
         if local_name(element) != "encrypteddata":
             continue
         algorithm = uri = ""
         for part in element.iter():
             if local_name(part) == "encryptionmethod":
-                algorithm = part.get("Algorithm") or ""
+                algorithm = (part.get("Algorithm") or "").strip()
             elif local_name(part) == "cipherreference":
                 uri = part.get("URI") or ""
         if algorithm in _OBFUSCATION or uri.lower().endswith(_FONT_EXTENSIONS):
             continue
-        encrypted.append(uri or "(unnamed)")
-    if encrypted:
-        count = len(encrypted)
+        encrypted.add(resolve("", uri))  # URIs are relative to the container's root
+    return encrypted
+
+
+def refuse_encrypted(encrypted: set[str], paths: list[str]) -> None:
+    """Refuses the book when any of `paths` (its package, its story documents) is encrypted,
+    or an entry names no file; encrypted pictures or fonts alone leave the story readable."""
+    if not encrypted:
+        return
+    locked = [path for path in paths if path in encrypted]
+    if "" in encrypted:
+        locked.append("(unnamed)")
+    if locked:
+        count = len(locked)
         raise ParseError(
             f"the EPUB is encrypted (DRM): META-INF/encryption.xml lists {count} encrypted "
-            f"file{'s' if count != 1 else ''}, such as {encrypted[0]}; ficarchive reads only "
+            f"story file{'s' if count != 1 else ''}, such as {locked[0]}; ficarchive reads only "
             "DRM-free EPUBs"
         )
 
@@ -132,10 +147,11 @@ def read_package(archive: ZipArchive, path: str) -> Package:
     if manifest is not None:
         for element in manifest:
             href = element.get("href")
-            if local_name(element) != "item" or not href or not element.get("id"):
+            ident = (element.get("id") or "").strip()  # ` chapter1 ` is read as `chapter1`
+            if local_name(element) != "item" or not href or not ident:
                 continue
             item = Item(
-                id=str(element.get("id")),
+                id=ident,
                 path=resolve(base, href),
                 media_type=(element.get("media-type") or "").lower(),
                 properties=set((element.get("properties") or "").split()),
@@ -146,10 +162,10 @@ def read_package(archive: ZipArchive, path: str) -> Package:
     if spine is None or manifest is None:
         missing = "spine" if spine is None else "manifest"
         raise ParseError(f"{path} inside the EPUB has no <{missing}>: the book lists no documents")
-    package.toc_id = spine.get("toc") or ""
+    package.toc_id = (spine.get("toc") or "").strip()
     seen = set()
     for itemref in spine:
-        listed = package.items.get(itemref.get("idref") or "")
+        listed = package.items.get((itemref.get("idref") or "").strip())
         if local_name(itemref) == "itemref" and listed is not None and listed.path not in seen:
             seen.add(listed.path)
             package.spine.append(listed)

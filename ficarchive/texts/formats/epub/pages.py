@@ -1,6 +1,8 @@
-"""Pages of a book that are not the story: contents pages and title pages."""
+"""Pages of a book that are not the story: contents, title and copyright pages."""
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 
@@ -34,3 +36,21 @@ def is_title_page(pieces: list[Piece], title: str, authors: list[str]) -> bool:
     folded = text.casefold()
     names = [title, *authors]
     return any(name and name.casefold() in folded for name in names)
+
+
+_RIGHTS = re.compile(
+    r"©|\bcopyright\b|all rights reserved|\bisbn\b|\bfirst (?:edition|published)\b"
+)
+
+
+def is_copyright_page(body: etree._Element, pieces: list[Piece]) -> bool:
+    """A short page that EPUB 3 marks as the copyright page, or that says two of the things
+    such a page says (©, all rights reserved, ISBN, first edition). A fic's disclaimer says
+    them too, and is the work's notes: a page that calls itself one is kept."""
+    text = " ".join(piece.block.text for piece in pieces)
+    if words_in(text) > 250 or "disclaimer" in text.casefold():
+        return False
+    for element in body.iter():
+        if "copyright-page" in (element.get("data-epub-type") or "").split():
+            return True
+    return len({match.casefold() for match in _RIGHTS.findall(text)}) >= 2
