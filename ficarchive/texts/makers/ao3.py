@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ficarchive.texts.chapter_titles import heading_title
 from ficarchive.texts.conventions import chapter_heading
 from ficarchive.texts.flatten import HEADINGS, MARK
 from ficarchive.texts.labels import AO3_OTHER_LABELS, TAG_LABELS
