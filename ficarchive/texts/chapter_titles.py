@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ficarchive.texts.conventions import chapter_heading
+from ficarchive.texts.headings import chapter_heading
 
 # -- titles -------------------------------------------------------------------------------------
 

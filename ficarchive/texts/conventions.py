@@ -11,47 +11,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from ficarchive.texts.blocks import Block
 from ficarchive.texts.headings import (
     CHAPTER,
     NUMBER,
     PART,
     Heading,
+    chapter_heading,
     find_headings,
     title_case,
     title_like,
 )
-from ficarchive.texts.headings import chapter_heading as chapter_heading  # used by the readers
 from ficarchive.texts.labels import HEADER_LABELS
 from ficarchive.texts.paragraphs import text_to_html
 from ficarchive.texts.sanitize import sanitize_html
-from ficarchive.texts.structure import SCENE_BREAK_HTML, ParsedChapter, ParsedWork
-
-
-@dataclass
-class Block:
-    """One paragraph-level piece of a file: its plain text and its sanitized HTML."""
-
-    text: str
-    html: str = ""
-    heading: int = 0  # 1-6 for a heading the file marked as one, 0 for a paragraph
-    is_break: bool = False
-
-    @classmethod
-    def from_text(cls, text: str) -> Block:
-        return cls(text=text.strip(), html=text_to_html(text))
-
-    @classmethod
-    def scene_break(cls) -> Block:
-        return cls(text="* * *", html=SCENE_BREAK_HTML, is_break=True)
-
-
-def blocks_from_plain_text(text: str) -> list[Block]:
-    from ficarchive.texts.paragraphs import split_paragraphs
-
-    return [Block.from_text(paragraph) for paragraph in split_paragraphs(text)]
-
+from ficarchive.texts.structure import ParsedChapter, ParsedWork
 
 # -- what the conventions look like -------------------------------------------------------------
 
@@ -203,16 +178,6 @@ def byline(text: str) -> list[str]:
     return [name.strip() for name in re.split(r",|&| and ", match.group("names")) if name.strip()]
 
 
-def title_from_file_name(name: str) -> str:
-    """A title for a file that names none: `the-runaways.txt` → `The Runaways`. A name in
-    lower case (a slug) is set in title case; a name with capitals keeps them."""
-    stem = Path(name).name.split(".")[0]
-    words = " ".join(re.sub(r"[_\-]+", " ", stem).split())
-    if words == words.lower():
-        words = title_case(words.upper())
-    return words or "Untitled"
-
-
 class _Reader:
     """One pass over a file's blocks, from its preface to its last chapter."""
 
@@ -237,6 +202,37 @@ class _Reader:
                 if chapter_heading(text) is None:
                     # A marked heading is a chapter titled as written ("One", "Beginnings").
                     self.headings[at] = Heading(text, CHAPTER, text)
+        self.skipped = self.skipped | self._titles_below_headings()
+
+    def _titles_below_headings(self) -> set[int]:
+        """`CHAPTER I`, a blank line, then `Down the Rabbit-Hole`: where every untitled chapter
+        heading (two at least) has a title-like line of its own below it, that line is the
+        chapter's title. The lines it takes, which are no longer story text."""
+        untitled = [
+            at
+            for at, heading in self.headings.items()
+            if heading.rank == CHAPTER and not heading.title and not heading.named
+        ]
+        if len(untitled) < 2 or not all(self._title_below(at + 1) for at in untitled):
+            return set()
+        for at in untitled:
+            heading, title = self.headings[at], self.blocks[at + 1].text.strip()
+            self.headings[at] = Heading(title, CHAPTER, f"{heading.label}: {title}")
+        return {at + 1 for at in untitled}
+
+    def _title_below(self, at: int) -> bool:
+        """The block at `at` can be the title of the heading above it: a title-like line that is
+        no convention of its own, with story after it."""
+        if at + 1 >= len(self.blocks) or at in self.headings or at + 1 in self.headings:
+            return False
+        block = self.blocks[at]
+        text = block.text.strip()
+        return (
+            at not in self.skipped
+            and title_like(text)
+            and not self._is_preface(at)
+            and end_marker(text) is None
+        )
 
     def _is_preface(self, at: int) -> bool:
         """Blocks a title line may stand among: notes, header lines, breaks, a byline."""

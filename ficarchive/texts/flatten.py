@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ficarchive.texts.conventions import Block
+from ficarchive.texts.blocks import Block
 from ficarchive.texts.markup import (
     DROP_TAGS,
     all_text,

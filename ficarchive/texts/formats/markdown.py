@@ -8,7 +8,8 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 
-from ficarchive.texts.conventions import Block, structure
+from ficarchive.texts.blocks import Block
+from ficarchive.texts.conventions import structure
 from ficarchive.texts.decoding import decode_text
 from ficarchive.texts.formats import register
 from ficarchive.texts.limits import budget

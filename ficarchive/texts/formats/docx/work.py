@@ -7,7 +7,8 @@ import re
 
 from lxml import etree
 
-from ficarchive.texts.conventions import Block, chapter_heading, structure
+from ficarchive.texts.blocks import Block
+from ficarchive.texts.conventions import structure
 from ficarchive.texts.formats import register
 from ficarchive.texts.formats.docx.items import Compound, Item, Paragraph
 from ficarchive.texts.formats.docx.layout import group
@@ -22,6 +23,7 @@ from ficarchive.texts.formats.docx.package import (
 )
 from ficarchive.texts.formats.docx.paragraphs import WEB_URL, Reader
 from ficarchive.texts.formats.docx.styles import BREAK, CONTENTS, TITLE, Styles
+from ficarchive.texts.headings import chapter_heading
 from ficarchive.texts.paragraphs import html_to_html
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import ParsedWork, ParseError

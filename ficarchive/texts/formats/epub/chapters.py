@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ficarchive.texts.conventions import Block, chapter_heading, structure
+from ficarchive.texts.blocks import Block
+from ficarchive.texts.conventions import structure
 from ficarchive.texts.flatten import Piece
 from ficarchive.texts.formats.epub.contents import Entry
+from ficarchive.texts.headings import chapter_heading
 from ficarchive.texts.makers.ao3 import ao3_chapter_title
 from ficarchive.texts.makers.meta import Meta
 from ficarchive.texts.structure import ParsedWork

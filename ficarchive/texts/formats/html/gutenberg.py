@@ -7,11 +7,13 @@ from collections import Counter
 
 from lxml.html import HtmlElement
 
+from ficarchive.texts.blocks import Block
 from ficarchive.texts.chapter_titles import NUMBERED, chapter_title
-from ficarchive.texts.conventions import Block, chapter_heading, end_marker, is_scene_break
+from ficarchive.texts.conventions import end_marker, is_scene_break
 from ficarchive.texts.flatten import HtmlPiece
 from ficarchive.texts.formats.html.contents import resolve_tocs
 from ficarchive.texts.formats.html.head import authors_from_head, byline_names, title_from_head
+from ficarchive.texts.headings import chapter_heading
 from ficarchive.texts.paragraphs import text_to_html
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import ParsedChapter, ParsedWork

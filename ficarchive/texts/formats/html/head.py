@@ -6,7 +6,7 @@ import re
 
 from lxml.html import HtmlElement
 
-from ficarchive.texts.conventions import Block
+from ficarchive.texts.blocks import Block
 from ficarchive.texts.markup import text_of
 
 BYLINE = re.compile(r"^\s*(?:written\s+)?by\s+(?P<names>\S.{0,120})$", re.IGNORECASE)
