@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ficarchive.texts.blocks import Block
+from ficarchive.texts.header_lines import byline, is_header_line, read_header_lines
 from ficarchive.texts.headings import (
     CHAPTER,
     NUMBER,
@@ -23,7 +24,6 @@ from ficarchive.texts.headings import (
     title_case,
     title_like,
 )
-from ficarchive.texts.labels import HEADER_LABELS
 from ficarchive.texts.paragraphs import text_to_html
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import ParsedChapter, ParsedWork
@@ -43,12 +43,6 @@ _LOOSE_NOTE = re.compile(
     r"^[\s*_~(\[]*(?:(?i:A\s*/\s*N)|AN\d*(?=\s*[:\-–—.)\]]|\s*$)|(?i:Author'?s?'?\s+Notes?))"
 )
 
-_HEADER = re.compile(
-    r"^\s*(?P<key>Title|Author|Authors?|By|Fandoms?|Rating|Pairings?|Relationships?|Ships?|"
-    r"Characters?|Summary|Warnings?|Archive Warnings?|Categor(?:y|ies)|Tags|Additional Tags|"
-    r"Genres?|Status|Word\s*Count|Words|Chapters)\s*:\s*(?P<value>.*)$",
-    re.IGNORECASE,
-)
 _END = re.compile(
     r"^[\s*_~\-=.(\[]*(?P<word>the\s+end|fin|finis|end|the\s+very\s+end|to\s+be\s+continued|"
     r"tbc|end\s+of\s+(?:chapter|part)(?:\s+" + NUMBER + r")?|end\s+chapter(?:\s+\d+)?)"
@@ -122,62 +116,6 @@ def _note_html(text: str) -> str:
     return text_to_html(text)
 
 
-def _apply_header(work: ParsedWork, key: str, value: str) -> None:
-    kind = HEADER_LABELS.get(" ".join(key.lower().split()), "ignore")
-    value = value.strip()
-    if not value or kind == "ignore":
-        return
-    if kind == "title":
-        work.title = value
-    elif kind == "author":
-        work.authors = [name.strip() for name in re.split(r",|&| and ", value) if name.strip()]
-    elif kind == "summary":
-        work.summary = text_to_html(value)
-    elif kind == "status":
-        lowered = value.lower()
-        if "complete" in lowered and "incomplete" not in lowered:
-            work.complete = True
-        elif any(word in lowered for word in ("progress", "incomplete", "ongoing", "wip")):
-            work.complete = False
-    else:
-        work.add_tags(kind, split_names(value))
-
-
-def split_names(value: str) -> list[str]:
-    return [name.strip() for name in re.split(r"[,;]", value) if name.strip()]
-
-
-def _read_header_block(block: Block, work: ParsedWork) -> bool:
-    """Header lines (`Title: …`, `Rating: …`) read into the work; False when `block` is not
-    header lines."""
-    lines = block.text.split("\n")
-    if block.heading or block.is_break or not _HEADER.match(lines[0]):
-        return False
-    current_key, current_value = "", ""
-    for line in lines:
-        match = _HEADER.match(line)
-        if match:
-            if current_key:
-                _apply_header(work, current_key, current_value)
-            current_key, current_value = match.group("key"), match.group("value")
-        else:
-            current_value += " " + line.strip()
-    if current_key:
-        _apply_header(work, current_key, current_value)
-    return True
-
-
-_BYLINE = re.compile(r"^\s*(?:written\s+)?by[:\s]\s*(?P<names>\S.{0,120})$", re.IGNORECASE)
-
-
-def byline(text: str) -> list[str]:
-    """The names in a `by …` line, or [] when `text` is not one."""
-    match = _BYLINE.match(" ".join(text.split()))
-    if match is None or not title_like(match.group("names")):
-        return []
-    return [name.strip() for name in re.split(r",|&| and ", match.group("names")) if name.strip()]
-
-
 class _Reader:
     """One pass over a file's blocks, from its preface to its last chapter."""
 
@@ -244,7 +182,7 @@ class _Reader:
             or is_scene_break(text)
             or note_text(text) is not None
             or bool(byline(text))
-            or (not block.heading and bool(_HEADER.match(text.split("\n")[0])))
+            or (not block.heading and is_header_line(text))
         )
 
     def _title_line(self, at: int) -> bool:
@@ -276,7 +214,7 @@ class _Reader:
                 pass
             elif at == self.title_heading and not work.title:
                 work.title = text
-            elif _read_header_block(block, work):
+            elif read_header_lines(block, work):
                 pass
             elif note is not None:
                 notes.append(note)

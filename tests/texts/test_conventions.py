@@ -207,3 +207,16 @@ def test_title_headers_notes_and_summary_in_any_order_before_the_story_belong_to
     assert [(chapter.title, chapter.text, chapter.notes) for chapter in work.chapters] == [
         (heading, _STORY, "")
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("by tidewright & Salt and Ink", ["tidewright", "Salt and Ink"]),
+        ("by Ama and Bea", ["Ama", "Bea"]),
+        ("Author: Ama, Bea, and Cyd", ["Ama", "Bea", "Cyd"]),
+    ],
+)
+def test_a_byline_splits_names_the_same_way_in_every_format(line: str, authors: list[str]) -> None:
+    work = structure(blocks_from_plain_text(f"The Lamp\n\n{line}\n\nMaren kept the lamp lit."))
+    assert work.authors == authors
