@@ -10,6 +10,7 @@ from ficarchive.texts.blocks import Block
 from ficarchive.texts.headings import title_like
 from ficarchive.texts.labels import HEADER_LABELS
 from ficarchive.texts.paragraphs import text_to_html
+from ficarchive.texts.sanitize import sanitize_basic_html
 from ficarchive.texts.structure import ParsedWork
 
 HEADER_LINE = re.compile(
@@ -35,7 +36,7 @@ def _apply_header(work: ParsedWork, key: str, value: str) -> None:
     elif kind == "author":
         work.authors = split_authors(value)
     elif kind == "summary":
-        work.summary = text_to_html(value)
+        work.summary = text_to_html(value, sanitize_basic_html)
     elif kind == "status":
         work.complete = completion(value, work.complete)
     else:

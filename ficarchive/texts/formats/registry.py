@@ -91,6 +91,7 @@ def parse_bytes(data: bytes, name: str, limits: Limits | None = None) -> ParsedW
     if not work.chapters:
         raise ParseError("no story text was found in it", name)
     work.source_format = entry.name
+    work.sanitize_fields()  # each field's own allow-list, whatever the reader made it from
     if not work.title:
         work.title = title_from_file_name(name)
     return work

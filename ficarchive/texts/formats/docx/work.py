@@ -26,7 +26,7 @@ from ficarchive.texts.formats.docx.styles import BREAK, CONTENTS, TITLE, Styles
 from ficarchive.texts.header_lines import byline
 from ficarchive.texts.headings import chapter_heading, title_like
 from ficarchive.texts.paragraphs import html_to_html
-from ficarchive.texts.sanitize import sanitize_html
+from ficarchive.texts.sanitize import sanitize_basic_html, sanitize_html
 from ficarchive.texts.structure import ParsedWork, ParseError
 from ficarchive.texts.ziparchive import ZipArchive, local_name, resolve
 
@@ -107,7 +107,7 @@ def parse_docx(data: bytes, name: str) -> ParsedWork:
     if not work.authors and core.creator:
         work.authors = [core.creator]
     if not work.summary and core.description:
-        work.summary = html_to_html(core.description)
+        work.summary = html_to_html(core.description, sanitize_basic_html)
     work.language = work.language or core.language
     if core.keywords and not work.tags:
         work.add_tags("freeform", core.keywords)
