@@ -11,47 +11,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from ficarchive.texts.blocks import Block
+from ficarchive.texts.header_lines import byline, is_header_line, read_header_lines
 from ficarchive.texts.headings import (
     CHAPTER,
     NUMBER,
     PART,
     Heading,
+    chapter_heading,
     find_headings,
     title_case,
     title_like,
 )
-from ficarchive.texts.headings import chapter_heading as chapter_heading  # used by the readers
-from ficarchive.texts.labels import HEADER_LABELS
 from ficarchive.texts.paragraphs import text_to_html
 from ficarchive.texts.sanitize import sanitize_html
-from ficarchive.texts.structure import SCENE_BREAK_HTML, ParsedChapter, ParsedWork
-
-
-@dataclass
-class Block:
-    """One paragraph-level piece of a file: its plain text and its sanitized HTML."""
-
-    text: str
-    html: str = ""
-    heading: int = 0  # 1-6 for a heading the file marked as one, 0 for a paragraph
-    is_break: bool = False
-
-    @classmethod
-    def from_text(cls, text: str) -> Block:
-        return cls(text=text.strip(), html=text_to_html(text))
-
-    @classmethod
-    def scene_break(cls) -> Block:
-        return cls(text="* * *", html=SCENE_BREAK_HTML, is_break=True)
-
-
-def blocks_from_plain_text(text: str) -> list[Block]:
-    from ficarchive.texts.paragraphs import split_paragraphs
-
-    return [Block.from_text(paragraph) for paragraph in split_paragraphs(text)]
-
+from ficarchive.texts.structure import ParsedChapter, ParsedWork
 
 # -- what the conventions look like -------------------------------------------------------------
 
@@ -68,12 +43,6 @@ _LOOSE_NOTE = re.compile(
     r"^[\s*_~(\[]*(?:(?i:A\s*/\s*N)|AN\d*(?=\s*[:\-–—.)\]]|\s*$)|(?i:Author'?s?'?\s+Notes?))"
 )
 
-_HEADER = re.compile(
-    r"^\s*(?P<key>Title|Author|Authors?|By|Fandoms?|Rating|Pairings?|Relationships?|Ships?|"
-    r"Characters?|Summary|Warnings?|Archive Warnings?|Categor(?:y|ies)|Tags|Additional Tags|"
-    r"Genres?|Status|Word\s*Count|Words|Chapters)\s*:\s*(?P<value>.*)$",
-    re.IGNORECASE,
-)
 _END = re.compile(
     r"^[\s*_~\-=.(\[]*(?P<word>the\s+end|fin|finis|end|the\s+very\s+end|to\s+be\s+continued|"
     r"tbc|end\s+of\s+(?:chapter|part)(?:\s+" + NUMBER + r")?|end\s+chapter(?:\s+\d+)?)"
@@ -147,72 +116,6 @@ def _note_html(text: str) -> str:
     return text_to_html(text)
 
 
-def _apply_header(work: ParsedWork, key: str, value: str) -> None:
-    kind = HEADER_LABELS.get(" ".join(key.lower().split()), "ignore")
-    value = value.strip()
-    if not value or kind == "ignore":
-        return
-    if kind == "title":
-        work.title = value
-    elif kind == "author":
-        work.authors = [name.strip() for name in re.split(r",|&| and ", value) if name.strip()]
-    elif kind == "summary":
-        work.summary = text_to_html(value)
-    elif kind == "status":
-        lowered = value.lower()
-        if "complete" in lowered and "incomplete" not in lowered:
-            work.complete = True
-        elif any(word in lowered for word in ("progress", "incomplete", "ongoing", "wip")):
-            work.complete = False
-    else:
-        work.add_tags(kind, split_names(value))
-
-
-def split_names(value: str) -> list[str]:
-    return [name.strip() for name in re.split(r"[,;]", value) if name.strip()]
-
-
-def _read_header_block(block: Block, work: ParsedWork) -> bool:
-    """Header lines (`Title: …`, `Rating: …`) read into the work; False when `block` is not
-    header lines."""
-    lines = block.text.split("\n")
-    if block.heading or block.is_break or not _HEADER.match(lines[0]):
-        return False
-    current_key, current_value = "", ""
-    for line in lines:
-        match = _HEADER.match(line)
-        if match:
-            if current_key:
-                _apply_header(work, current_key, current_value)
-            current_key, current_value = match.group("key"), match.group("value")
-        else:
-            current_value += " " + line.strip()
-    if current_key:
-        _apply_header(work, current_key, current_value)
-    return True
-
-
-_BYLINE = re.compile(r"^\s*(?:written\s+)?by[:\s]\s*(?P<names>\S.{0,120})$", re.IGNORECASE)
-
-
-def byline(text: str) -> list[str]:
-    """The names in a `by …` line, or [] when `text` is not one."""
-    match = _BYLINE.match(" ".join(text.split()))
-    if match is None or not title_like(match.group("names")):
-        return []
-    return [name.strip() for name in re.split(r",|&| and ", match.group("names")) if name.strip()]
-
-
-def title_from_file_name(name: str) -> str:
-    """A title for a file that names none: `the-runaways.txt` → `The Runaways`. A name in
-    lower case (a slug) is set in title case; a name with capitals keeps them."""
-    stem = Path(name).name.split(".")[0]
-    words = " ".join(re.sub(r"[_\-]+", " ", stem).split())
-    if words == words.lower():
-        words = title_case(words.upper())
-    return words or "Untitled"
-
-
 class _Reader:
     """One pass over a file's blocks, from its preface to its last chapter."""
 
@@ -237,6 +140,37 @@ class _Reader:
                 if chapter_heading(text) is None:
                     # A marked heading is a chapter titled as written ("One", "Beginnings").
                     self.headings[at] = Heading(text, CHAPTER, text)
+        self.skipped = self.skipped | self._titles_below_headings()
+
+    def _titles_below_headings(self) -> set[int]:
+        """`CHAPTER I`, a blank line, then `Down the Rabbit-Hole`: where every untitled chapter
+        heading (two at least) has a title-like line of its own below it, that line is the
+        chapter's title. The lines it takes, which are no longer story text."""
+        untitled = [
+            at
+            for at, heading in self.headings.items()
+            if heading.rank == CHAPTER and not heading.title and not heading.named
+        ]
+        if len(untitled) < 2 or not all(self._title_below(at + 1) for at in untitled):
+            return set()
+        for at in untitled:
+            heading, title = self.headings[at], self.blocks[at + 1].text.strip()
+            self.headings[at] = Heading(title, CHAPTER, f"{heading.label}: {title}")
+        return {at + 1 for at in untitled}
+
+    def _title_below(self, at: int) -> bool:
+        """The block at `at` can be the title of the heading above it: a title-like line that is
+        no convention of its own, with story after it."""
+        if at + 1 >= len(self.blocks) or at in self.headings or at + 1 in self.headings:
+            return False
+        block = self.blocks[at]
+        text = block.text.strip()
+        return (
+            at not in self.skipped
+            and title_like(text)
+            and not self._is_preface(at)
+            and end_marker(text) is None
+        )
 
     def _is_preface(self, at: int) -> bool:
         """Blocks a title line may stand among: notes, header lines, breaks, a byline."""
@@ -248,7 +182,7 @@ class _Reader:
             or is_scene_break(text)
             or note_text(text) is not None
             or bool(byline(text))
-            or (not block.heading and bool(_HEADER.match(text.split("\n")[0])))
+            or (not block.heading and is_header_line(text))
         )
 
     def _title_line(self, at: int) -> bool:
@@ -280,7 +214,7 @@ class _Reader:
                 pass
             elif at == self.title_heading and not work.title:
                 work.title = text
-            elif _read_header_block(block, work):
+            elif read_header_lines(block, work):
                 pass
             elif note is not None:
                 notes.append(note)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ficarchive.texts.conventions import Block
+from ficarchive.texts.blocks import Block
 from ficarchive.texts.markup import (
     DROP_TAGS,
     all_text,
@@ -101,7 +101,14 @@ class Piece:
     preformatted: str = ""  # the raw text of a <pre>, line breaks and all
 
 
-HtmlPiece = Piece  # the name the web page's readers know it by
+def anchor_positions(pieces: list[Piece]) -> dict[str, int]:
+    """Each anchor (an element's id) → the index of the first piece that holds it: where a
+    table of contents' links lead."""
+    where: dict[str, int] = {}
+    for index, piece in enumerate(pieces):
+        for anchor in piece.anchors:
+            where.setdefault(anchor, index)
+    return where
 
 
 def _toc_links(element: HtmlElement) -> list[tuple[str, str]] | None:
@@ -277,8 +284,3 @@ class Flattener:
             self.pieces[-1].toc = toc
         if image and len(self.pieces) == before:
             self._break()
-
-
-def flatten_html(body: HtmlElement) -> list[Piece]:
-    """A web page's body as pieces."""
-    return Flattener(web=True).walk(body)

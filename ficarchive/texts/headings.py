@@ -28,13 +28,13 @@ _WORD_VALUES = {
     **{word: value * 10 for value, word in enumerate(_TENS, start=2)},
 }
 _WORD_NUMBER = r"(?:" + "|".join(_NUMBER_WORDS) + r")(?:[\s-](?:" + "|".join(_UNITS) + r"))?"
-NUMBER = r"(?:\d+|[IVXLC]+\b|" + _WORD_NUMBER + ")"
+NUMBER = r"(?:\d+|[IVXLC]+(?![^\W_])|" + _WORD_NUMBER + ")"
 _NAMED = "Prologue|Epilogue|Interlude|Afterword|Foreword"
 _KINDS = "Chapter|Ch\\.?|Part|Book|Volume|Vol\\.?|Letter|Adventure|Stave|Canto"
 _CHAPTER = re.compile(
-    r"^[\s*_~#=\[(]*(?:(?P<named>" + _NAMED + r")\b"
+    r"^[\s*_~#=\[(]*(?:(?P<named>" + _NAMED + r")(?![^\W_])"
     r"|(?P<kind>" + _KINDS + r")\s+(?P<number>" + NUMBER + r"))"
-    r"\s*[)\]]?(?P<separator>\s*[:.\-–—|]+\s*|\s+(?=\S)|\s*$)(?P<title>.*?)[\s*_~#=]*$",
+    r"\s*[)\]]?(?P<separator>\s*[:.\-–—|]+\s*|\s+(?=\S)|(?=[\s*_~#=]*$))(?P<title>.*?)[\s*_~#=]*$",
     re.IGNORECASE,
 )
 # A number alone (`I.`, `XIV`, `12`, `Seven`), or a number and a title (`1. The Cyclone`).

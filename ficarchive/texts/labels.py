@@ -70,3 +70,15 @@ FANFICFARE_TAG_LABELS: dict[str, str] = {
     "extra tags": "freeform",
     "ao3 categories": "category",
 }
+
+# A Markdown file's YAML front matter: the header lines' labels, and the keys static-site
+# generators use (`description`, `lang`) for the fields a header line cannot hold.
+FRONT_MATTER_LABELS: dict[str, str] = {
+    **HEADER_LABELS,
+    "description": "summary",
+    "complete": "complete",
+    "language": "language",
+    "lang": "language",
+    "notes": "notes",
+    "end notes": "end_notes",
+}

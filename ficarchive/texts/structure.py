@@ -1,17 +1,25 @@
 """The one shape every parser produces: a work as a fan-fiction reader expects it.
 
 Parsers fill `ParsedWork`; the importer stores it; `ficarchive parse --json` prints `as_json()`.
-HTML in every field is sanitized (`sanitize_html`) before it leaves a parser.
+HTML in every field is sanitized before it leaves a parser, each field with its own allow-list
+(`sanitize_fields`): chapter text `sanitize_html`, notes `sanitize_notes_html`, summaries
+`sanitize_basic_html`.
 """
 
 from __future__ import annotations
 
 import html as html_lib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ficarchive.texts.counting import count_words
-from ficarchive.texts.sanitize import strip_tags
+from ficarchive.texts.paragraphs import html_to_html
+from ficarchive.texts.sanitize import (
+    sanitize_basic_html,
+    sanitize_notes_html,
+    strip_tags,
+)
 
 # Tag types, as in ficarchive.tags.models.TagType, that a file's headers may fill.
 TAG_TYPES = ("rating", "warning", "category", "fandom", "relationship", "character", "freeform")
@@ -43,6 +51,14 @@ class ParsedChapter:
     @property
     def word_count(self) -> int:
         return count_words(self.html)
+
+    def sanitize_fields(self) -> None:
+        """The notes and summary through their own allow-lists, as the chapter's model fields do
+        on save; a field made only of markup the allow-list removes is left empty, not `<p></p>`.
+        (The text itself is sanitized by the reader that made it, with the chapter allow-list.)"""
+        self.summary = _field_html(self.summary, sanitize_basic_html)
+        self.notes = _field_html(self.notes, sanitize_notes_html)
+        self.end_notes = _field_html(self.end_notes, sanitize_notes_html)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +99,14 @@ class ParsedWork:
             if name and name.lower() not in {n.lower() for n in existing}:
                 existing.append(name)
 
+    def sanitize_fields(self) -> None:
+        """Every HTML field of the work and its chapters through its own allow-list."""
+        self.summary = _field_html(self.summary, sanitize_basic_html)
+        self.notes = _field_html(self.notes, sanitize_notes_html)
+        self.end_notes = _field_html(self.end_notes, sanitize_notes_html)
+        for chapter in self.chapters:
+            chapter.sanitize_fields()
+
     def to_dict(self) -> dict[str, Any]:
         """Every field, as plain data (what `texts.isolation` sends from its child process)."""
         return asdict(self)
@@ -106,6 +130,10 @@ class ParsedWork:
             "format": self.source_format,
             "chapters": [chapter.as_json() for chapter in self.chapters],
         }
+
+
+def _field_html(fragment: str, sanitizer: Callable[[str], str]) -> str:
+    return html_to_html(fragment, sanitizer) if fragment.strip() else ""
 
 
 _BLOCK_END = (

@@ -53,24 +53,22 @@ _ZIP_ERRORS = (
 )
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc files and password-protected .docx
 
+
 # No network, no DTDs, no entity expansion: the file is untrusted.
-_XML_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
-_XML_RECOVER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-    recover=True,
-)
+def _xml_parser(recover: bool) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        recover=recover,
+    )
+
+
+_XML_PARSER = _xml_parser(recover=False)
+_XML_RECOVER = _xml_parser(recover=True)
 
 
 def _folded(name: str) -> str:

@@ -1,5 +1,5 @@
 """bench/parse_accuracy.py over the labelled corpus (tests/fixtures/layouts/): every file is
-labelled, nothing crashes, and issue 15's targets, marked xfail until the parsers meet them."""
+labelled, nothing crashes, and issue 15's targets are met."""
 
 from __future__ import annotations
 
@@ -25,11 +25,6 @@ KINDS = {
     "docx",
 }
 NOT_CORPUS = {"builders", "__pycache__"}
-# Issue 15's targets that today's parsers miss: each test flips to a failure (strict xfail) the
-# day the parsers meet it, so the marker is removed with the fix.
-TODAY = {
-    "headings": "issue 15: headings, title lines and notes before the first heading misread",
-}
 
 
 def _bench() -> ModuleType:
@@ -130,7 +125,6 @@ def _share(report: dict[str, Any], kind: str, column: str) -> float:
     return row[column] / row["works"]
 
 
-@pytest.mark.xfail(strict=True, reason=TODAY["headings"])
 def test_every_fan_fiction_layout_gets_its_exact_chapter_count(report: dict[str, Any]) -> None:
     assert _share(report, "fanfic-txt", "chapters") == 1.0
 

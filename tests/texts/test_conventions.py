@@ -4,15 +4,14 @@ import itertools
 
 import pytest
 
+from ficarchive.texts.blocks import blocks_from_plain_text
 from ficarchive.texts.conventions import (
-    blocks_from_plain_text,
-    chapter_heading,
     end_marker,
     is_scene_break,
     note_text,
     structure,
-    title_from_file_name,
 )
+from ficarchive.texts.headings import chapter_heading
 
 
 @pytest.mark.parametrize(
@@ -164,7 +163,7 @@ def test_scene_breaks_in_a_row_are_one_break() -> None:
 
 
 def test_one_top_heading_over_chapter_headings_is_the_title() -> None:
-    from ficarchive.texts.conventions import Block
+    from ficarchive.texts.blocks import Block
 
     blocks = [
         Block(text="The Whole Story", html="<h1>The Whole Story</h1>", heading=1),
@@ -211,13 +210,13 @@ def test_title_headers_notes_and_summary_in_any_order_before_the_story_belong_to
 
 
 @pytest.mark.parametrize(
-    ("name", "title"),
+    ("line", "authors"),
     [
-        ("the-runaways.txt", "The Runaways"),
-        ("drafts/a_tale_of-two-cities.txt", "A Tale of Two Cities"),
-        ("Rory and Jess.txt", "Rory and Jess"),
-        ("MyStory.txt", "MyStory"),
+        ("by tidewright & Salt and Ink", ["tidewright", "Salt and Ink"]),
+        ("by Ama and Bea", ["Ama", "Bea"]),
+        ("Author: Ama, Bea, and Cyd", ["Ama", "Bea", "Cyd"]),
     ],
 )
-def test_a_title_from_a_file_name_is_never_a_lower_cased_slug(name: str, title: str) -> None:
-    assert title_from_file_name(name) == title
+def test_a_byline_splits_names_the_same_way_in_every_format(line: str, authors: list[str]) -> None:
+    work = structure(blocks_from_plain_text(f"The Lamp\n\n{line}\n\nMaren kept the lamp lit."))
+    assert work.authors == authors

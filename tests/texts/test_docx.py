@@ -359,12 +359,12 @@ def test_core_properties_give_summary_language_and_tags_when_the_text_does_not()
 
 def test_placeholder_titles_in_the_core_properties_are_ignored() -> None:
     docx = Docx(title="Document1", paragraphs=[para("Maren kept the lamp lit, as she always had.")])
-    assert _parse(docx).title == "story"
+    assert _parse(docx).title == "Story"
 
 
-def test_an_untitled_document_is_titled_by_its_file_name() -> None:
+def test_an_untitled_document_is_titled_by_its_file_name_in_title_case() -> None:
     work = _parse(Docx(paragraphs=[para("Maren kept the lamp lit, as she always had.")]))
-    assert work.title == "story"
+    assert work.title == "Story"
 
 
 # -- what is refused, and how ---------------------------------------------------------------------
@@ -636,7 +636,7 @@ def test_a_list_at_the_top_never_becomes_the_title(items: list[str]) -> None:
         **{"1": ["bullet"]},
     )
     work = _parse(docx)
-    assert work.title == "story"  # from the file's name: nothing in the text is a title
+    assert work.title == "Story"  # from the file's name: nothing in the text is a title
     assert work.chapters[0].html.startswith("<ul><li>Oil for the wick</li>")
 
 
@@ -763,7 +763,7 @@ def test_a_cell_keeps_its_paragraphs_and_lists() -> None:
 def test_a_table_at_the_top_never_becomes_the_title() -> None:
     docx = Docx(paragraphs=[table([["Kettle Point"]]), para("Maren kept the lamp lit all night.")])
     work = _parse(docx)
-    assert work.title == "story"
+    assert work.title == "Story"
     assert work.chapters[0].html.startswith("<table>")
 
 

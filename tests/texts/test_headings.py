@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ficarchive.texts.conventions import blocks_from_plain_text, chapter_heading, structure
-from ficarchive.texts.headings import title_case
+from ficarchive.texts.blocks import blocks_from_plain_text
+from ficarchive.texts.conventions import structure
+from ficarchive.texts.headings import chapter_heading, title_case
 from ficarchive.texts.structure import ParsedWork
 
 STORY = "She walked to the river and sat on the bank until the light went."
@@ -49,6 +50,32 @@ def test_a_number_then_a_title_on_the_next_line_is_a_titled_chapter() -> None:
 def test_a_chapter_word_then_a_title_on_the_next_line_is_a_titled_chapter() -> None:
     text = f"Chapter 1\nThe Bridge\n\n{STORY}\n\nChapter 2\nThe River\n\n{STORY}"
     assert _titles(text) == ["The Bridge", "The River"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("1", "2"), ("CHAPTER I", "CHAPTER II"), ("Chapter 1", "Chapter 2")]
+)
+def test_an_untitled_heading_then_a_blank_line_then_a_title_is_a_titled_chapter(
+    first: str, second: str
+) -> None:
+    text = f"{first}\n\nThe Long Road\n\n{STORY}\n\n{second}\n\nA Door in the Hill\n\n{STORY}"
+    work = _work(text)
+    assert [chapter.title for chapter in work.chapters] == ["The Long Road", "A Door in the Hill"]
+    assert [chapter.text for chapter in work.chapters] == [STORY, STORY]
+
+
+def test_a_short_first_line_under_only_some_headings_stays_in_the_story() -> None:
+    text = f"Chapter 1\n\nThree years later\n\n{STORY}\n\nChapter 2\n\n{STORY}"
+    work = _work(text)
+    assert [chapter.title for chapter in work.chapters] == ["", ""]
+    assert work.chapters[0].text == f"Three years later\n\n{STORY}"
+
+
+@pytest.mark.parametrize(
+    "line", ["**Chapter 3**", "__Chapter 3__", "~ Chapter 3 ~", "=== Chapter 3 ==="]
+)
+def test_decorated_chapter_headings_are_headings(line: str) -> None:
+    assert chapter_heading(line) == ""
 
 
 def test_numbered_titles_in_sequence_are_chapters() -> None:

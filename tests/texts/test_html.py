@@ -348,6 +348,27 @@ def test_ao3_download_of_a_one_chapter_work_has_no_chapter_meta() -> None:
     assert work.end_notes == ""
 
 
+def test_summaries_and_notes_keep_only_what_their_own_allow_lists_allow() -> None:
+    player = '<iframe src="https://www.youtube.com/embed/abc123"></iframe>'
+    data = AO3_DOWNLOAD.read_bytes().replace(
+        b'<p>Summary</p>\n      <blockquote class="userstuff"><p>',
+        f'<p>Summary</p><blockquote class="userstuff"><p>{player}</p><p class="lamp">'.encode(),
+    )
+    work = parse_bytes(data, "work.html")
+    # A summary has no classes and no embeds, so the player's paragraph goes altogether.
+    assert work.summary.startswith("<p>The lamp at Kettle Point")
+    assert "iframe" not in work.summary and "class" not in work.summary
+
+
+def test_a_summary_made_only_of_removed_markup_is_empty() -> None:
+    player = b'<p><iframe src="https://www.youtube.com/embed/abc123"></iframe></p>'
+    data = AO3_DOWNLOAD.read_bytes()
+    start = data.index(b'<blockquote class="userstuff">', data.index(b"<p>Summary</p>"))
+    end = data.index(b"</blockquote>", start)
+    data = data[: start + len(b'<blockquote class="userstuff">')] + player + data[end:]
+    assert parse_bytes(data, "work.html").summary == ""
+
+
 # -- any other page -------------------------------------------------------------------------------
 
 

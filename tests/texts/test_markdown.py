@@ -58,6 +58,21 @@ She woke.
     assert [c.html for c in work.chapters] == ["<p>She <em>dreamed</em>.</p>", "<p>She woke.</p>"]
 
 
+def test_front_matter_knows_the_labels_header_lines_know() -> None:
+    data = b"""---
+by: tidewright & Salt and Ink
+Pairing: Renko/Maribel
+Genre: Angst
+Additional-Tags: Dreams
+Word count: 12
+---
+She woke.
+"""
+    work = parse_bytes(data, "bridge.md")
+    assert work.authors == ["tidewright", "Salt and Ink"]
+    assert work.tags == {"relationship": ["Renko/Maribel"], "freeform": ["Angst", "Dreams"]}
+
+
 def test_broken_front_matter_is_named() -> None:
     with pytest.raises(ParseError, match="YAML front matter is not valid"):
         parse_bytes(b"---\ntitle: [unclosed\n---\nText.", "story.md")

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ficarchive.texts.conventions import blocks_from_plain_text, structure
+from ficarchive.texts.blocks import blocks_from_plain_text
+from ficarchive.texts.conventions import structure
 from ficarchive.texts.formats import MAX_FILE_BYTES, extensions, parse_bytes
 from ficarchive.texts.structure import ParsedWork, ParseError
 

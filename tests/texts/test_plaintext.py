@@ -85,6 +85,22 @@ def test_the_files_own_title_wins_over_its_name() -> None:
     assert parse_bytes(text, "the-runaways.txt").title == "Running Away"
 
 
+def test_indented_paragraphs_without_blank_lines_are_paragraphs_under_the_files_title() -> None:
+    line = "    " + "The wind changed in the night and brought the smell of the sea inland. " * 2
+    text = "Woodsmoke\n" + "\n".join([line] * 3) + "\n* * *\n" + "\n".join([line] * 2)
+    work = parse_bytes(text.encode(), "indented-paragraphs.txt")
+    assert work.title == "Woodsmoke"
+    assert work.chapters[0].html.count("<p>") == 5
+    assert work.chapters[0].html.count("scene-break") == 1
+
+
+def test_an_indented_poem_stays_one_paragraph_of_lines() -> None:
+    poem = "Story begins.\n\n  The sea, the sea,\n  the grey and ancient sea,\n  it calls to me\n\n"
+    poem += "Story ends."
+    work = parse_bytes(poem.encode(), "poem.txt")
+    assert work.chapters[0].html.count("<br>") == 2
+
+
 def test_a_title_line_then_notes_then_a_prologue_heading() -> None:
     text = (
         "The Runaways\n\n"

@@ -8,9 +8,12 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 
-from ficarchive.texts.conventions import Block, structure
+from ficarchive.texts.blocks import Block
+from ficarchive.texts.conventions import structure
 from ficarchive.texts.decoding import decode_text
 from ficarchive.texts.formats import register
+from ficarchive.texts.header_lines import completion, split_authors
+from ficarchive.texts.labels import FRONT_MATTER_LABELS
 from ficarchive.texts.limits import budget
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import ParsedWork, ParseError, html_to_text
@@ -43,42 +46,6 @@ class _FrontMatterLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-# Front-matter keys as writers and static-site generators spell them → our fields.
-_KEYS = {
-    "title": "title",
-    "summary": "summary",
-    "description": "summary",
-    "author": "author",
-    "authors": "author",
-    "rating": "rating",
-    "fandom": "fandom",
-    "fandoms": "fandom",
-    "relationship": "relationship",
-    "relationships": "relationship",
-    "pairing": "relationship",
-    "pairings": "relationship",
-    "ship": "relationship",
-    "ships": "relationship",
-    "character": "character",
-    "characters": "character",
-    "tags": "freeform",
-    "additional_tags": "freeform",
-    "freeform": "freeform",
-    "freeforms": "freeform",
-    "warning": "warning",
-    "warnings": "warning",
-    "archive_warnings": "warning",
-    "category": "category",
-    "categories": "category",
-    "complete": "complete",
-    "status": "status",
-    "language": "language",
-    "lang": "language",
-    "notes": "notes",
-    "end_notes": "end_notes",
-}
-
-
 def _markdown() -> MarkdownIt:
     # CommonMark with tables and strikethrough; raw HTML is allowed, then sanitized like any HTML.
     return MarkdownIt("commonmark", {"html": True, "typographer": False}).enable(
@@ -98,23 +65,22 @@ def _names(value: Any) -> list[str]:
 
 def _apply_front_matter(work: ParsedWork, data: dict[Any, Any]) -> None:
     for raw_key, value in data.items():
-        key = _KEYS.get(str(raw_key).strip().lower().replace(" ", "_").replace("-", "_"))
-        if key is None or value is None:
+        label = " ".join(str(raw_key).lower().replace("_", " ").replace("-", " ").split())
+        key = FRONT_MATTER_LABELS.get(label, "ignore")
+        if key == "ignore" or value is None:
             continue
         if key == "title":
             work.title = " ".join(str(value).split())
         elif key in {"summary", "notes", "end_notes"}:
             setattr(work, key, render_markdown(str(value)))
         elif key == "author":
-            work.authors = _names(value)
+            work.authors = (
+                _names(value) if isinstance(value, list | tuple) else split_authors(value)
+            )
         elif key == "complete":
             work.complete = bool(value) if isinstance(value, bool) else None
         elif key == "status":
-            lowered = str(value).lower()
-            if "complete" in lowered and "incomplete" not in lowered:
-                work.complete = True
-            elif any(word in lowered for word in ("progress", "incomplete", "ongoing", "wip")):
-                work.complete = False
+            work.complete = completion(str(value), work.complete)
         elif key == "language":
             work.language = str(value).strip()[:10]
         else:

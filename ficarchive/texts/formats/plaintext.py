@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from ficarchive.texts.conventions import (
-    Block,
-    blocks_from_plain_text,
-    structure,
-    title_from_file_name,
-)
+from ficarchive.texts.blocks import Block, blocks_from_plain_text
+from ficarchive.texts.conventions import structure
 from ficarchive.texts.counting import count_words
 from ficarchive.texts.decoding import decode_text
 from ficarchive.texts.formats import register
@@ -27,10 +23,9 @@ def parse_text(data: bytes, name: str) -> ParsedWork:
     text = normalise_newlines(decode_text(data))
     budget().count_text(text)  # a work over the limits stops here, before it is split up
     book = gutenberg.split_text(text)
-    work = _parse_gutenberg(book) if book is not None else structure(blocks_from_plain_text(text))
-    if not work.title:
-        work.title = title_from_file_name(name)
-    return work
+    if book is not None:
+        return _parse_gutenberg(book)
+    return structure(blocks_from_plain_text(text))  # untitled: the registry names it after the file
 
 
 def _parse_gutenberg(book: gutenberg.GutenbergText) -> ParsedWork:

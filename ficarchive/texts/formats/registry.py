@@ -10,10 +10,12 @@ new one would; this module imports none of them, so any format may import it:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ficarchive.texts.headings import title_case
 from ficarchive.texts.limits import DEFAULT_MAX_FILE_BYTES, Limits, megabytes, reading
 from ficarchive.texts.structure import ParsedWork, ParseError
 
@@ -89,8 +91,9 @@ def parse_bytes(data: bytes, name: str, limits: Limits | None = None) -> ParsedW
     if not work.chapters:
         raise ParseError("no story text was found in it", name)
     work.source_format = entry.name
+    work.sanitize_fields()  # each field's own allow-list, whatever the reader made it from
     if not work.title:
-        work.title = _title_from_name(name)
+        work.title = title_from_file_name(name)
     return work
 
 
@@ -118,6 +121,11 @@ def parse_file(path: str | Path, limits: Limits | None = None) -> ParsedWork:
     return parse_bytes(read_file(path, limits), str(path), limits)
 
 
-def _title_from_name(name: str) -> str:
+def title_from_file_name(name: str) -> str:
+    """A title for a file that names none: `the-runaways.txt` → `The Runaways`. A name in
+    lower case (a slug) is set in title case; a name with capitals keeps them."""
     stem = Path(name).name.split(".")[0]
-    return " ".join(stem.replace("_", " ").replace("-", " ").split()) or "Untitled"
+    words = " ".join(re.sub(r"[_\-]+", " ", stem).split())
+    if words == words.lower():
+        words = title_case(words.upper())
+    return words or "Untitled"

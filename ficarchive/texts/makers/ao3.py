@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ficarchive.texts.conventions import chapter_heading
 from ficarchive.texts.flatten import HEADINGS, MARK
+from ficarchive.texts.headings import chapter_heading
 from ficarchive.texts.labels import AO3_OTHER_LABELS, TAG_LABELS
 from ficarchive.texts.makers.meta import Meta
 from ficarchive.texts.markup import (

@@ -7,6 +7,7 @@ import html as html_lib
 from lxml import etree
 
 from ficarchive.texts.flatten import EDGE_BREAKS, HEADINGS, MARK
+from ficarchive.texts.header_lines import completion
 from ficarchive.texts.labels import FANFICFARE_TAG_LABELS
 from ficarchive.texts.makers.ao3 import AO3_CATEGORIES
 from ficarchive.texts.makers.meta import Meta
@@ -20,7 +21,7 @@ from ficarchive.texts.markup import (
     text_of,
 )
 from ficarchive.texts.paragraphs import html_to_html
-from ficarchive.texts.sanitize import sanitize_html
+from ficarchive.texts.sanitize import sanitize_basic_html, sanitize_html, sanitize_notes_html
 from ficarchive.texts.structure import html_to_text
 
 # -- FanFicFare's EPUB ----------------------------------------------------------------------------
@@ -110,15 +111,11 @@ def read_fff_title_page(body: etree._Element, meta: Meta) -> None:
                     names = [n for n in names if n.lower() not in AO3_CATEGORIES]
                 meta.add_tags(tag_type, names)
             elif label == "status":
-                lowered = text.lower()
-                if "complete" in lowered and "incomplete" not in lowered:
-                    meta.complete = True
-                elif "progress" in lowered or "incomplete" in lowered:
-                    meta.complete = False
+                meta.complete = completion(text, meta.complete)
             elif label in ("summary", "description"):
-                meta.summary = html_to_html(html)
+                meta.summary = html_to_html(html, sanitize_basic_html)
             elif label == "story notes":
-                meta.notes.append(html_to_html(html))
+                meta.notes.append(html_to_html(html, sanitize_notes_html))
             elif label == "title" and not meta.title:
                 meta.title = text
             elif label in ("author", "authors") and not meta.authors:

@@ -7,7 +7,8 @@ import re
 
 from lxml import etree
 
-from ficarchive.texts.conventions import Block, chapter_heading, structure
+from ficarchive.texts.blocks import Block
+from ficarchive.texts.conventions import structure
 from ficarchive.texts.formats import register
 from ficarchive.texts.formats.docx.items import Compound, Item, Paragraph
 from ficarchive.texts.formats.docx.layout import group
@@ -22,27 +23,15 @@ from ficarchive.texts.formats.docx.package import (
 )
 from ficarchive.texts.formats.docx.paragraphs import WEB_URL, Reader
 from ficarchive.texts.formats.docx.styles import BREAK, CONTENTS, TITLE, Styles
+from ficarchive.texts.header_lines import byline
+from ficarchive.texts.headings import chapter_heading, title_like
 from ficarchive.texts.paragraphs import html_to_html
-from ficarchive.texts.sanitize import sanitize_html
+from ficarchive.texts.sanitize import sanitize_basic_html, sanitize_html
 from ficarchive.texts.structure import ParsedWork, ParseError
 from ficarchive.texts.ziparchive import ZipArchive, local_name, resolve
 
 _CONTENTS_HEADING = re.compile(r"^\s*(?:table\s+of\s+)?contents\s*:?\s*$", re.IGNORECASE)
 _LIST_OR_TABLE = "\u2022"  # the first line of a list's or a table's text (see `_blocks`)
-_BYLINE = re.compile(r"^\s*(?:written\s+)?by\s+(?P<names>\S.{0,120})$", re.IGNORECASE)
-
-
-def _names(value: str) -> list[str]:
-    """`a, b & c` → three names; `a and b` → two, but `Salt and Ink & b` keeps `Salt and Ink`."""
-    separator = r"[,&;]" if re.search(r"[,&;]", value) else r"\s+and\s+"
-    return [name.strip() for name in re.split(separator, value) if name.strip()]
-
-
-def _title_like(block: Block) -> bool:
-    text = block.text
-    if text.startswith(_LIST_OR_TABLE + "\n"):
-        return False
-    return len(text) <= 120 and len(text.split()) <= 14 and not text.endswith((".", ",", ";"))
 
 
 def _links(archive: ZipArchive, part: str) -> dict[str, str]:
@@ -118,7 +107,7 @@ def parse_docx(data: bytes, name: str) -> ParsedWork:
     if not work.authors and core.creator:
         work.authors = [core.creator]
     if not work.summary and core.description:
-        work.summary = html_to_html(core.description)
+        work.summary = html_to_html(core.description, sanitize_basic_html)
     work.language = work.language or core.language
     if core.keywords and not work.tags:
         work.add_tags("freeform", core.keywords)
@@ -147,11 +136,11 @@ def _blocks(items: list[Item], work: ParsedWork, core: Core) -> list[Block]:
         if paragraph.kind == TITLE and not work.title:
             work.title = " ".join(paragraph.text.split())
             continue
-        if len(blocks) <= 1 and not work.authors and (not blocks or _title_like(blocks[0])):
+        if len(blocks) <= 1 and not work.authors and (not blocks or title_like(blocks[0].text)):
             # `by tidewright` under the title; or the document's author's name alone there.
-            byline = _BYLINE.match(paragraph.text)
-            if byline:
-                work.authors = _names(byline.group("names"))
+            names = byline(paragraph.text)
+            if names:
+                work.authors = names
                 continue
             if core.creator and paragraph.text.casefold() == core.creator.casefold():
                 work.authors = [core.creator]

@@ -67,7 +67,7 @@ from ficarchive.texts.makers.fanficfare import (
 from ficarchive.texts.makers.meta import Meta
 from ficarchive.texts.markup import body_of, clean, parse_xhtml_document
 from ficarchive.texts.paragraphs import html_to_html, text_to_html
-from ficarchive.texts.sanitize import sanitize_html
+from ficarchive.texts.sanitize import sanitize_basic_html
 from ficarchive.texts.structure import ParsedWork, ParseError
 from ficarchive.texts.ziparchive import ZipArchive, resolve
 
@@ -88,8 +88,8 @@ _AO3_PAGE_LABELS = _PAGE_LABELS | {"preface", "afterword"}
 
 def _description_html(description: str) -> str:
     if _HTML_TAG.search(description):
-        return html_to_html(description)
-    return text_to_html(description)
+        return html_to_html(description, sanitize_basic_html)
+    return text_to_html(description, sanitize_basic_html)
 
 
 @register("epub", [".epub"])
@@ -228,11 +228,3 @@ def _fill_work(work: ParsedWork, package: Package, meta: Meta, headers: ParsedWo
             break
     if len(work.chapters) == 1 and normal(work.chapters[0].title) == normal(work.title):
         work.chapters[0].title = ""
-    # Every HTML field leaves sanitized, whatever it was made from.
-    work.summary = sanitize_html(work.summary)
-    work.notes = sanitize_html(work.notes)
-    work.end_notes = sanitize_html(work.end_notes)
-    for chapter in work.chapters:
-        chapter.summary = sanitize_html(chapter.summary)
-        chapter.notes = sanitize_html(chapter.notes)
-        chapter.end_notes = sanitize_html(chapter.end_notes)

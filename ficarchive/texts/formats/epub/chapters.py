@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ficarchive.texts.conventions import Block, chapter_heading, structure
-from ficarchive.texts.flatten import Piece
+from ficarchive.texts.blocks import Block
+from ficarchive.texts.conventions import structure
+from ficarchive.texts.flatten import Piece, anchor_positions
 from ficarchive.texts.formats.epub.contents import Entry
+from ficarchive.texts.headings import chapter_heading
 from ficarchive.texts.makers.ao3 import ao3_chapter_title
 from ficarchive.texts.makers.meta import Meta
 from ficarchive.texts.structure import ParsedWork
@@ -67,10 +69,7 @@ def _split_points(
 ) -> tuple[str | None, dict[int, str | None]]:
     """The label for the start of a document, and where in it other chapters start (index →
     their label from the table of contents, or None for a chapter heading AO3 marked)."""
-    where: dict[str, int] = {}
-    for index, piece in enumerate(pieces):
-        for anchor in piece.anchors:
-            where.setdefault(anchor, index)
+    where = anchor_positions(pieces)
     first = next((i for i, piece in enumerate(pieces) if piece.kind != "break"), 0)
     start_label: str | None = None
     points: dict[int, str | None] = {}

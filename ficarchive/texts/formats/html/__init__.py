@@ -20,13 +20,14 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from ficarchive.texts.conventions import structure
-from ficarchive.texts.flatten import HtmlPiece, flatten_html, tidy_html
+from ficarchive.texts.flatten import Flattener, Piece, tidy_html
 from ficarchive.texts.formats import register
 from ficarchive.texts.formats.html.ao3_page import is_ao3_page, read_ao3_page
 from ficarchive.texts.formats.html.contents import resolve_tocs
-from ficarchive.texts.formats.html.gutenberg import PG_START, parse_gutenberg, pg_markers
+from ficarchive.texts.formats.html.gutenberg import parse_gutenberg, pg_markers
 from ficarchive.texts.formats.html.head import authors_from_head, byline_names, title_from_head
 from ficarchive.texts.limits import MarkupCounter, budget
+from ficarchive.texts.makers import gutenberg
 from ficarchive.texts.makers.ao3 import read_ao3_download
 from ficarchive.texts.markup import decode_html, parse_html_document
 from ficarchive.texts.structure import ParsedWork
@@ -34,7 +35,7 @@ from ficarchive.texts.structure import ParsedWork
 # -- any other page -------------------------------------------------------------------------------
 
 
-def _parse_generic(root: HtmlElement, pieces: list[HtmlPiece]) -> ParsedWork:
+def _parse_generic(root: HtmlElement, pieces: list[Piece]) -> ParsedWork:
     content, _ = resolve_tocs(pieces)
     blocks = [piece.block for piece in content]
     work = ParsedWork()
@@ -78,11 +79,11 @@ def parse_html(data: bytes, name: str) -> ParsedWork:
     elif is_ao3_page(root):
         work = read_ao3_page(root)
     else:
-        if PG_START.search(text):
+        if gutenberg.START.search(text):
             for page_number in list(root.find_class("pagenum")):
                 page_number.drop_tree()  # a printed edition's page numbers, not the text
         body = root.find("body")
-        pieces = flatten_html(body if body is not None else root)
+        pieces = Flattener(web=True).walk(body if body is not None else root)
         markers = pg_markers(pieces)
         if markers is not None:
             work = parse_gutenberg(root, pieces, markers)

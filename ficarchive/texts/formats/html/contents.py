@@ -7,12 +7,12 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ficarchive.texts.flatten import HtmlPiece
+from ficarchive.texts.flatten import Piece, anchor_positions
 
 _CONTENTS_HEADING = re.compile(r"^\s*(?:table\s+of\s+)?contents?\s*:?\s*$", re.I)
 
 
-def _heading_at(pieces: list[HtmlPiece], index: int | None, anchor: str) -> int | None:
+def _heading_at(pieces: list[Piece], index: int | None, anchor: str) -> int | None:
     """The heading an anchor marks: the one it is in, or the next block's when the anchor
     ends its block (`<p>…last line. <a name="chapter2"></a></p>` before `<h2>`)."""
     if index is None:
@@ -42,14 +42,11 @@ def _anchor_ends(element: HtmlElement, anchor: str) -> bool:
     return seen
 
 
-def resolve_tocs(pieces: list[HtmlPiece]) -> tuple[list[HtmlPiece], dict[int, str]]:
+def resolve_tocs(pieces: list[Piece]) -> tuple[list[Piece], dict[int, str]]:
     """The pieces without their tables of contents, and the headings those tables link to
     (index in the returned list → the entry's text). A list of links counts as a table of
     contents only when most of its links lead to headings; footnote lists stay."""
-    where: dict[str, int] = {}
-    for index, piece in enumerate(pieces):
-        for anchor in piece.anchors:
-            where.setdefault(anchor, index)
+    where = anchor_positions(pieces)
     dropped: set[int] = set()
     targets: dict[int, str] = {}
     for index, piece in enumerate(pieces):
@@ -67,7 +64,7 @@ def resolve_tocs(pieces: list[HtmlPiece]) -> tuple[list[HtmlPiece], dict[int, st
                 dropped.add(previous)
             for found, entry in hits.items():
                 targets.setdefault(found, entry)
-    kept: list[HtmlPiece] = []
+    kept: list[Piece] = []
     new_targets: dict[int, str] = {}
     for index, piece in enumerate(pieces):
         if index in dropped:

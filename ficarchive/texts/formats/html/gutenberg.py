@@ -2,105 +2,63 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from lxml.html import HtmlElement
 
+from ficarchive.texts.blocks import Block
 from ficarchive.texts.chapter_titles import NUMBERED, chapter_title
-from ficarchive.texts.conventions import Block, chapter_heading, end_marker, is_scene_break
-from ficarchive.texts.flatten import HtmlPiece
+from ficarchive.texts.conventions import end_marker, is_scene_break
+from ficarchive.texts.flatten import Piece
 from ficarchive.texts.formats.html.contents import resolve_tocs
 from ficarchive.texts.formats.html.head import authors_from_head, byline_names, title_from_head
+from ficarchive.texts.headings import chapter_heading
+from ficarchive.texts.makers import gutenberg
 from ficarchive.texts.paragraphs import text_to_html
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import ParsedChapter, ParsedWork
 
-# -- Project Gutenberg ----------------------------------------------------------------------------
 
-PG_START = re.compile(r"\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG", re.IGNORECASE)
-_PG_END = re.compile(
-    r"\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG"
-    r"|^\s*End of (?:the )?Project Gutenberg(?:'s|’s)? (?:E-?Book|E-?text)",
-    re.IGNORECASE | re.MULTILINE,
-)
-_PG_FIELD = re.compile(r"^\s*(Title|Author|Authors|Language)\s*:\s*(.*?)\s*$", re.IGNORECASE)
-
-
-def _piece_text(piece: HtmlPiece) -> str:
+def _piece_text(piece: Piece) -> str:
     return piece.preformatted or piece.block.text
 
 
-def pg_markers(pieces: list[HtmlPiece]) -> tuple[int, int] | None:
-    start = next((i for i, p in enumerate(pieces) if PG_START.search(_piece_text(p))), None)
+def pg_markers(pieces: list[Piece]) -> tuple[int, int] | None:
+    """Where the book starts and its licence begins: the pieces holding Gutenberg's markers."""
+    start = next((i for i, p in enumerate(pieces) if gutenberg.START.search(_piece_text(p))), None)
     if start is None:
         return None
     end = next(
-        (i for i in range(start + 1, len(pieces)) if _PG_END.search(_piece_text(pieces[i]))),
+        (i for i in range(start + 1, len(pieces)) if gutenberg.END.search(_piece_text(pieces[i]))),
         len(pieces),
     )
     return start, end
 
 
-def _pg_header(pieces: list[HtmlPiece], work: ParsedWork) -> None:
-    lines = "\n".join(_piece_text(piece) for piece in pieces).split("\n")
-    fields: dict[str, str] = {}
-    for index, line in enumerate(lines):
-        match = _PG_FIELD.match(line)
-        key = match.group(1).lower().rstrip("s") if match else ""
-        if match is None or key in fields:
-            continue
-        value = match.group(2)
-        for more in lines[index + 1 : index + 4]:  # a long title goes on, indented
-            if not more[:1].isspace() or not more.strip() or ":" in more or "***" in more:
-                break
-            value += " " + more.strip()
-        fields[key] = " ".join(value.split())
-    work.title = fields.get("title", "")
-    if fields.get("author"):
-        names = re.split(r"\s*;\s*|\s+and\s+", fields["author"])
-        work.authors = [name for name in names if name]
-    work.language = fields.get("language", "")[:20]
-    note = []
-    for piece in pieces:
-        text = "\n".join(
-            line for line in _piece_text(piece).split("\n") if not PG_START.search(line)
-        )
-        note.append(text)
-    work.notes = text_to_html(_unwrap("\n\n".join(note)))
+def _pg_header(pieces: list[Piece], work: ParsedWork) -> None:
+    text = "\n\n".join(_piece_text(piece) for piece in pieces)
+    header = gutenberg.read_header(text)
+    work.title, work.authors, work.language = header.title, header.authors, header.language
+    work.notes = text_to_html(gutenberg.unwrap(gutenberg.without_markers(text)))
 
 
-def _pg_end_notes(pieces: list[HtmlPiece]) -> str:
+def _pg_end_notes(pieces: list[Piece]) -> str:
     parts = []
     for piece in pieces:
         if piece.block.is_break:
             continue
         if piece.preformatted:
-            parts.append(text_to_html(_unwrap(piece.preformatted)))
+            parts.append(text_to_html(gutenberg.unwrap(piece.preformatted)))
         else:
             parts.append(piece.block.html)
     return sanitize_html("\n".join(parts))
-
-
-def _unwrap(text: str) -> str:
-    """Plain text hard-wrapped at about 70 columns, its wrapped lines joined again; short lines
-    (`Title: …`, `Release Date: …`) keep their line breaks."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    joined: list[str] = []
-    for line in lines:
-        previous = joined[-1].strip() if joined else ""
-        if line.strip() and len(previous) >= 50 and not previous.endswith(("*", ":")):
-            joined[-1] = joined[-1].rstrip() + " " + line.strip()
-        else:
-            joined.append(line)
-    return "\n".join(joined)
 
 
 def _looks_numbered(text: str) -> bool:
     return chapter_heading(text) is not None or NUMBERED.match(" ".join(text.split())) is not None
 
 
-def _fallback_starts(pieces: list[HtmlPiece]) -> tuple[dict[int, str], int]:
+def _fallback_starts(pieces: list[Piece]) -> tuple[dict[int, str], int]:
     """Where chapters start when no table of contents says: the headings of the level most
     numbered headings (`Chapter 4`, `IV.`) have, from the first numbered one on; failing that,
     the most common heading level."""
@@ -125,9 +83,7 @@ def _fallback_starts(pieces: list[HtmlPiece]) -> tuple[dict[int, str], int]:
     return {}, 0
 
 
-def _split_chapters(
-    pieces: list[HtmlPiece], starts: dict[int, str], level: int
-) -> list[ParsedChapter]:
+def _split_chapters(pieces: list[Piece], starts: dict[int, str], level: int) -> list[ParsedChapter]:
     """Chapters from the pieces: each begins at one of `starts` (index → table-of-contents
     entry); headings ranked above the chapters' (a part or volume between them) are dropped."""
     chapters: list[tuple[str, list[Block]]] = []
@@ -162,9 +118,7 @@ def _split_chapters(
     return result
 
 
-def parse_gutenberg(
-    root: HtmlElement, pieces: list[HtmlPiece], markers: tuple[int, int]
-) -> ParsedWork:
+def parse_gutenberg(root: HtmlElement, pieces: list[Piece], markers: tuple[int, int]) -> ParsedWork:
     start, end = markers
     work = ParsedWork(complete=True)
     _pg_header(pieces[: start + 1], work)

@@ -6,21 +6,19 @@ import re
 
 from lxml.html import HtmlElement
 
-from ficarchive.texts.conventions import Block
+from ficarchive.texts.blocks import Block
+from ficarchive.texts.header_lines import byline
+from ficarchive.texts.makers import gutenberg
 from ficarchive.texts.markup import text_of
 
-BYLINE = re.compile(r"^\s*(?:written\s+)?by\s+(?P<names>\S.{0,120})$", re.IGNORECASE)
-PG_TITLE_TAG = re.compile(
-    r"^(?:The\s+)?Project\s+Gutenberg(?:'s|’s)?\s+(?:E-?Book|E-?text)\s+of\s+", re.I
-)
 # -- the <head> -----------------------------------------------------------------------------------
 
 
 def title_from_head(root: HtmlElement) -> str:
     title = root.find(".//title")
     text = text_of(title) if title is not None else ""
-    text = PG_TITLE_TAG.sub("", text)
-    return re.sub(r",\s+by\s+.*$", "", text, flags=re.IGNORECASE).strip()
+    title, _ = gutenberg.book_of(text)  # "The Project Gutenberg eBook of Emma, by Jane Austen"
+    return title or re.sub(r",\s+by\s+.*$", "", text, flags=re.IGNORECASE).strip()
 
 
 def authors_from_head(root: HtmlElement) -> list[str]:
@@ -37,7 +35,7 @@ def authors_from_head(root: HtmlElement) -> list[str]:
 def byline_names(blocks: list[Block]) -> list[str]:
     """The names in a `by …` line among the blocks, if there is one."""
     for block in blocks:
-        match = BYLINE.match(" ".join(block.text.split()))
-        if match:
-            return [name.strip() for name in re.split(r",|&| and ", match.group("names"))]
+        names = byline(block.text)
+        if names:
+            return names
     return []
