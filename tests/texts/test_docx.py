@@ -974,3 +974,26 @@ def test_calibres_docx_with_lists_a_table_and_a_link_reads_them() -> None:
     assert "<tr><td>The Gull</td>\n<td>Monday</td></tr>" in second.html
     assert '<ol type="i"><li>one barrel</li><li>two ropes</li></ol>' in second.html
     assert first.word_count == 15 + 14 + 7 + 9 + 6  # paragraphs, list items, no bullets
+
+
+# -- a Project Gutenberg book converted by calibre -------------------------------------------------
+
+GUTENBERG_DOCX = Path(__file__).parent.parent / "fixtures" / "gutenberg"
+GUTENBERG_DOCX /= "sherlock-holmes-short-calibre.docx"  # made by gutenberg/make_calibre.py
+
+
+def _gutenberg_docx() -> ParsedWork:
+    return parse_bytes(GUTENBERG_DOCX.read_bytes(), GUTENBERG_DOCX.name)
+
+
+def test_a_gutenberg_docx_has_a_chapter_per_adventure_and_no_contents_or_title_page() -> None:
+    work = _gutenberg_docx()
+    assert [chapter.title for chapter in work.chapters] == [
+        "A Scandal in Bohemia",
+        "The Red-Headed League",
+        "A Case of Identity",
+    ]
+    first = work.chapters[0].text
+    assert first.startswith("I.\n\nTo Sherlock Holmes she is always the woman.")
+    assert "\n\nII.\n\nAt three o’clock precisely I was at Baker Street" in first
+    assert "\n\nIII.\n\nI slept at Baker Street that night" in first

@@ -13,6 +13,9 @@ The fixtures are real output of the tools that make fan fiction EPUBs:
   a one-chapter copy of it) with the `ebook-convert` options AO3 uses (otwarchive's
   DownloadWriter: `--use-auto-toc --toc-threshold 0 --chapter <AO3's XPath> --publisher "Archive
   of Our Own" --no-default-epub-cover …`).
+- gutenberg/sherlock-holmes-short-calibre.epub: calibre 6.13 converting a Project Gutenberg HTML
+  book cut to three adventures (tests/fixtures/gutenberg/make_calibre.py), split into several
+  documents the way calibre splits a whole book.
 """
 
 from __future__ import annotations
@@ -878,3 +881,33 @@ def test_a_part_page_with_only_a_heading_is_no_chapter_and_prefixes_the_next_cha
         "The Question",
     ]
     assert "Kettle Point" not in work.chapters[0].text + work.notes
+
+
+# -- a Project Gutenberg book converted by calibre -------------------------------------------------
+
+GUTENBERG_EPUB = Path(__file__).parent.parent / "fixtures" / "gutenberg"
+GUTENBERG_EPUB /= "sherlock-holmes-short-calibre.epub"
+
+
+def _gutenberg_epub() -> ParsedWork:
+    return parse_bytes(GUTENBERG_EPUB.read_bytes(), GUTENBERG_EPUB.name)
+
+
+def test_a_gutenberg_epub_has_a_chapter_per_adventure_from_contents_across_documents() -> None:
+    book = zipfile.ZipFile(GUTENBERG_EPUB)
+    pages = [name for name in book.namelist() if "_split_" in name]
+    contents = next(book.read(name).decode() for name in pages if b"CONTENTS" in book.read(name))
+    assert "_split_004.htm#2" in contents  # the contents link into another document
+    work = _gutenberg_epub()
+    assert [chapter.title for chapter in work.chapters] == [
+        "A Scandal in Bohemia",
+        "The Red-Headed League",
+        "A Case of Identity",
+    ]
+    assert work.chapters[0].text.startswith("I.\n\nTo Sherlock Holmes she is always the woman.")
+
+
+def test_a_gutenberg_epub_keeps_an_adventures_numbered_sections_in_its_chapter() -> None:
+    first = _gutenberg_epub().chapters[0].text
+    assert "\n\nII.\n\nAt three o’clock precisely I was at Baker Street" in first
+    assert "\n\nIII.\n\nI slept at Baker Street that night" in first

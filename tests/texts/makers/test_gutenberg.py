@@ -1,15 +1,20 @@
-"""Project Gutenberg's header, markers and licence, and its books read as plain text."""
+"""Project Gutenberg's header, markers and licence, and its books read as plain text, and as the
+HTML, EPUB and DOCX made of its HTML (`makers.gutenberg_book`)."""
 
 from __future__ import annotations
 
 import gzip
+import zipfile
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from ficarchive.texts.blocks import Block
+from ficarchive.texts.counting import count_words
+from ficarchive.texts.flatten import Piece
 from ficarchive.texts.formats import parse_bytes
-from ficarchive.texts.makers import gutenberg
+from ficarchive.texts.makers import gutenberg, gutenberg_book
 from ficarchive.texts.structure import ParsedWork
 
 GUTENBERG = Path(__file__).parent.parent.parent / "fixtures" / "gutenberg"
@@ -179,3 +184,84 @@ def test_a_header_without_title_lines_is_named_by_its_first_line() -> None:
 
 def test_text_without_a_start_marker_is_not_a_gutenberg_text() -> None:
     assert gutenberg.split_text("Title: Emma\n\nChapter 1\n\nEmma Woodhouse.") is None
+
+
+# -- a book as any reader's pieces (HTML, and calibre's EPUB and DOCX of it) ----------------------
+
+SHORT = "sherlock-holmes-short"  # PG's HTML cut to three adventures; made by make_calibre.py
+
+
+@cache
+def _short(extension: str) -> ParsedWork:
+    path = GUTENBERG / f"{SHORT}{extension}"
+    return parse_bytes(path.read_bytes(), path.name)
+
+
+@pytest.mark.parametrize("extension", ["-calibre.epub", "-calibre.docx"])
+def test_calibres_epub_and_docx_of_a_gutenberg_html_read_as_the_html_does(extension: str) -> None:
+    html, converted = _short(".htm"), _short(extension)
+    assert (converted.title, converted.authors) == (html.title, html.authors)
+    assert [c.title for c in converted.chapters] == [c.title for c in html.chapters]
+    for ours, theirs in zip(converted.chapters, html.chapters, strict=True):
+        assert abs(count_words(ours.html) - count_words(theirs.html)) <= 2
+    assert converted.notes == html.notes
+    assert "Gutenberg Literary Archive Foundation" in converted.end_notes
+
+
+@pytest.mark.parametrize(
+    ("extension", "metadata", "calibres_title"),
+    [
+        ("-calibre.epub", "content.opf", "Unknown</dc:creator>"),
+        ("-calibre.docx", "docProps/core.xml", "The Project Gutenberg eBook of The Adventures"),
+    ],
+)
+def test_a_gutenberg_epub_or_docx_takes_title_and_author_from_the_header_not_calibre(
+    extension: str, metadata: str, calibres_title: str
+) -> None:
+    book = zipfile.ZipFile(GUTENBERG / f"{SHORT}{extension}")
+    assert calibres_title in book.read(metadata).decode()  # what calibre wrote
+    work = _short(extension)
+    assert work.title == "The Adventures of Sherlock Holmes"
+    assert work.authors == ["Arthur Conan Doyle"]
+
+
+@pytest.mark.parametrize("extension", [".htm", "-calibre.epub", "-calibre.docx"])
+def test_a_gutenberg_html_epub_or_docx_keeps_header_and_licence_out_of_the_chapters(
+    extension: str,
+) -> None:
+    work = _short(extension)
+    assert "Title: The Adventures of Sherlock Holmes" in work.notes
+    assert "START OF THIS PROJECT GUTENBERG" not in work.notes
+    assert "General Information About Project Gutenberg-tm" in work.end_notes
+    for chapter in work.chapters:
+        assert "Gutenberg" not in chapter.html + chapter.notes + chapter.end_notes
+
+
+def _piece(text: str, heading: int = 0) -> Piece:
+    return Piece(
+        "heading" if heading else "text", Block(text=text, html=f"<p>{text}</p>", heading=heading)
+    )
+
+
+def test_a_contents_list_without_links_before_the_first_chapter_is_not_a_chapter() -> None:
+    header = "Title: The Tin Lantern\nAuthor: Ada Example\n\n"
+    header += "*** START OF THE PROJECT GUTENBERG EBOOK X ***"
+    chapters = [
+        piece
+        for number in range(1, 61)
+        for piece in (_piece(f"Chapter {number}", 2), _piece(f"Story of chapter {number}."))
+    ]
+    pieces = [
+        _piece(header),
+        _piece("THE TIN LANTERN", 1),
+        _piece("CONTENTS"),
+        *(_piece(f"Chapter {number}") for number in range(1, 61)),  # 120 words, no links
+        *chapters,
+        _piece("*** END OF THE PROJECT GUTENBERG EBOOK X ***"),
+    ]
+    markers = gutenberg_book.find_markers(pieces)
+    assert markers == (0, len(pieces) - 1)
+    work = gutenberg_book.read_book(pieces, markers)
+    assert (work.title, work.authors) == ("The Tin Lantern", ["Ada Example"])
+    assert len(work.chapters) == 60
+    assert work.chapters[0].text == "Story of chapter 1."

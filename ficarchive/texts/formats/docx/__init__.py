@@ -10,6 +10,8 @@ the chapter's end notes; links keep their #fragment, and bookmarks they go to an
 Comments, deleted text and pictures are left out. Then `conventions.structure` finds the notes,
 chapters, scene breaks and end markers, so a .docx reads like the same story as a .txt file;
 a list or a table is always story text. docProps/core.xml's title and creator are fallbacks.
+A Project Gutenberg book (calibre's DOCX of PG's HTML: its start and end markers in the text)
+is read by `makers.gutenberg_book`, as the HTML reader reads it.
 
 The package's modules, lowest first: `ooxml` (element helpers), `styles` (styles.xml),
 `numbering` (numbering.xml), `items` and `layout` (paragraphs, lists as HTML), `textboxes`,

@@ -9,6 +9,7 @@ from lxml import etree
 
 from ficarchive.texts.blocks import Block
 from ficarchive.texts.conventions import structure
+from ficarchive.texts.flatten import Piece
 from ficarchive.texts.formats import register
 from ficarchive.texts.formats.docx.items import Compound, Item, Paragraph
 from ficarchive.texts.formats.docx.layout import group
@@ -25,6 +26,7 @@ from ficarchive.texts.formats.docx.paragraphs import WEB_URL, Reader
 from ficarchive.texts.formats.docx.styles import BREAK, CONTENTS, TITLE, Styles
 from ficarchive.texts.header_lines import byline
 from ficarchive.texts.headings import chapter_heading, title_like
+from ficarchive.texts.makers import gutenberg, gutenberg_book
 from ficarchive.texts.paragraphs import html_to_html
 from ficarchive.texts.sanitize import sanitize_basic_html, sanitize_html
 from ficarchive.texts.structure import ParsedWork, ParseError
@@ -99,6 +101,10 @@ def parse_docx(data: bytes, name: str) -> ParsedWork:
     core = core_properties(archive)
     work = ParsedWork()
     blocks = _blocks(items, work, core)
+    book = _gutenberg_book(blocks, work, core)
+    if book is not None:
+        attach(book, notes, reader.references)
+        return book
     blocks = _heading_levels(blocks, work)
     structure(blocks, work)
     attach(work, notes, reader.references)
@@ -159,6 +165,22 @@ def _blocks(items: list[Item], work: ParsedWork, core: Core) -> list[Block]:
             html = f"<p>{paragraph.html}</p>"
         blocks.append(Block(text=paragraph.text, html=sanitize_html(html), heading=level))
     return blocks
+
+
+def _gutenberg_book(blocks: list[Block], work: ParsedWork, core: Core) -> ParsedWork | None:
+    """A Project Gutenberg book (calibre's conversion of PG's HTML): read as that HTML is, its
+    header and licence out of the story; None for any other document."""
+    pieces = [
+        Piece("heading" if block.heading else "break" if block.is_break else "text", block)
+        for block in blocks
+    ]
+    markers = gutenberg_book.find_markers(pieces)
+    if markers is None:
+        return None
+    title, authors = gutenberg.book_of(core.title)
+    if not authors:
+        authors = work.authors or ([core.creator] if core.creator else [])
+    return gutenberg_book.read_book(pieces, markers, title or work.title or core.title, authors)
 
 
 def _heading_levels(blocks: list[Block], work: ParsedWork) -> list[Block]:

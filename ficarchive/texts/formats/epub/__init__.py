@@ -11,7 +11,9 @@ contents, FanFicFare's update log — are skipped.
 Two makers get more: AO3's EPUB (calibre's conversion of AO3's HTML download) keeps the work's
 tags, summary and notes in a preface and its end notes in an afterword, and each chapter's
 summary and notes in a `Chapter Notes` block; FanFicFare's EPUB has a title page of
-`Label: value` lines and its chapter notes in `fff_chapter_notes` blocks.
+`Label: value` lines and its chapter notes in `fff_chapter_notes` blocks. A Project Gutenberg
+book (its start marker in a story document) is read as the HTML it was made from
+(`formats.epub.gutenberg`): the header as notes, the licence as end notes.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from ficarchive.texts.formats.epub.chapters import (
     segments_of,
 )
 from ficarchive.texts.formats.epub.contents import Entry, read_toc
+from ficarchive.texts.formats.epub.gutenberg import is_gutenberg_book, read_gutenberg_epub
 from ficarchive.texts.formats.epub.package import (
     Item,
     Package,
@@ -119,6 +122,10 @@ def parse_epub(data: bytes, name: str) -> ParsedWork:
         )
         if root is not None:
             documents.append((item, root))
+    if is_gutenberg_book(documents):
+        book = read_gutenberg_epub(documents, package)
+        if book is not None:
+            return book
     story_paths = {item.path for item, _ in documents}
     # Each document's entries, labels normalised once: a book split per scene has thousands.
     entries_by_path: dict[str, list[tuple[str, Entry]]] = {}

@@ -23,13 +23,12 @@ from ficarchive.texts.conventions import structure
 from ficarchive.texts.flatten import Flattener, Piece, tidy_html
 from ficarchive.texts.formats import register
 from ficarchive.texts.formats.html.ao3_page import is_ao3_page, read_ao3_page
-from ficarchive.texts.formats.html.contents import resolve_tocs
-from ficarchive.texts.formats.html.gutenberg import parse_gutenberg, pg_markers
 from ficarchive.texts.formats.html.head import authors_from_head, byline_names, title_from_head
 from ficarchive.texts.limits import MarkupCounter, budget
-from ficarchive.texts.makers import gutenberg
+from ficarchive.texts.makers import gutenberg, gutenberg_book
 from ficarchive.texts.makers.ao3 import read_ao3_download
 from ficarchive.texts.markup import decode_html, parse_html_document
+from ficarchive.texts.page_contents import resolve_tocs
 from ficarchive.texts.structure import ParsedWork
 
 # -- any other page -------------------------------------------------------------------------------
@@ -84,9 +83,10 @@ def parse_html(data: bytes, name: str) -> ParsedWork:
                 page_number.drop_tree()  # a printed edition's page numbers, not the text
         body = root.find("body")
         pieces = Flattener(web=True).walk(body if body is not None else root)
-        markers = pg_markers(pieces)
+        markers = gutenberg_book.find_markers(pieces)
         if markers is not None:
-            work = parse_gutenberg(root, pieces, markers)
+            head_authors = authors_from_head(root)
+            work = gutenberg_book.read_book(pieces, markers, title_from_head(root), head_authors)
         else:
             work = _parse_generic(root, pieces)
     if not work.language and language:

@@ -1,29 +1,42 @@
-"""Project Gutenberg's HTML books: the header and licence around the text, its chapters."""
+"""A Project Gutenberg book as any reader's pieces: its HTML, or the EPUB or DOCX that calibre
+(or another converter) made of that HTML.
+
+The reader flattens its file into pieces (`flatten.Piece`) and hands them here when two pieces
+hold Gutenberg's start and end markers (`find_markers`). `read_book` then does what every
+format does with such a book: the pieces up to the start marker are the header (its `Title:`
+and `Author:` lines give the title and authors, the header itself becomes the work's notes),
+the pieces from the end marker on are the licence (the work's end notes), never story text.
+The book between them loses its table of contents, a title page before the first chapter, and
+is cut into chapters where the contents linked to, else at the most numbered heading level, so
+that an adventure's `I.`/`II.` sections stay in it. The markers and the header's fields
+themselves are `makers.gutenberg`'s.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-
-from lxml.html import HtmlElement
 
 from ficarchive.texts.blocks import Block
 from ficarchive.texts.chapter_titles import NUMBERED, chapter_title
 from ficarchive.texts.conventions import end_marker, is_scene_break
 from ficarchive.texts.flatten import Piece
-from ficarchive.texts.formats.html.contents import resolve_tocs
-from ficarchive.texts.formats.html.head import authors_from_head, byline_names, title_from_head
+from ficarchive.texts.header_lines import byline
 from ficarchive.texts.headings import chapter_heading
 from ficarchive.texts.makers import gutenberg
+from ficarchive.texts.page_contents import CONTENTS_HEADING, resolve_tocs
 from ficarchive.texts.paragraphs import text_to_html
 from ficarchive.texts.sanitize import sanitize_html
 from ficarchive.texts.structure import ParsedChapter, ParsedWork
+
+_NUMBER = re.compile(r"^(?:\d+|[ivxlc]+)$")
 
 
 def _piece_text(piece: Piece) -> str:
     return piece.preformatted or piece.block.text
 
 
-def pg_markers(pieces: list[Piece]) -> tuple[int, int] | None:
+def find_markers(pieces: list[Piece]) -> tuple[int, int] | None:
     """Where the book starts and its licence begins: the pieces holding Gutenberg's markers."""
     start = next((i for i, p in enumerate(pieces) if gutenberg.START.search(_piece_text(p))), None)
     if start is None:
@@ -83,6 +96,21 @@ def _fallback_starts(pieces: list[Piece]) -> tuple[dict[int, str], int]:
     return {}, 0
 
 
+def _key(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def _names_chapters(block: Block, headings: list[str]) -> bool:
+    """Whether the block is (part of) a contents list that links nowhere (a DOCX's, or lines of
+    text): its label, or lines that each name a chapter (`Chapter 4`, `A Scandal in Bohemia`
+    under `ADVENTURE I. A SCANDAL IN BOHEMIA`) or number one (`IV.`)."""
+    if CONTENTS_HEADING.match(block.text):
+        return True
+    keys = [_key(line) for line in block.text.split("\n")]
+    keys = [key for key in keys if key and not _NUMBER.match(key)]
+    return bool(keys) and all(any(key in heading for heading in headings) for key in keys)
+
+
 def _split_chapters(pieces: list[Piece], starts: dict[int, str], level: int) -> list[ParsedChapter]:
     """Chapters from the pieces: each begins at one of `starts` (index → table-of-contents
     entry); headings ranked above the chapters' (a part or volume between them) are dropped."""
@@ -103,7 +131,12 @@ def _split_chapters(pieces: list[Piece], starts: dict[int, str], level: int) -> 
                 target.append(Block.scene_break())
             continue
         target.append(block)
-    front_words = sum(len(block.text.split()) for block in front if not block.heading)
+    headings = [_key(pieces[index].block.text) for index in starts]
+    front_words = sum(
+        len(block.text.split())
+        for block in front
+        if not block.heading and not _names_chapters(block, headings)
+    )
     if front_words >= 100 or not chapters:
         chapters.insert(0, ("", front))  # a preface the contents did not list, or all there is
     if chapters and chapters[-1][1] and end_marker(chapters[-1][1][-1].text) == "complete":
@@ -118,18 +151,20 @@ def _split_chapters(pieces: list[Piece], starts: dict[int, str], level: int) -> 
     return result
 
 
-def parse_gutenberg(root: HtmlElement, pieces: list[Piece], markers: tuple[int, int]) -> ParsedWork:
+def read_book(
+    pieces: list[Piece], markers: tuple[int, int], title: str = "", authors: list[str] | None = None
+) -> ParsedWork:
+    """The book `find_markers` found in the pieces; `title` and `authors` (what the file's own
+    metadata says) count only where the header and a byline under the title say nothing."""
     start, end = markers
     work = ParsedWork(complete=True)
     _pg_header(pieces[: start + 1], work)
     work.end_notes = _pg_end_notes(pieces[end:])
     content, targets = resolve_tocs(pieces[start + 1 : end])
-    if not work.title:
-        work.title = title_from_head(root)
+    work.title = work.title or title
     if not work.authors:
-        work.authors = byline_names([piece.block for piece in content[:8]]) or authors_from_head(
-            root
-        )
+        bylines = (byline(piece.block.text) for piece in content[:8])
+        work.authors = next((names for names in bylines if names), []) or list(authors or [])
     starts = targets
     if len(starts) >= 2:
         level = min(content[index].block.heading for index in starts)

@@ -9,7 +9,7 @@ from lxml.html import HtmlElement
 
 from ficarchive.texts.flatten import Piece, anchor_positions
 
-_CONTENTS_HEADING = re.compile(r"^\s*(?:table\s+of\s+)?contents?\s*:?\s*$", re.I)
+CONTENTS_HEADING = re.compile(r"^\s*(?:table\s+of\s+)?contents?\s*:?\s*$", re.I)
 
 
 def _heading_at(pieces: list[Piece], index: int | None, anchor: str) -> int | None:
@@ -60,7 +60,7 @@ def resolve_tocs(pieces: list[Piece]) -> tuple[list[Piece], dict[int, str]]:
         if len(hits) >= 3 and len(hits) >= 0.6 * len({t for t, _ in piece.toc}):
             dropped.add(index)
             previous = index - 1
-            if previous >= 0 and _CONTENTS_HEADING.match(pieces[previous].block.text):
+            if previous >= 0 and CONTENTS_HEADING.match(pieces[previous].block.text):
                 dropped.add(previous)
             for found, entry in hits.items():
                 targets.setdefault(found, entry)
