@@ -1,6 +1,6 @@
 """The overlap check on fiction: planted passages edited the way writers rework their own prose.
 
-    python bench/overlap_fiction.py [SOURCE_DIR] [--cases 12] [--negatives N] [--styles a,b]
+    python bench/overlap_fiction.py [SOURCE_DIR] [--cases 20] [--negatives N] [--styles a,b]
         [--seed 1] [--book-words N] [--threshold T] [--examples 3] [--json PATH]
 
 SOURCE_DIR (default: the repo's `tests/fixtures/gutenberg`) holds novels as Project Gutenberg
@@ -1384,7 +1384,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=DEFAULT_SOURCE,
         help="folder of Project Gutenberg novels (default: the test fixtures)",
     )
-    parser.add_argument("--cases", type=int, default=12, help="planted cases per style")
+    parser.add_argument("--cases", type=int, default=20, help="planted cases per style")
     parser.add_argument("--negatives", type=int, help="negative drafts (default: --cases)")
     parser.add_argument(
         "--styles", default=",".join(STYLES), help=f"comma-separated, of {', '.join(STYLES)}"
