@@ -38,12 +38,17 @@ class Fingerprint(models.Model):
 
 
 class IndexedWork(models.Model):
-    """What of a work is in the index: the digest of the chapter texts it was built from."""
+    """What of a work is in the index: the digest of the chapter texts it was built from, and
+    the work's revision they were read at (a revision newer than this one: the index may be
+    out of date)."""
 
     work = models.OneToOneField(
         Work, on_delete=models.CASCADE, primary_key=True, related_name="overlap_index"
     )
     digest = models.CharField(max_length=64)
+    revision = models.PositiveIntegerField(
+        default=0, help_text="The work's revision when its text was read for the index."
+    )
     indexed_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -75,6 +80,11 @@ class Check(models.Model):
     digest = models.CharField(max_length=64, blank=True, help_text="Of the text checked.")
     findings = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    # How many works the check searched, how many of those had an index as new as the work
+    # when the search ended, and how many it indexed first; empty for checks older than these.
+    works_searched = models.PositiveIntegerField(null=True, blank=True)
+    works_current = models.PositiveIntegerField(null=True, blank=True)
+    works_reindexed = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ficarchive.accounts.models import User
@@ -77,6 +77,8 @@ def text_digest(work: Work) -> str:
 
 def index_work(work_id: int, *, force: bool = False) -> bool:
     """Bring one work's passages up to date; returns whether anything was (re)indexed."""
+    # The work (its revision) is read before its chapters, so the revision stamped on the index
+    # is never newer than the text indexed: an edit in between leaves the index marked stale.
     work = Work.objects.filter(pk=work_id).first()
     if work is None:
         return False  # deleted since the job was queued: its passages went with it
@@ -85,9 +87,16 @@ def index_work(work_id: int, *, force: bool = False) -> bool:
     # Skipped only when the index holds this very text: its stamp (IndexedWork) is written last,
     # in the one transaction with the passages, so a job killed in the middle leaves no stamp and
     # the next run indexes the work (tests/jobs/test_worker.py).
-    if not force and IndexedWork.objects.filter(work=work, digest=digest).exists():
+    if not force and _holds(work, digest):
         return False
     with transaction.atomic():
+        # One writer per work: a check bringing the index up to date in its own process may meet
+        # a worker running the work's queued job. The second waits here (SQLite: the write lock,
+        # taken when the transaction begins; PostgreSQL: the work's row), then finds the text
+        # already indexed.
+        list(Work.objects.select_for_update().filter(pk=work.pk).values_list("pk"))
+        if not force and _holds(work, digest):
+            return False
         Passage.objects.filter(work=work).delete()
         rows: list[tuple[Passage, str]] = []
         for chapter, text in chapters:
@@ -112,7 +121,22 @@ def index_work(work_id: int, *, force: bool = False) -> bool:
             rows = [(p, text) for p, (_, text) in zip(saved, rows, strict=True)]
         for detector in detectors.detectors():
             detector.index(rows)
-        IndexedWork.objects.update_or_create(work=work, defaults={"digest": digest})
+        IndexedWork.objects.update_or_create(
+            work=work, defaults={"digest": digest, "revision": work.revision}
+        )
+    return True
+
+
+def _holds(work: Work, digest: str) -> bool:
+    """Whether the index holds this text of the work; if so, it is stamped with the revision
+    read (a change that left the text alone, of tags say, moved the revision on)."""
+    stamp = IndexedWork.objects.filter(work=work).values_list("digest", "revision").first()
+    if stamp is None or stamp[0] != digest:
+        return False
+    if stamp[1] < work.revision:
+        IndexedWork.objects.filter(work=work, revision__lt=work.revision).update(
+            revision=work.revision
+        )
     return True
 
 
@@ -128,6 +152,57 @@ def reindex_all(progress: Callable[[int, int], None] | None = None) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# freshness: a check searches the works as they are now
+#
+# Saving a work queues its index job, and until a worker runs it the index lags behind the work.
+# A check must never answer from such an index ("nothing resembles your work", when the work
+# just imported is simply not in it yet): before it searches, it indexes in its own process
+# every work in its scope whose index is missing or older than the work (issue 16). Every change
+# of a work's text moves its revision on (works.services), and the index is stamped with the
+# revision it read, so one query finds them.
+
+
+def stale_works(works: QuerySet[Work]) -> list[int]:
+    """The ids of these works whose index is missing or older than the work."""
+    behind = Q(overlap_index__isnull=True) | Q(overlap_index__revision__lt=F("revision"))
+    return list(works.filter(behind).order_by("pk").values_list("pk", flat=True).distinct())
+
+
+def bring_up_to_date(works: QuerySet[Work], progress: Progress | None = None) -> int:
+    """Index the works whose index is missing or older than the work; returns how many there
+    were. Progress goes from 0 to 100 over them, under "Bringing N works up to date"."""
+    stale = stale_works(works)
+    stage = f"Bringing {_works(len(stale))} up to date"
+    for done, work_id in enumerate(stale):
+        if progress:
+            progress(100 * done // len(stale), stage)
+        index_work(work_id)
+    if stale and progress:
+        progress(100, stage)
+    return len(stale)
+
+
+def freshness_note(searched: int, current: int, reindexed: int) -> str:
+    """What a report says of the works it searched: how many, and that they were current."""
+    if searched == 0:
+        return "There were no works to search."
+    first = f" ({reindexed} brought up to date first)" if reindexed else ""
+    if current >= searched:
+        every = "it was" if searched == 1 else "all of them were"
+        return f"Searched {_works(searched)}; {every} current{first}."
+    changed = searched - current
+    return (
+        f"Searched {_works(searched)}; {current} were current, but {_works(changed)} changed "
+        f"while the check ran and {'was' if changed == 1 else 'were'} searched as before: "
+        "run the check again."
+    )
+
+
+def _works(count: int) -> str:
+    return f"{count} work{'' if count == 1 else 's'}"
+
+
+# ---------------------------------------------------------------------------------------------
 # checks
 
 
@@ -138,7 +213,16 @@ class Report:
     threshold: float
     checked_words: int
     sources_searched: int
+    # Of the works searched: how many had an index as new as the work when the search ended
+    # (all of them, unless one was edited while the check ran), and how many the check
+    # brought up to date before searching.
+    sources_current: int = 0
+    sources_reindexed: int = 0
     notes: str | None = None  # the notes text checked, when asked
+
+    @property
+    def freshness(self) -> str:
+        return freshness_note(self.sources_searched, self.sources_current, self.sources_reindexed)
 
     def as_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -147,13 +231,15 @@ class Report:
             "threshold": self.threshold,
             "checked_words": self.checked_words,
             "works_searched": self.sources_searched,
+            "works_current": self.sources_current,
+            "works_reindexed": self.sources_reindexed,
         }
         if self.notes is not None:
             found["notes_text"] = self.notes
         return found
 
 
-def allowed_works(user: AnyUser, scope: str, *, exclude: int | None = None) -> set[int]:
+def works_in_scope(user: AnyUser, scope: str, *, exclude: int | None = None) -> QuerySet[Work]:
     """The works a check may quote from: the writer's own (drafts included) and/or everyone's
     posted, unrestricted works. Another writer's drafts and restricted works are never among
     them — not even as "a match exists somewhere": a restricted work is kept off the open web
@@ -166,7 +252,12 @@ def allowed_works(user: AnyUser, scope: str, *, exclude: int | None = None) -> s
     works = Work.objects.filter(wanted)
     if exclude is not None:
         works = works.exclude(pk=exclude)
-    return set(works.values_list("pk", flat=True).distinct())
+    return works
+
+
+def allowed_works(user: AnyUser, scope: str, *, exclude: int | None = None) -> set[int]:
+    """The ids of `works_in_scope`."""
+    return set(works_in_scope(user, scope, exclude=exclude).values_list("pk", flat=True).distinct())
 
 
 def check_texts(
@@ -185,6 +276,8 @@ def check_texts(
     unless given as `notes`; findings in them have `part` "notes" and offsets into `notes`.
     """
     step = progress or (lambda percent, stage: None)
+    searched = works_in_scope(user, scope, exclude=exclude_work)
+    reindexed = bring_up_to_date(searched, step)
     # What the detectors count over (how common a phrase is, which scenes are nearest): every
     # work this writer could be shown whatever the scope, and no other, so that nothing hidden
     # shapes the report (issue 14).
@@ -192,7 +285,7 @@ def check_texts(
     if scope == "all":  # the usual check: the same works, less the one checked
         allowed = visible - {exclude_work} if exclude_work is not None else set(visible)
     else:
-        allowed = allowed_works(user, scope, exclude=exclude_work)
+        allowed = set(searched.values_list("pk", flat=True).distinct())
     texts = [*chapters, notes] if notes.strip() else list(chapters)
     draft = [
         detectors.DraftPassage(number, piece.start, piece.end, text[piece.start : piece.end])
@@ -222,6 +315,9 @@ def check_texts(
         threshold=threshold,
         checked_words=sum(len(text.split()) for text in texts),
         sources_searched=len(allowed),
+        # Counted after the search: a work edited while the check ran is not called current.
+        sources_current=len(allowed - set(stale_works(searched))),
+        sources_reindexed=reindexed,
         notes=notes if notes.strip() else None,
     )
 
@@ -268,6 +364,8 @@ def check_work(
 ) -> Report:
     """Check a stored work (its chapters' text, and its notes if asked) against every other
     work in scope."""
+    # Its own passages count among the visible works (how common a phrase is).
+    index_work(work.pk)
     texts = [text for _, text in chapter_texts(work)]
     return check_texts(
         texts,
@@ -314,8 +412,6 @@ def run_check(check: Check) -> Check:
 
     check.state = Check.State.RUNNING
     check.save(update_fields=["state"])
-    # The index must hold the works as they are now, this one included.
-    index_work(check.work_id)
     try:
         report = check_work(check.work, check.user, scope=check.scope, progress=progress)
     except Exception as error:
@@ -328,8 +424,16 @@ def run_check(check: Check) -> Check:
         return check
     check.findings = [f.as_json() for f in report.findings]
     check.digest = text_digest(check.work)
+    check.works_searched = report.sources_searched
+    check.works_current = report.sources_current
+    check.works_reindexed = report.sources_reindexed
     check.state = Check.State.DONE
     check.progress = 100
     check.finished_at = timezone.now()
-    check.save(update_fields=["findings", "digest", "state", "progress", "finished_at"])
+    check.save(
+        update_fields=[
+            *("findings", "digest", "state", "progress", "finished_at"),
+            *("works_searched", "works_current", "works_reindexed"),
+        ]
+    )
     return check

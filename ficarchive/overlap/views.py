@@ -104,6 +104,10 @@ def report(request: HttpRequest, work_id: int, check_id: int) -> HttpResponse:
                 "changed": bool(check.digest) and services.text_digest(work) != check.digest,
             }
         )
+    if check.state == Check.State.DONE and check.works_searched is not None:
+        context["freshness"] = services.freshness_note(
+            check.works_searched, check.works_current or 0, check.works_reindexed or 0
+        )
     return render(request, "overlap/report.html", context)
 
 

@@ -27,6 +27,7 @@ class StageProgress:
         if stage != self.stage:
             self.finish()
             self.stage = stage
+            self.drawn_at = 0.0  # a stage's first step is always drawn, however soon it comes
             if not self.interactive:
                 self.stream.write(f"{stage}…\n")
                 self.stream.flush()

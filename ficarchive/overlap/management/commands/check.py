@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import textwrap
 from typing import Any
 
@@ -15,7 +16,8 @@ from ficarchive.accounts.models import Pseud
 from ficarchive.overlap import services
 from ficarchive.overlap.calibration import DEFAULT_THRESHOLD
 from ficarchive.overlap.findings import Span
-from ficarchive.overlap.services import Report
+from ficarchive.overlap.services import Progress, Report
+from ficarchive.server.progress import StageProgress
 from ficarchive.texts.formats import parse_file
 from ficarchive.texts.structure import ParseError
 from ficarchive.works.models import Work
@@ -60,6 +62,12 @@ class Command(BaseCommand):
         if bool(options["file"]) == bool(options["work"]):
             raise CommandError("Give either a FILE or --work ID.")
         author = _author(options["author"])
+        # A check first indexes the works in scope that changed since their index was built:
+        # after a large import that takes a while, so a terminal shows where it is.
+        stages = StageProgress(sys.stderr, interactive=True)
+        bar: Progress | None = None
+        if sys.stderr.isatty():  # nothing in a pipe or a log, as `import` draws its bar
+            bar = lambda percent, stage: stages(stage, percent, 100)  # noqa: E731
         if options["work"]:
             work = Work.objects.filter(pk=options["work"]).first()
             if work is None:
@@ -69,13 +77,13 @@ class Command(BaseCommand):
                 first = creator.first()
                 author = first.pseud.user if first else None
             user = author or AnonymousUser()
-            services.index_work(work.pk)
             report = services.check_work(
                 work,
                 user,
                 scope=options["scope"],
                 threshold=options["threshold"],
                 with_notes=options["with_notes"],
+                progress=bar,
             )
         else:
             if author is None and options["scope"] == "mine":
@@ -91,11 +99,14 @@ class Command(BaseCommand):
                 scope=options["scope"],
                 threshold=options["threshold"],
                 notes=services.notes_text(notes),
+                progress=bar,
             )
+        stages.finish()
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         else:
             self.stdout.write(side_by_side(report))
+            self.stdout.write(report.freshness)
 
 
 def _author(name: str | None) -> Any:

@@ -10,6 +10,9 @@ from typing import Any, TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ficarchive.accounts.services import AccountError, find_or_create_author
+from ficarchive.overlap import services as overlap
+from ficarchive.search import services as search
+from ficarchive.server.progress import StageProgress
 from ficarchive.works.imports import FAILED, IMPORTED, SKIPPED, ImportResult, import_paths
 
 
@@ -36,7 +39,9 @@ class Command(BaseCommand):
     help = (
         "Import story files and folders (searched recursively) as works credited to --author, "
         "one transaction per work. The account is created, claimable, if it does not exist. "
-        "Files already imported for that account are skipped. Exits 1 if any file failed."
+        "Files already imported for that account are skipped. The works are indexed (overlap "
+        "check and search) before the command ends, unless --no-index. Exits 1 if any file "
+        "failed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -45,6 +50,12 @@ class Command(BaseCommand):
         parser.add_argument("--pseud", help="the pseud to credit (default: the user's default)")
         parser.add_argument("--post", action="store_true", help="post the works (default: drafts)")
         parser.add_argument("--json", action="store_true", help="print the results as JSON")
+        parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="leave indexing the works to the background worker (default: index them "
+            "before the command ends, so search and the overlap check see them at once)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for path in options["paths"]:
@@ -57,6 +68,8 @@ class Command(BaseCommand):
         results = import_paths(
             options["paths"], [pseud], post=options["post"], progress=Progress(sys.stderr)
         )
+        if not options["no_index"]:
+            index_now([r.work_id for r in results if r.status == IMPORTED and r.work_id])
         counts = dict.fromkeys((IMPORTED, SKIPPED, FAILED), 0)
         for result in results:
             counts[result.status] += 1
@@ -73,3 +86,17 @@ class Command(BaseCommand):
             )
         if counts[FAILED]:
             sys.exit(1)
+
+
+def index_now(work_ids: list[int]) -> None:
+    """Index the imported works here, as their queued jobs would (those then find nothing to
+    do): the overlap check and search see them as soon as the command ends."""
+    stages = StageProgress(sys.stderr, interactive=True)
+    terminal = sys.stderr.isatty()  # nothing in a pipe or a log, as the import's own bar
+    stage = f"Indexing {len(work_ids)} work{'' if len(work_ids) == 1 else 's'}"
+    for done, work_id in enumerate(work_ids, start=1):
+        overlap.index_work(work_id)
+        search.index_work(work_id)
+        if terminal:
+            stages(stage, done, len(work_ids))
+    stages.finish()
