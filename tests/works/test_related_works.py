@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zipfile
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -18,6 +19,7 @@ from ficarchive.works import related
 from ficarchive.works.models import RelatedWork, Work
 from ficarchive.works.services import WorkError, post_work
 from tests.cast import make_user, make_work
+from tests.validators import epubcheck
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +262,7 @@ def test_the_approvals_page_answers_only_the_parents_creators(wren: User, other:
 
 
 def test_downloads_credit_the_parent_in_the_preface_and_list_children_after(
-    wren: User,
+    wren: User, tmp_path: Path
 ) -> None:
     runaways = make_work(wren, title="The Runaways")
     ending = make_work(wren, title="Ending")
@@ -281,6 +283,10 @@ def test_downloads_credit_the_parent_in_the_preface_and_list_children_after(
 
     with zipfile.ZipFile(BytesIO(render_epub(ending))) as book:
         assert "A retelling of" in book.read("OEBPS/preface.xhtml").decode()
+    for work in (ending, runaways):
+        epub = tmp_path / f"{work.pk}.epub"
+        epub.write_bytes(render_epub(work))
+        assert epubcheck(epub) == ""
 
 
 def test_a_download_of_a_public_work_leaves_out_restricted_relations(wren: User) -> None:
