@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from ficarchive.accounts.models import Pseud
 from ficarchive.tags.models import Tag
 from ficarchive.works.models import Chapter, Work
 from ficarchive.works.queries import Part, numbered_parts, series_parts
+from ficarchive.works.related import Relations, audience, related_of
 
 # The labels of AO3's download preface, in its order, with the tags each shows.
 TAG_LABELS = [
@@ -39,10 +40,16 @@ class ExportContext:
     published: datetime | None
     updated: datetime | None
     url: str  # the work's page, absolute: downloaded files link back to it
+    # Related works as the file's readers may see them, like the series above.
+    related: Relations = field(default_factory=lambda: Relations([], []))
 
     @property
     def byline(self) -> str:
         return ", ".join(pseud.byline for pseud in self.creators)
+
+    @property
+    def site_url(self) -> str:
+        return str(settings.SITE_URL)
 
     @property
     def subjects(self) -> list[str]:
@@ -68,4 +75,5 @@ def export_context(work: Work) -> ExportContext:
         published=work.published_at,
         updated=work.updated_at,
         url=settings.SITE_URL + work.get_absolute_url(),
+        related=related_of(work, audience(signed_in=work.restricted)),
     )

@@ -14,20 +14,26 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ficarchive.accounts.models import User
 from ficarchive.accounts.web import signed_in
 from ficarchive.overlap import services
+from ficarchive.overlap.explain import Explained, explain, verdict_scale
 from ficarchive.overlap.models import Check
-from ficarchive.works.models import Chapter, Work
+from ficarchive.works import related
+from ficarchive.works.models import Chapter, RelatedWork, Work
 from ficarchive.works.queries import can_view, is_creator
+from ficarchive.works.related import linked_pairs
+from ficarchive.works.services import WorkError
 
 # What each kind of finding means, in a line a writer can act on.
 KIND_NOTES = {
@@ -36,6 +42,12 @@ KIND_NOTES = {
     "paraphrase": "The same sentences reworded: many words changed, the order and sense kept.",
     "retold": "The same scene or moment told again in other words.",
 }
+
+# What *Mark as intended* offers: how a writer reuses her own work (a translation is not
+# found by the check, which compares texts in one language).
+INTENDED_KINDS = [
+    (kind.value, kind.label) for kind in RelatedWork.Kind if kind != RelatedWork.Kind.TRANSLATION
+]
 
 # The list shows the newest checks; older ones are rarely wanted and their findings are heavy.
 LIST_LIMIT = 50
@@ -96,11 +108,13 @@ def report(request: HttpRequest, work_id: int, check_id: int) -> HttpResponse:
     check = get_object_or_404(Check, pk=check_id, work=work, user=user)
     context: dict[str, Any] = {"work": work, "check": check, "kinds": KIND_NOTES}
     if check.state == Check.State.DONE:
-        rows, hidden = report_rows(user, check.findings)
+        rows, hidden = report_rows(user, work, check.findings)
         context.update(
             {
                 "rows": rows,
                 "hidden": hidden,
+                "relation_kinds": INTENDED_KINDS,
+                "verdicts": verdict_scale(),
                 "changed": bool(check.digest) and services.text_digest(work) != check.digest,
             }
         )
@@ -116,50 +130,63 @@ def report(request: HttpRequest, work_id: int, check_id: int) -> HttpResponse:
 
 @dataclass
 class Row:
-    """One finding as the report shows it: the two passages side by side, words marked."""
+    """One finding as the report shows it: the two passages side by side, words marked, and
+    what it means (`explain`) with what the writer can do about it."""
 
     number: int
+    index: int  # the finding's place among the check's stored findings
     kind: str
     note: str
     percent: int
     draft_chapter: int
     draft_html: SafeString
+    source_id: int
     source_title: str
     source_chapter: int
     source_url: str
     source_html: SafeString
+    meaning: Explained
+    coverage: str
+    edit_url: str  # the chapter editor, at the chapter text
 
 
-def report_rows(user: User, findings: list[dict[str, Any]]) -> tuple[list[Row], int]:
+def report_rows(user: User, draft: Work, findings: list[dict[str, Any]]) -> tuple[list[Row], int]:
     """The findings whose source the user may still see, and how many were left out.
 
-    Two queries however many findings: the source works (with their creators, for `can_view`)
-    and their chapters' ids."""
+    Five queries however many findings: the source works (with their creators, for `can_view`),
+    their chapters' ids, the draft's chapters, and its related-work links."""
     ids = {int(f["source"]["work_id"]) for f in findings}
     works = Work.objects.filter(pk__in=ids).prefetch_related("creatorships__pseud")
     visible = {work.pk: work for work in works if can_view(user, work)}
     chapters = {
         (work_id, position): chapter_id
         for work_id, position, chapter_id in Chapter.objects.filter(
-            work_id__in=visible
+            Q(work_id__in=visible) | Q(work=draft)
         ).values_list("work_id", "position", "pk")
     }
+    parts = [text for _, text in services.chapter_texts(draft)] if findings else []
+    links = linked_pairs(draft, set(visible)) if visible else {}
     rows: list[Row] = []
-    for finding in findings:
+    for index, finding in enumerate(findings):
         source = finding["source"]
         work = visible.get(int(source["work_id"]))
         if work is None:
             continue
         draft_marks, source_marks = matching_words(finding["draft"]["text"], source["text"])
         chapter_id = chapters.get((work.pk, int(source["chapter"])))
+        draft_chapter = int(finding["draft"]["chapter"] or 0)
+        draft_chapter_id = chapters.get((draft.pk, draft_chapter))
+        meaning = explain(finding, work, user, parts, links)
         rows.append(
             Row(
                 number=len(rows) + 1,
+                index=index,
                 kind=finding["kind"],
                 note=KIND_NOTES.get(finding["kind"], ""),
                 percent=round(float(finding["score"]) * 100),
-                draft_chapter=int(finding["draft"]["chapter"]),
+                draft_chapter=draft_chapter,
                 draft_html=highlighted(finding["draft"]["text"], draft_marks),
+                source_id=work.pk,
                 # The title as it is now: the one stored may have been changed since.
                 source_title=work.title,
                 source_chapter=int(source["chapter"]),
@@ -169,9 +196,48 @@ def report_rows(user: User, findings: list[dict[str, Any]]) -> tuple[list[Row], 
                     else work.get_absolute_url()
                 ),
                 source_html=highlighted(source["text"], source_marks),
+                meaning=meaning,
+                coverage=meaning.coverage(finding),
+                edit_url=(
+                    reverse("works:chapter_edit", args=[draft.pk, draft_chapter_id]) + "#id_body"
+                    if draft_chapter_id is not None
+                    else reverse("works:edit", args=[draft.pk])
+                ),
             )
         )
     return rows, len(findings) - len(rows)
+
+
+@login_required
+@require_POST
+def mark_intended(request: HttpRequest, work_id: int, check_id: int) -> HttpResponse:
+    """*Mark as intended*: the writer says a finding against a work of her own is meant (this
+    work continues, retells, follows or was inspired by it); the two become related works, and
+    this and later checks show the findings against that work as acknowledged."""
+    user = signed_in(request)
+    work = _own_work(request, work_id)
+    check = get_object_or_404(Check, pk=check_id, work=work, user=user)
+    try:
+        finding = check.findings[int(request.POST.get("finding", ""))]
+        source = Work.objects.prefetch_related("creatorships__pseud").get(
+            pk=int(finding["source"]["work_id"])
+        )
+    except (ValueError, IndexError, Work.DoesNotExist):
+        raise Http404("No such finding in this check.") from None
+    if not is_creator(user, source):
+        messages.error(request, "Only a finding against a work of your own can be marked here.")
+        return redirect("overlap:report", work.pk, check.pk)
+    try:
+        link = related.link_works(user, work, source, request.POST.get("kind", ""))
+    except WorkError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"Marked as intended: {work.title} {link.get_kind_display()} {source.title}. "
+            "Both works' pages show the link.",
+        )
+    return redirect(reverse("overlap:report", args=[work.pk, check.pk]) + "#findings")
 
 
 def matching_words(this: str, other: str) -> tuple[set[int], set[int]]:

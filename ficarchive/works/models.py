@@ -283,3 +283,62 @@ class CreatorInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pseud} invited to {self.work}"
+
+
+class RelatedWork(models.Model):
+    """A work (`child`) that says it builds on another (`parent`): AO3's "Inspired by" and
+    "Works inspired by this one".
+
+    The child's creators say so, and the child's page credits its parent at once: attribution
+    is theirs to give. The parent's page lists the child only once a creator of the parent
+    approves (as on AO3); a link between two works of the same writer is approved when made.
+    A declined link stays declined, so that it is not asked again.
+    """
+
+    class Kind(models.TextChoices):
+        # The label reads "this work <label> that work".
+        CONTINUES = "continues", "continues"
+        RETELLS = "retells", "retells"
+        SEQUEL = "sequel", "is a sequel to"
+        INSPIRED = "inspired", "is inspired by"
+        TRANSLATION = "translation", "is a translation of"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    parent = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="child_links")
+    child = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="parent_links")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INSPIRED)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    linked_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "child"], name="one_link_per_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("child")), name="no_link_to_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} {self.get_kind_display()} {self.parent}"
+
+    @property
+    def credit(self) -> str:
+        """AO3's words before the parent on the child's page: `Inspired by <title> by <name>`."""
+        return CREDITS[self.kind]
+
+
+CREDITS: dict[str, str] = {
+    RelatedWork.Kind.CONTINUES: "A continuation of",
+    RelatedWork.Kind.RETELLS: "A retelling of",
+    RelatedWork.Kind.SEQUEL: "A sequel to",
+    RelatedWork.Kind.INSPIRED: "Inspired by",
+    RelatedWork.Kind.TRANSLATION: "A translation of",
+}

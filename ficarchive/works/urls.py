@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ficarchive.works import creatorship_views, import_views, views
+from ficarchive.works import creatorship_views, import_views, related_views, views
 
 app_name = "works"
 urlpatterns = [
@@ -35,6 +35,7 @@ urlpatterns = [
         creatorship_views.co_creator_requests,
         name="co_creator_requests",
     ),
+    path("users/<str:username>/related-works", related_views.related_works, name="related_works"),
     path("series/<int:series_id>", views.series_page, name="series"),
     path("tags/<str:name>/works", views.tag_works, name="tag_works"),
 ]

@@ -41,6 +41,7 @@ from ficarchive.works.queries import (
     tag_is_shown,
     with_blurb_data,
 )
+from ficarchive.works.related import reader, related_of
 from ficarchive.works.web import visible_work
 
 PAGE_SIZE = 20
@@ -195,6 +196,7 @@ def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
         "is_creator": is_creator(request.user, work),
         "adult_query": "?view_adult=true" if adult else "",
         "series_parts": series_parts(work, request.user.is_authenticated),
+        "related": related_of(work, reader(request.user)),
     }
 
 

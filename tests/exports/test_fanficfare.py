@@ -24,7 +24,8 @@ from lxml import etree
 
 from ficarchive.accounts.models import User
 from ficarchive.accounts.services import add_pseud
-from ficarchive.works.models import Chapter, Work
+from ficarchive.works.models import Chapter, RelatedWork, Work
+from ficarchive.works.related import link_works
 from ficarchive.works.services import ChapterData, update_chapter, update_series
 from tests.cast import make_user, make_work
 from tests.markup import paragraphs_in
@@ -444,3 +445,22 @@ def test_the_chapter_index_credits_only_the_creators_for_a_logged_in_reader() ->
     page = client.get(f"/works/{work.pk}/navigate").content.decode()
     links = [href for href in re.findall(r'href="([^"]+)"', page) if AUTHOR_LINK.search(href)]
     assert links == [pseud.get_absolute_url() for pseud in work.creators]
+
+
+def test_related_works_are_read_where_fanficfare_reads_ao3s(
+    fanficfare: Callable[..., Download],
+) -> None:
+    author = _author()
+    earlier = make_work(author, title="The Runaways")
+    work = make_work(author, title="Kettle Point", notes="Written for the exchange.")
+    later = make_work(author, title="Home Again")
+    link_works(author, work, earlier, RelatedWork.Kind.SEQUEL)
+    link_works(author, later, work, RelatedWork.Kind.INSPIRED)
+
+    (only,) = _chapter_files(fanficfare(work).write())
+    # The preface's `ul.associations` goes into the head notes, the `#children` list into the
+    # foot notes, as FanFicFare does with AO3's pages.
+    assert _notes(only, "head") == (
+        "Author's Note: A sequel to The Runaways by Tidewright (author) . Written for the exchange."
+    )
+    assert _notes(only, "foot") == "Works inspired by this one: Home Again by Tidewright (author)"

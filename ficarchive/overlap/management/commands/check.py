@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ficarchive.accounts.models import Pseud
 from ficarchive.overlap import services
 from ficarchive.overlap.calibration import DEFAULT_THRESHOLD
+from ficarchive.overlap.explain import Explained, explain_report, explained_json
 from ficarchive.overlap.findings import Span
 from ficarchive.overlap.services import Progress, Report
 from ficarchive.server.progress import StageProgress
@@ -77,6 +78,8 @@ class Command(BaseCommand):
                 first = creator.first()
                 author = first.pseud.user if first else None
             user = author or AnonymousUser()
+            draft: Work | None = work
+            parts = [text for _, text in services.chapter_texts(work)]
             report = services.check_work(
                 work,
                 user,
@@ -93,8 +96,10 @@ class Command(BaseCommand):
             except ParseError as error:
                 raise CommandError(str(error)) from None
             notes = services.work_notes(parsed) if options["with_notes"] else []
+            draft = None
+            parts = [chapter.text for chapter in parsed.chapters]
             report = services.check_texts(
-                [chapter.text for chapter in parsed.chapters],
+                parts,
                 author or AnonymousUser(),
                 scope=options["scope"],
                 threshold=options["threshold"],
@@ -102,10 +107,15 @@ class Command(BaseCommand):
                 progress=bar,
             )
         stages.finish()
+        user = author or AnonymousUser()
+        if report.notes is not None:
+            parts.append(report.notes)
         if options["json"]:
-            self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+            found = explained_json(report.as_json(), user, parts, draft)
+            self.stdout.write(json.dumps(found, ensure_ascii=False, indent=2))
         else:
-            self.stdout.write(side_by_side(report))
+            stored = [finding.as_json() for finding in report.findings]
+            self.stdout.write(side_by_side(report, explain_report(stored, user, parts, draft)))
             self.stdout.write(report.freshness)
 
 
@@ -122,8 +132,9 @@ def _author(name: str | None) -> Any:
     return user
 
 
-def side_by_side(report: Report) -> str:
-    """The findings as two columns, draft on the left and source on the right."""
+def side_by_side(report: Report, explained: list[Explained]) -> str:
+    """The findings as two columns, draft on the left and source on the right, each under a
+    line that says what it means (`explain`)."""
     width = min(shutil.get_terminal_size((100, 24)).columns, 140)
     column = (width - 3) // 2
     lines = [
@@ -131,13 +142,17 @@ def side_by_side(report: Report) -> str:
         f"(scope: {report.scope}); {len(report.findings)} findings with score ≥ "
         f"{report.threshold:.2f}.",
     ]
-    for number, finding in enumerate(report.findings, start=1):
+    for number, (finding, meaning) in enumerate(
+        zip(report.findings, explained, strict=True), start=1
+    ):
         source = finding.source
         lines += [
             "",
             "=" * width,
-            f"{number}. {finding.kind}, score {finding.score:.2f} — "
-            f"“{source.title}” (work {source.work_id}), chapter {source.chapter}",
+            f"{number}. {finding.kind}, score {finding.score:.2f}: {meaning.verdict} — "
+            f"{meaning.whose(source.title)} (work {source.work_id}), chapter {source.chapter}",
+            f"   Covers {meaning.coverage(finding.as_json())} of this text."
+            + (f" {meaning.intended}" if meaning.intended else ""),
             f"{_heading('THIS TEXT', finding.draft):<{column}} | {_heading('SOURCE', source)}",
             "-" * width,
         ]
