@@ -82,6 +82,10 @@ class AlignSettings:
     summary_source_gap: int = 40
     summary_ratio: float = 0.5
     summary_dominance: float = 0.75
+    # ...and not when plain cases this similar, each as long on both sides, fill this share of
+    # its draft side.
+    summary_reuse_similarity: float = 0.85
+    summary_whole_reuse: float = 0.6
     # A summary whose source side spans this share of the source is taken to summarise it all.
     summary_whole: float = 0.5
     # Cases shorter than this many characters on either side are dropped.
@@ -446,20 +450,27 @@ class _Aligner:
 
         Its draft side must be much shorter than its source side, and it must join several
         plain cases: when one plain case already holds most of its evidence, the plain case is
-        the reuse and the rest are stray seeds.
+        the reuse and the rest are stray seeds. Nor is it a summary when plain cases as
+        long on both sides and as alike as copies fill most of its draft side: those are
+        passages reused whole, a few paragraphs apart in both texts.
         """
+        s = self.settings
         this_len, src_len = self._chars(case)
-        if this_len >= self.settings.summary_ratio * src_len:
+        if this_len >= s.summary_ratio * src_len:
             return False
-        best = max(
-            (
-                p.weight
-                for p in plain
-                if p.this_first <= case.this_last and case.this_first <= p.this_last
-            ),
-            default=0.0,
-        )
-        return best <= self.settings.summary_dominance * case.weight
+        inside = [
+            p for p in plain if p.this_first <= case.this_last and case.this_first <= p.this_last
+        ]
+        reused = [
+            self._chars(p)
+            for p in inside
+            if self._sentence_similarity(p) >= s.summary_reuse_similarity
+        ]
+        uncondensed = sum(t for t, src in reused if t >= s.summary_ratio * src)
+        if uncondensed >= s.summary_whole_reuse * this_len:
+            return False
+        best = max((p.weight for p in inside), default=0.0)
+        return best <= s.summary_dominance * case.weight
 
     # --- filtering -----------------------------------------------------------------------
 

@@ -258,21 +258,38 @@ def test_a_passage_with_seven_in_a_hundred_words_changed_is_one_alignment(at: in
     _assert_edges((match.source_start, match.source_end), _where(source, reused))
 
 
-@pytest.mark.parametrize("at", [60, 150, 200, 300, 420, 530])
-def test_two_passages_of_one_source_in_the_other_order_are_two_alignments(at: int) -> None:
-    # The second stretched by a stray seed (a sentence before it in the source and after it in
-    # the draft that share a few words) would reach into new prose on one side.
+def _two_passages(at: int, *, crossed: bool) -> None:
+    """A passage of four paragraphs and a speech of about 116 words from one source, each with
+    small edits, in one draft: two alignments, each to its edges."""
     earlier, new = _book_pair(at)
     first = lightly_edited(earlier[3:7], 8)
-    speech = dialogue(earlier, 95, 140)[-1]  # about 116 words, after the first passage
+    speech = dialogue(earlier, 95, 140)[-1]
     second = lightly_edited([earlier[speech]], 2)
-    draft = "\n\n".join(new[:3] + second + new[3:6] + first + new[6:])
-    source = "\n\n".join(earlier)
+    if crossed:
+        parts = new[:3] + second + new[3:6] + first + new[6:]
+    else:
+        parts = new[:3] + first + new[3:4] + second + new[4:]
+    draft, source = "\n\n".join(parts), "\n\n".join(earlier)
 
     found = align(draft, source)
 
     assert len(found) == 2, found
-    _assert_edges((found[0].this_start, found[0].this_end), _where(draft, second))
-    _assert_edges((found[0].source_start, found[0].source_end), _where(source, [earlier[speech]]))
-    _assert_edges((found[1].this_start, found[1].this_end), _where(draft, first))
-    _assert_edges((found[1].source_start, found[1].source_end), _where(source, earlier[3:7]))
+    by_source = sorted(found, key=lambda a: a.source_start)
+    for match, reused, copied in zip(
+        by_source, [earlier[3:7], [earlier[speech]]], [first, second], strict=True
+    ):
+        _assert_edges((match.this_start, match.this_end), _where(draft, copied))
+        _assert_edges((match.source_start, match.source_end), _where(source, reused))
+
+
+@pytest.mark.parametrize("at", [60, 150, 200, 300, 420, 530])
+def test_two_passages_of_one_source_in_the_other_order_are_two_alignments(at: int) -> None:
+    # The second stretched by a stray seed (a sentence before it in the source and after it in
+    # the draft that share a few words) would reach into new prose on one side.
+    _two_passages(at, crossed=True)
+
+
+@pytest.mark.parametrize("at", [60, 150, 200, 300])
+def test_two_passages_of_one_source_a_paragraph_apart_are_not_taken_for_a_summary(at: int) -> None:
+    # Close in both texts, their seeds also make one summary-mode case over most of the source.
+    _two_passages(at, crossed=False)
