@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ficarchive.accounts.models import Pseud
 from ficarchive.overlap import services
 from ficarchive.overlap.calibration import DEFAULT_THRESHOLD
-from ficarchive.overlap.findings import Span
+from ficarchive.overlap.findings import Span, by_score
 from ficarchive.overlap.services import Report
 from ficarchive.texts.formats import parse_file
 from ficarchive.texts.structure import ParseError
@@ -54,6 +54,12 @@ class Command(BaseCommand):
             help="check the notes, summaries and end notes too (left out by default: "
             "disclaimers and thanks to betas are the same in every work)",
         )
+        parser.add_argument(
+            "--sort",
+            choices=("position", "score"),
+            default="position",
+            help="position: in the draft's order (default); score: the strongest first",
+        )
         parser.add_argument("--json", action="store_true", help="print the findings as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -92,6 +98,8 @@ class Command(BaseCommand):
                 threshold=options["threshold"],
                 notes=services.notes_text(notes),
             )
+        if options["sort"] == "score":
+            report.findings = by_score(report.findings)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         else:
