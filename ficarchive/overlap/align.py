@@ -21,6 +21,8 @@ follow-up), written anew here:
 5. *Boundaries* — sentence granularity misplaces the ends of copied passages (a heading without a
    full stop, two copies side by side). When chains of exact shared word runs cover most of a
    case, the chains replace it: exact ends on both sides, and a split where the copying stops.
+   Chains bridge small edits (a word changed every line or two), and a sentence beside a copy
+   that matches nothing on the other side (a stray seed) does not stretch it.
 6. *Filtering* — overlapping cases are resolved in favour of the better-supported one; short
    cases are dropped, and short or loose ones need a higher similarity (see `_plausible`).
 
@@ -80,6 +82,10 @@ class AlignSettings:
     summary_source_gap: int = 40
     summary_ratio: float = 0.5
     summary_dominance: float = 0.75
+    # ...and not when plain cases this similar, each as long on both sides, fill this share of
+    # its draft side.
+    summary_reuse_similarity: float = 0.85
+    summary_whole_reuse: float = 0.6
     # A summary whose source side spans this share of the source is taken to summarise it all.
     summary_whole: float = 0.5
     # Cases shorter than this many characters on either side are dropped.
@@ -100,6 +106,9 @@ class AlignSettings:
     # whose chains cover this share of its words is a copy and takes the chains' exact ends.
     chain_gap: int = 6
     verbatim_cover: float = 0.8
+    # ...or cover that share of the sentences they touch, when those are this share of the case
+    # (and the rest is not alike on both sides: stray seeds beside a copy).
+    copy_core: float = 0.5
     # Up to this many unshared words between a copy's outer runs and its sentence's ends are
     # taken into the copy (an edit at the very start or end of a sentence).
     snap_words: int = 3
@@ -441,20 +450,27 @@ class _Aligner:
 
         Its draft side must be much shorter than its source side, and it must join several
         plain cases: when one plain case already holds most of its evidence, the plain case is
-        the reuse and the rest are stray seeds.
+        the reuse and the rest are stray seeds. Nor is it a summary when plain cases as
+        long on both sides and as alike as copies fill most of its draft side: those are
+        passages reused whole, a few paragraphs apart in both texts.
         """
+        s = self.settings
         this_len, src_len = self._chars(case)
-        if this_len >= self.settings.summary_ratio * src_len:
+        if this_len >= s.summary_ratio * src_len:
             return False
-        best = max(
-            (
-                p.weight
-                for p in plain
-                if p.this_first <= case.this_last and case.this_first <= p.this_last
-            ),
-            default=0.0,
-        )
-        return best <= self.settings.summary_dominance * case.weight
+        inside = [
+            p for p in plain if p.this_first <= case.this_last and case.this_first <= p.this_last
+        ]
+        reused = [
+            self._chars(p)
+            for p in inside
+            if self._sentence_similarity(p) >= s.summary_reuse_similarity
+        ]
+        uncondensed = sum(t for t, src in reused if t >= s.summary_ratio * src)
+        if uncondensed >= s.summary_whole_reuse * this_len:
+            return False
+        best = max((p.weight for p in inside), default=0.0)
+        return best <= s.summary_dominance * case.weight
 
     # --- filtering -----------------------------------------------------------------------
 
@@ -509,22 +525,47 @@ class _Aligner:
         chains = _chains(
             this.word_ids[t_from:t_to], source.word_ids[s_from:s_to], s.boundary_run, s.chain_gap
         )
-        this_words = int(this.sent_tok[case.this_last + 1] - this.sent_tok[case.this_first])
-        source_words = int(
-            source.sent_tok[case.source_last + 1] - source.sent_tok[case.source_first]
-        )
-        this_covered = sum(c[1] - c[0] for c in chains)
-        source_covered = sum(c[3] - c[2] for c in chains)
         # One copied side suffices: stray seeds can stretch the other side of a copy. A summary
         # may copy sentences, but its source side is the whole passage it condenses.
-        if (
-            this_covered < s.verbatim_cover * this_words
-            and source_covered < s.verbatim_cover * source_words
-        ):
+        if not chains or not self._copied(case, chains, t_from, s_from):
             return [span]
         return [
             self._snap((t_from + c[0], t_from + c[1], s_from + c[2], s_from + c[3])) for c in chains
         ]
+
+    def _copied(self, case: _Case, chains: list[Span], t_from: int, s_from: int) -> bool:
+        """Whether a case is a copy: chains of shared runs cover most of one side's words.
+
+        Or most of the sentences the chains touch on one side, when those are most of the case
+        and what the case holds beyond them (before, and after) is not alike on both sides: a
+        stray seed beside a copy stretches the case by a sentence that matches nothing.
+        """
+        s = self.settings
+        t_tok, s_tok = self.this.sent_tok, self.source.sent_tok
+        t_case = (int(t_tok[case.this_first]), int(t_tok[case.this_last + 1]))
+        s_case = (int(s_tok[case.source_first]), int(s_tok[case.source_last + 1]))
+        t_core = _core(t_tok, [(t_from + c[0], t_from + c[1]) for c in chains])
+        s_core = _core(s_tok, [(s_from + c[2], s_from + c[3]) for c in chains])
+        t_covered = sum(c[1] - c[0] for c in chains)
+        s_covered = sum(c[3] - c[2] for c in chains)
+        if t_covered >= s.verbatim_cover * (t_case[1] - t_case[0]) or s_covered >= (
+            s.verbatim_cover * (s_case[1] - s_case[0])
+        ):
+            return True
+        if not any(
+            covered >= s.verbatim_cover * (core[1] - core[0])
+            and core[1] - core[0] >= s.copy_core * (whole[1] - whole[0])
+            for covered, core, whole in ((t_covered, t_core, t_case), (s_covered, s_core, s_case))
+        ):
+            return False
+        before = (t_case[0], t_core[0], s_case[0], s_core[0])
+        after = (t_core[1], t_case[1], s_core[1], s_case[1])
+        return not any(
+            tail[1] > tail[0]
+            and tail[3] > tail[2]
+            and self.model.similarity(self.this, self.source, tail) >= s.validation_cosine
+            for tail in (before, after)
+        )
 
     def _summary_span(self, span: Span) -> Span:
         """A summary that draws on most of its source summarises all of it."""
@@ -575,6 +616,14 @@ class _Aligner:
         shorter = this_cover if len(this_cover) <= len(source_cover) else source_cover
         ratio = float(shorter.mean()) if len(shorter) else 0.0
         return Alignment(span[0], span[1], span[2], span[3], round(similarity, 4), round(ratio, 4))
+
+
+def _core(sent_tok: IntArray, runs: list[tuple[int, int]]) -> tuple[int, int]:
+    """The tokens of the whole sentences that a set of token runs touch."""
+    return (
+        _sentence_start(sent_tok, min(r[0] for r in runs)),
+        _sentence_end(sent_tok, max(r[1] for r in runs)),
+    )
 
 
 def _skip_space(text: str, at: int) -> int:
@@ -650,7 +699,24 @@ def _chains(a: IntArray, b: IntArray, n: int, gap: int) -> list[Span]:
                 break
         if not joined:
             chains.append([i, i + length, j, j + length])
-    return sorted((c[0], c[1], c[2], c[3]) for c in chains)
+    return _joined(sorted((c[0], c[1], c[2], c[3]) for c in chains), n, gap)
+
+
+def _joined(chains: list[Span], n: int, gap: int) -> list[Span]:
+    """Chains that meet on both sides joined into one.
+
+    Chains grow from the longest runs first, so two long runs with an edit between them each
+    start a chain, and the short run between them joins only one: the two would stay apart.
+    """
+    out: list[Span] = []
+    for chain in chains:
+        if out:
+            last = out[-1]
+            if -n <= chain[0] - last[1] <= gap and -n <= chain[2] - last[3] <= gap:
+                out[-1] = (last[0], max(last[1], chain[1]), last[2], max(last[3], chain[3]))
+                continue
+        out.append(chain)
+    return out
 
 
 def _run_cover(a: IntArray, b: IntArray, n: int) -> tuple[npt.NDArray[np.bool_], ...]:

@@ -4,7 +4,9 @@ The aligner works in sentences, so its spans can stop short of the true start wh
 changed early in a sentence, or run one word into the next paragraph when both paragraphs happen
 to start alike. A writer reading the report wants the edges where the shared words are: this
 module pulls each edge in to the nearest run of matching words, then moves it outward over
-matching words (allowing a changed, added or dropped word between runs of at least two).
+matching words (allowing a changed, added or dropped word between runs of at least two). Last,
+an edge a few words from a sentence's start or end is moved there (`to_sentences`): a passage
+is reported in whole sentences unless the reuse really starts mid-sentence.
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*")
 LOOK = 40  # words examined beyond each edge
 MIN_RUN = 2  # matching words needed to move an edge over a changed word
 TRIM_RUN = 4  # an edge is pulled in to the nearest run of this many matching words
+# An edge this many words or fewer from its sentence's edge, on both sides, moves there.
+SNAP_WORDS = 8
+# A sentence ends after . ! ? or … (with closing quotes or brackets) before whitespace; a
+# paragraph ends at a line break.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
 
 
 def _norm(word: str) -> str:
@@ -151,4 +158,43 @@ def _first_run(a: list[str], b: list[str]) -> tuple[int, int] | None:
 def _skip_space(text: str, at: int) -> int:
     while at < len(text) and text[at].isspace():
         at += 1
+    return at
+
+
+def to_sentences(
+    draft: str, d_start: int, d_end: int, source: str, s_start: int, s_end: int
+) -> tuple[int, int, int, int]:
+    """Edges moved to the sentence boundaries nearby: where both sides' edges are at most
+    SNAP_WORDS words inside (or short of) their sentences, the edited first or last words of a
+    sentence belong to the passage."""
+    d_first, s_first = _sentence_start(draft, d_start), _sentence_start(source, s_start)
+    if _few_words(draft[d_first:d_start]) and _few_words(source[s_first:s_start]):
+        d_start, s_start = d_first, s_first
+    d_last, s_last = _sentence_end(draft, d_end), _sentence_end(source, s_end)
+    if _few_words(draft[d_end:d_last]) and _few_words(source[s_end:s_last]):
+        d_end, s_end = d_last, s_last
+    return d_start, d_end, s_start, s_end
+
+
+def _few_words(text: str) -> bool:
+    return len(_WORD.findall(text)) <= SNAP_WORDS
+
+
+def _sentence_start(text: str, at: int) -> int:
+    """Where the sentence holding position `at` starts (its first character, quotes included);
+    `at` itself when no sentence start is near."""
+    window = max(0, at - 12 * LOOK)
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, window, at)]
+    if ends:
+        return min(_skip_space(text, ends[-1]), at)
+    return 0 if window == 0 else at
+
+
+def _sentence_end(text: str, at: int) -> int:
+    """Where the sentence ending at or after position `at` ends (its closing marks included);
+    `at` itself when no sentence end is near."""
+    for found in _SENTENCE_END.finditer(text, max(0, at - 4), at + 12 * LOOK):
+        end = found.start() if found.group() == "\n" else found.end()
+        if end >= at:
+            return end
     return at

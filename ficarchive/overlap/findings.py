@@ -4,10 +4,16 @@ Lexical candidates are aligned (`align`) over the neighbourhood of the matching 
 gives maximal matching spans with character offsets on both sides. Semantic candidates are first
 verified by the sentence model; those the aligner cannot explain as edited text are the same
 scene retold, reported passage to passage.
+
+One reused passage is one finding: findings that are neighbours in both texts (the same source
+chapter, a few sentences apart on both sides, in the same order) are merged, edges are moved to
+sentence boundaries nearby, and findings come in the draft's order (`by_score` for the
+strongest first).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +35,11 @@ EDITED_RATIO = 0.3
 
 # A finding shorter than this is a shared phrase, not a reused passage.
 MIN_WORDS = 20
+
+# Findings at most this many sentences apart on both sides (same source chapter, same order)
+# are one reused passage, edited in between (a sentence added, one rewritten).
+MERGE_SENTENCES = 3
+_SENTENCE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n\s*\n")
 
 
 @dataclass
@@ -95,13 +106,26 @@ def from_candidates(
     sources: SourceLookup,
     passages: dict[int, Passage],
 ) -> list[Finding]:
-    """Findings for the candidates of every detector, overlaps resolved, strongest first."""
+    """Findings for the candidates of every detector, overlaps resolved, neighbours merged, in
+    the draft's order."""
+    source_texts: dict[tuple[int, int], str] = {}
+
+    def lookup(chapter_id: int) -> SourceChapter:
+        chapter = sources(chapter_id)
+        source_texts[(chapter.work_id, chapter.position)] = chapter.text
+        return chapter
+
     lexical = [c for c in candidates if c.detector != "semantic"]
     semantic = [c for c in candidates if c.detector == "semantic"]
-    findings = _aligned(lexical, draft_chapters, sources, passages, "lexical")
-    findings += _verified(semantic, draft_chapters, sources, passages, findings)
-    kept = _resolve(findings)
-    return sorted(kept, key=lambda f: (-f.score, f.draft.chapter, f.draft.start))
+    findings = _aligned(lexical, draft_chapters, lookup, passages, "lexical")
+    findings += _verified(semantic, draft_chapters, lookup, passages, findings)
+    kept = _merged(_resolve(findings), draft_chapters, source_texts)
+    return sorted(kept, key=lambda f: (f.draft.chapter, f.draft.start, f.source.start))
+
+
+def by_score(findings: list[Finding]) -> list[Finding]:
+    """The strongest first (then in the draft's order)."""
+    return sorted(findings, key=lambda f: -f.score)
 
 
 def _aligned(
@@ -163,6 +187,9 @@ def _finding(
         draft_start, draft_end, source_start, source_end = edges.refine(
             draft_text, draft_start, draft_end, source.text, source_start, source_end
         )
+    draft_start, draft_end, source_start, source_end = edges.to_sentences(
+        draft_text, draft_start, draft_end, source.text, source_start, source_end
+    )
     draft_part = draft_text[draft_start:draft_end]
     source_part = source.text[source_start:source_end]
     words = min(len(draft_part.split()), len(source_part.split()))
@@ -205,7 +232,12 @@ def _verified(
     then the sentence model on the most alike of the rest, for scenes retold."""
     unexplained = [c for c in candidates if not _explained(c, passages, sources, lexical)]
     aligned = _aligned(unexplained, draft_chapters, sources, passages, "semantic")
-    rest = [c for c in unexplained if not _explained(c, passages, sources, aligned)]
+    copied = lexical + aligned
+    rest = [
+        c
+        for c in unexplained
+        if not _explained(c, passages, sources, aligned) and not _mostly_copied(c, copied)
+    ]
     # The sentence model is the slow part: it looks at the most alike pairs only.
     open_pairs = sorted(rest, key=lambda c: -c.strength)[:MAX_VERIFIED]
     if not open_pairs:
@@ -266,6 +298,18 @@ def _explained(
     )
 
 
+def _mostly_copied(candidate: Candidate, found: list[Finding]) -> bool:
+    """Whether most of a draft passage lies in passages already found reused: the same scene
+    "retold" elsewhere in a source is then the copied scene's neighbour, not a second reuse."""
+    draft = candidate.draft
+    covered = sum(
+        max(0, min(f.draft.end, draft.end) - max(f.draft.start, draft.start))
+        for f in found
+        if f.draft.chapter == draft.chapter
+    )
+    return covered >= 0.5 * (draft.end - draft.start)
+
+
 def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
@@ -289,4 +333,79 @@ def _same_stretch(a: Finding, b: Finding) -> bool:
         and a.source.chapter == b.source.chapter
         and _overlap(a.draft.start, a.draft.end, b.draft.start, b.draft.end)
         and _overlap(a.source.start, a.source.end, b.source.start, b.source.end)
+    )
+
+
+def _merged(
+    findings: list[Finding], draft_chapters: list[str], source_texts: dict[tuple[int, int], str]
+) -> list[Finding]:
+    """Findings that are neighbours in both texts joined into one passage.
+
+    Neighbours: text findings (not "retold", which are passage to passage) in one draft chapter
+    from one source chapter, the second after the first on both sides, with at most
+    MERGE_SENTENCES sentences between them on either side.
+    """
+    ordered = sorted(findings, key=lambda f: (f.draft.chapter, f.draft.start))
+    out: list[Finding] = []
+    for finding in ordered:
+        previous = next(
+            (
+                f
+                for f in reversed(out)
+                if f.kind != "retold"
+                and finding.kind != "retold"
+                and f.draft.part == finding.draft.part
+                and f.draft.chapter == finding.draft.chapter
+                and f.source.work_id == finding.source.work_id
+                and f.source.chapter == finding.source.chapter
+            ),
+            None,
+        )
+        draft_text = draft_chapters[finding.draft.chapter - 1]
+        source_text = source_texts.get((finding.source.work_id, finding.source.chapter))
+        if (
+            previous is None
+            or source_text is None
+            or not _near(draft_text, previous.draft.end, finding.draft.start)
+            or not _near(source_text, previous.source.end, finding.source.start)
+        ):
+            out.append(finding)
+            continue
+        out[out.index(previous)] = _join(previous, finding, draft_text, source_text)
+    return out
+
+
+def _near(text: str, end: int, start: int) -> bool:
+    """Whether a passage starting at `start` follows one ending at `end` within a few
+    sentences (a little overlap allowed: edges are moved to sentence boundaries)."""
+    if start < end - 200:
+        return False
+    return len(_SENTENCE.findall(text, end, max(end, start))) <= MERGE_SENTENCES
+
+
+def _join(first: Finding, second: Finding, draft_text: str, source_text: str) -> Finding:
+    draft_start, draft_end = first.draft.start, max(first.draft.end, second.draft.end)
+    source_start = min(first.source.start, second.source.start)
+    source_end = max(first.source.end, second.source.end)
+    draft_part = draft_text[draft_start:draft_end]
+    source_part = source_text[source_start:source_end]
+    if _normal(draft_part) == _normal(source_part):
+        kind = "verbatim"
+    elif {first.kind, second.kind} & {"verbatim", "near-verbatim"}:
+        kind = "near-verbatim"
+    else:
+        kind = "paraphrase"
+    return Finding(
+        kind,
+        max(first.score, second.score),
+        first.detector,
+        Span(first.draft.chapter, draft_start, draft_end, draft_part, part=first.draft.part),
+        SourceSpan(
+            first.source.chapter,
+            source_start,
+            source_end,
+            source_part,
+            first.source.work_id,
+            first.source.title,
+        ),
     )

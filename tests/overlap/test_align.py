@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from ficarchive.overlap.align import Alignment, AlignSettings, align
+from tests.overlap.gutenberg import dialogue, lightly_edited, paragraphs
 
 # A source story and unrelated drafts, written for these tests.
 SOURCE_PARAGRAPHS = [
@@ -204,3 +207,89 @@ def test_it_handles_a_text_without_sentence_punctuation():
     match = _only(align(draft, rows))
 
     assert draft[match.this_start : match.this_end] == rows.split("\n")[2]
+
+
+# Real prose: reused passages of Pride and Prejudice planted among paragraphs of Sherlock Holmes.
+
+
+def _book_pair(at: int) -> tuple[list[str], list[str]]:
+    """Twenty paragraphs of an earlier story, and twelve of new prose to plant reuse in."""
+    return (
+        list(paragraphs("pride-and-prejudice")[at : at + 20]),
+        list(paragraphs("sherlock-holmes")[at : at + 12]),
+    )
+
+
+def _where(text: str, parts: list[str]) -> tuple[int, int]:
+    start = text.index(parts[0])
+    return start, text.index(parts[-1], start) + len(parts[-1])
+
+
+def _assert_edges(found: tuple[int, int], truth: tuple[int, int]) -> None:
+    # An opening quote mark may be left out: the aligner's edges are words.
+    assert abs(found[0] - truth[0]) <= 1, (found, truth)
+    assert found[1] == truth[1], (found, truth)
+
+
+@pytest.mark.parametrize("at", [30, 80, 140, 200, 260])
+def test_five_paragraphs_with_ten_small_edits_are_one_alignment_to_their_edges(at: int) -> None:
+    earlier, new = _book_pair(at)
+    copied = lightly_edited(earlier[8:13], 10)
+    draft = "\n\n".join(new[:6] + copied + new[6:])
+    source = "\n\n".join(earlier)
+
+    match = _only(align(draft, source))
+
+    _assert_edges((match.this_start, match.this_end), _where(draft, copied))
+    _assert_edges((match.source_start, match.source_end), _where(source, earlier[8:13]))
+
+
+@pytest.mark.parametrize("at", [20, 90, 170, 250, 330, 410])
+def test_a_passage_with_seven_in_a_hundred_words_changed_is_one_alignment(at: int) -> None:
+    earlier, new = _book_pair(at)
+    reused = earlier[9:11]
+    copied = lightly_edited(reused, round(0.07 * len(" ".join(reused).split())))
+    draft = "\n\n".join(new[:5] + copied + new[5:])
+    source = "\n\n".join(earlier)
+
+    match = _only(align(draft, source))
+
+    _assert_edges((match.this_start, match.this_end), _where(draft, copied))
+    _assert_edges((match.source_start, match.source_end), _where(source, reused))
+
+
+def _two_passages(at: int, *, crossed: bool) -> None:
+    """A passage of four paragraphs and a speech of about 116 words from one source, each with
+    small edits, in one draft: two alignments, each to its edges."""
+    earlier, new = _book_pair(at)
+    first = lightly_edited(earlier[3:7], 8)
+    speech = dialogue(earlier, 95, 140)[-1]
+    second = lightly_edited([earlier[speech]], 2)
+    if crossed:
+        parts = new[:3] + second + new[3:6] + first + new[6:]
+    else:
+        parts = new[:3] + first + new[3:4] + second + new[4:]
+    draft, source = "\n\n".join(parts), "\n\n".join(earlier)
+
+    found = align(draft, source)
+
+    assert len(found) == 2, found
+    by_source = sorted(found, key=lambda a: a.source_start)
+    for match, reused, copied in zip(
+        by_source, [earlier[3:7], [earlier[speech]]], [first, second], strict=True
+    ):
+        _assert_edges((match.this_start, match.this_end), _where(draft, copied))
+        _assert_edges((match.source_start, match.source_end), _where(source, reused))
+
+
+@pytest.mark.parametrize("at", [60, 150, 200, 300, 420, 530])
+def test_two_passages_of_one_source_in_the_other_order_are_two_alignments(at: int) -> None:
+    # The second stretched by a stray seed (a sentence before it in the source and after it in
+    # the draft that share a few words) would reach into new prose on one side.
+    _two_passages(at, crossed=True)
+
+
+@pytest.mark.parametrize("at", [60, 150, 200, 300])
+def test_two_passages_of_one_source_a_paragraph_apart_are_not_taken_for_a_summary(at: int) -> None:
+    # Close in both texts, their seeds also make one summary-mode case over most of the source.
+    _two_passages(at, crossed=False)

@@ -16,7 +16,7 @@ from ficarchive.accounts.models import Pseud
 from ficarchive.overlap import services
 from ficarchive.overlap.calibration import DEFAULT_THRESHOLD
 from ficarchive.overlap.explain import Explained, explain_report, explained_json
-from ficarchive.overlap.findings import Span
+from ficarchive.overlap.findings import Span, by_score
 from ficarchive.overlap.services import Progress, Report
 from ficarchive.server.progress import StageProgress
 from ficarchive.texts.formats import parse_file
@@ -56,6 +56,12 @@ class Command(BaseCommand):
             action="store_true",
             help="check the notes, summaries and end notes too (left out by default: "
             "disclaimers and thanks to betas are the same in every work)",
+        )
+        parser.add_argument(
+            "--sort",
+            choices=("position", "score"),
+            default="position",
+            help="position: in the draft's order (default); score: the strongest first",
         )
         parser.add_argument("--json", action="store_true", help="print the findings as JSON")
 
@@ -110,6 +116,8 @@ class Command(BaseCommand):
         user = author or AnonymousUser()
         if report.notes is not None:
             parts.append(report.notes)
+        if options["sort"] == "score":
+            report.findings = by_score(report.findings)
         if options["json"]:
             found = explained_json(report.as_json(), user, parts, draft)
             self.stdout.write(json.dumps(found, ensure_ascii=False, indent=2))
