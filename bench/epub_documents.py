@@ -18,9 +18,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from hostile_files import machine
 
 import ficarchive.texts.formats.builtin  # noqa: F401  (no django.setup(): register them)
-from bench.hostile_files import machine
 from ficarchive.texts.formats import parse_bytes
 from tests.texts.epub_builder import Book, Doc, build_epub
 

@@ -72,6 +72,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -435,19 +436,19 @@ def light_edit(text: str, rng: random.Random, share: float | None = None) -> str
         word = parts[i]
         lower = word.lower()
         if lower in SYNONYMS:
-            edits.append(lambda p, i=i, w=word: p.__setitem__(i, _cased(SYNONYMS[w.lower()], w)))
+            edits.append(partial(_put, at=i, text=_cased(SYNONYMS[lower], word)))
         if lower in REMOVABLE and parts[i + 1] == " " and i + 2 < len(parts):
-            edits.append(lambda p, i=i: _remove_word(p, i))
+            edits.append(partial(_remove_word, i=i))
         if (lower.endswith("ed") or lower in IRREGULAR) and _after_subject(parts, i):
             adverb = rng.choice(ADVERBS)
-            edits.append(lambda p, i=i, a=adverb: p.__setitem__(i, f"{a} {p[i]}"))
+            edits.append(partial(_prefix, at=i, text=adverb))
         if i + 2 < len(parts) and parts[i + 1] == " ":
             pair = (lower, parts[i + 2].lower())
             if pair in CONTRACTIONS:
-                edits.append(lambda p, i=i, pr=pair, w=word: _contract(p, i, pr, w, apostrophe))
+                edits.append(partial(_contract, i=i, pair=pair, like=word, apostrophe=apostrophe))
         if lower.replace("’", "'") in EXPANSIONS:
             long = EXPANSIONS[lower.replace("’", "'")]
-            edits.append(lambda p, i=i, w=word, e=long: p.__setitem__(i, _cased(e, w)))
+            edits.append(partial(_put, at=i, text=_cased(long, word)))
     rng.shuffle(edits)
     done = text
     touched = list(parts)
@@ -472,6 +473,14 @@ def _after_subject(parts: Sequence[str], i: int) -> bool:
         return False
     subject = parts[i - 2]
     return subject.lower() in ("i", "she", "he", "they", "we", "you") or subject[:1].isupper()
+
+
+def _put(parts: list[str], at: int, text: str) -> None:
+    parts[at] = text
+
+
+def _prefix(parts: list[str], at: int, text: str) -> None:
+    parts[at] = f"{text} {parts[at]}"
 
 
 def _remove_word(parts: list[str], i: int) -> None:

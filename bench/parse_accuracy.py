@@ -216,9 +216,19 @@ def check(path: Path, expected: dict[str, Any]) -> FileResult:
     return result
 
 
-COLUMNS = ("files", "title", "chapters", "ch.titles", "words", "authors", "tags", "refused")
-COLUMNS += ("wrongly",)
-COLUMNS += ("crashes", "licence")
+COLUMNS: tuple[str, ...] = (
+    "files",
+    "title",
+    "chapters",
+    "ch.titles",
+    "words",
+    "authors",
+    "tags",
+    "refused",
+    "wrongly",
+    "crashes",
+    "licence",
+)
 
 
 def summary(results: list[FileResult]) -> dict[str, dict[str, Any]]:
