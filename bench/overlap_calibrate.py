@@ -7,7 +7,11 @@ pairs of every obfuscation subset and of the no-plagiarism pairs, and labels eac
 when most of it lies inside a case of the answer key. For `retold` it takes passages of the
 summary-obfuscation cases (the summary against its source passage: the same events in far
 fewer, other words) as real, and same-length passages from elsewhere in the same documents as
-chance likeness, and measures `verify.scene_likeness`. Each kind's curve maps its evidence
+chance likeness, plus the hard negatives PAN lacks: passages of each novel in `--novels`
+(default the three in tests/fixtures/gutenberg) against their most alike passages (static
+vectors, names out, as the semantic detector picks them) at least ten passages away — the same
+characters and setting, another scene — and across the novels; and measures
+`verify.scene_likeness`. Each kind's curve maps its evidence
 (similarity, log of the word count) to the probability of real reuse; the fitted parameters are
 printed in the form of `ficarchive/overlap/calibration.py`, with each kind's precision and
 recall at the default threshold on the same data.
@@ -52,7 +56,7 @@ def inside(start: int, end: int, cases: list[tuple[int, int]]) -> float:
 
 
 def collect(
-    corpus: Path, pairs: int, rng: random.Random
+    corpus: Path, pairs: int, rng: random.Random, novels: Path
 ) -> dict[str, list[tuple[float, int, int]]]:
     """(similarity, words, label) samples per kind."""
     samples: dict[str, list[tuple[float, int, int]]] = {k: [] for k in SUBSETS.values() if k}
@@ -81,8 +85,41 @@ def collect(
                     summary_cases.append(
                         (this, source, this[span[0] : span[1]], source[span[2] : span[3]])
                     )
-    samples["retold"] = retold_samples(summary_cases, rng)
+    samples["retold"] = retold_samples(summary_cases, rng) + novel_negatives(novels, rng)
     return samples
+
+
+def novel_negatives(
+    novels: Path, rng: random.Random, per_book: int = 200
+) -> list[tuple[float, int, int]]:
+    """Other scenes with the same characters: each sampled passage of a novel against the most
+    alike passage at least ten passages away, and against the most alike of another novel."""
+    import gzip
+
+    from ficarchive.overlap.embeddings import static_vectors
+    from ficarchive.overlap.passages import cut, without_names
+    from ficarchive.overlap.verify import scene_likeness
+
+    books = []
+    for path in sorted(novels.glob("*.txt.gz")):
+        raw = gzip.decompress(path.read_bytes()).decode("utf-8-sig", errors="replace")
+        body = raw.split("*** START", 1)[-1].split("*** END", 1)[0]
+        text = "\n\n".join(" ".join(p.split()) for p in body.split("\n\n") if len(p.split()) >= 8)
+        passages = [text[c.start : c.end] for c in cut(text)]
+        books.append((passages, static_vectors([without_names(p) for p in passages])))
+    pairs: list[tuple[str, str]] = []
+    for number, (passages, vectors) in enumerate(books):
+        other_passages, other_vectors = books[(number + 1) % len(books)]
+        for i in rng.sample(range(len(passages)), min(per_book, len(passages))):
+            alike = vectors @ vectors[i]
+            alike[max(0, i - 10) : i + 10] = -1
+            pairs.append((passages[i], passages[int(alike.argmax())]))
+            pairs.append((passages[i], other_passages[int((other_vectors @ vectors[i]).argmax())]))
+    likeness = scene_likeness(pairs)
+    return [
+        (value, min(len(a.split()), len(b.split())), 0)
+        for value, (a, b) in zip(likeness, pairs, strict=True)
+    ]
 
 
 def retold_samples(
@@ -133,12 +170,18 @@ def main() -> None:
     parser.add_argument("corpus", type=Path, help="the PAN 2013 text alignment corpus folder")
     parser.add_argument("--pairs", type=int, default=150, help="pairs sampled per subset")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--novels",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "gutenberg",
+        help="Project Gutenberg novels (*.txt.gz) for same-character negatives of `retold`",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     print(
         f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}"
     )
-    samples = collect(args.corpus, args.pairs, random.Random(args.seed))
+    samples = collect(args.corpus, args.pairs, random.Random(args.seed), args.novels)
     print(f"collected in {time.monotonic() - started:.0f} s\n")
     print("CURVES = {")
     for kind, found in samples.items():
