@@ -178,3 +178,13 @@ def test_a_tiny_run_prints_every_style_and_column(tmp_path: Path) -> None:
     assert report["styles"]["negative-same-book"]["cases"] == 0
     targets = [line for line in lines if line.rstrip().endswith(("PASS", "MISS"))]
     assert len(targets) == len(report["targets"]) > len(module.STYLES)
+
+
+def test_the_default_books_are_the_three_novels_and_no_cut_down_copy() -> None:
+    script = bench()
+    names = [path.name for path in script.book_files(script.DEFAULT_SOURCE)]
+    assert names == [
+        "alice-in-wonderland.txt.gz",
+        "pride-and-prejudice.txt.gz",
+        "sherlock-holmes.txt.gz",
+    ]
