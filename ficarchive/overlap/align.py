@@ -754,8 +754,9 @@ def _reordered(
     out: list[Span] = []
     for run in runs:
         place: dict[Span, int] = {}  # chain -> which stretch of the source it lies in
-        stretch, reach = 0, run[0][2]
-        for chain in sorted(run, key=lambda c: c[2]):
+        by_source = sorted(run, key=lambda c: c[2])
+        stretch, reach = 0, by_source[0][2]
+        for chain in by_source:
             stretch += between(source_tok, reach, chain[2]) > most
             place[chain] = stretch
             reach = max(reach, chain[3])
