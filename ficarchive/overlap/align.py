@@ -22,7 +22,9 @@ follow-up), written anew here:
    full stop, two copies side by side). When chains of exact shared word runs cover most of a
    case, the chains replace it: exact ends on both sides, and a split where the copying stops.
    Chains bridge small edits (a word changed every line or two), and a sentence beside a copy
-   that matches nothing on the other side (a stray seed) does not stretch it.
+   that matches nothing on the other side (a stray seed) does not stretch it. Chains whose
+   source sides lie together are one passage even out of order (its sentences reordered, one
+   added): the draft span covers them and the source span is their union.
 6. *Filtering* — overlapping cases are resolved in favour of the better-supported one; short
    cases are dropped, and short or loose ones need a higher similarity (see `_plausible`).
 
@@ -112,6 +114,11 @@ class AlignSettings:
     # Up to this many unshared words between a copy's outer runs and its sentence's ends are
     # taken into the copy (an edit at the very start or end of a sentence).
     snap_words: int = 3
+    # Chains with at most this many whole sentences between them in the draft, whose source
+    # sides put in order leave no hole of more sentences, are one passage, its sentences
+    # reordered (or one added, or one dropped): the draft span covers them, the source span is
+    # their union.
+    reorder_sentences: int = 3
     # Exact shared runs of this many words count as verbatim for `verbatim_ratio`.
     verbatim_run: int = 8
 
@@ -529,8 +536,10 @@ class _Aligner:
         # may copy sentences, but its source side is the whole passage it condenses.
         if not chains or not self._copied(case, chains, t_from, s_from):
             return [span]
+        placed = [(t_from + c[0], t_from + c[1], s_from + c[2], s_from + c[3]) for c in chains]
         return [
-            self._snap((t_from + c[0], t_from + c[1], s_from + c[2], s_from + c[3])) for c in chains
+            self._snap(c)
+            for c in _reordered(placed, this.sent_tok, source.sent_tok, s.reorder_sentences)
         ]
 
     def _copied(self, case: _Case, chains: list[Span], t_from: int, s_from: int) -> bool:
@@ -716,6 +725,51 @@ def _joined(chains: list[Span], n: int, gap: int) -> list[Span]:
                 out[-1] = (last[0], max(last[1], chain[1]), last[2], max(last[3], chain[3]))
                 continue
         out.append(chain)
+    return out
+
+
+def _reordered(
+    chains: list[Span], this_tok: IntArray, source_tok: IntArray, most: int
+) -> list[Span]:
+    """Chains of one passage whose sentences were moved about, joined into one.
+
+    Chains that follow each other in the draft with at most `most` whole sentences between
+    them are one passage when their source sides, sorted, leave no hole of more than `most`
+    whole sentences: the sentences of one passage reordered, one added or dropped. Where the
+    source sides fall apart (two copies side by side from different places of the source) the
+    draft is split between them. `this_tok` and `source_tok` are the sentences' first tokens.
+    """
+
+    def between(tok: IntArray, end: int, start: int) -> int:
+        """Whole sentences between a chain ending at token `end` and one starting at `start`."""
+        starts = np.searchsorted(tok, start, side="right") - np.searchsorted(tok, end)
+        return max(int(starts) - 1, 0)
+
+    runs: list[list[Span]] = []
+    for chain in sorted(chains):
+        if runs and between(this_tok, max(c[1] for c in runs[-1]), chain[0]) <= most:
+            runs[-1].append(chain)
+        else:
+            runs.append([chain])
+    out: list[Span] = []
+    for run in runs:
+        place: dict[Span, int] = {}  # chain -> which stretch of the source it lies in
+        by_source = sorted(run, key=lambda c: c[2])
+        stretch, reach = 0, by_source[0][2]
+        for chain in by_source:
+            stretch += between(source_tok, reach, chain[2]) > most
+            place[chain] = stretch
+            reach = max(reach, chain[3])
+        for _, group in itertools.groupby(run, key=place.__getitem__):
+            parts = list(group)
+            out.append(
+                (
+                    parts[0][0],
+                    max(c[1] for c in parts),
+                    min(c[2] for c in parts),
+                    max(c[3] for c in parts),
+                )
+            )
     return out
 
 

@@ -3,7 +3,8 @@
 The aligner works in sentences, so its spans can stop short of the true start when a word was
 changed early in a sentence, or run one word into the next paragraph when both paragraphs happen
 to start alike. A writer reading the report wants the edges where the shared words are: this
-module pulls each edge in to the nearest run of matching words, then moves it outward over
+module pulls each edge in to the nearest run of matching words (not past words found elsewhere
+on the other side: a sentence moved to the passage's edge), then moves it outward over
 matching words (allowing a changed, added or dropped word between runs of at least two). Last,
 an edge a few words from a sentence's start or end is moved there (`to_sentences`): a passage
 is reported in whole sentences unless the reuse really starts mid-sentence.
@@ -12,11 +13,14 @@ is reported in whole sentences unless the reuse really starts mid-sentence.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 LOOK = 40  # words examined beyond each edge
 MIN_RUN = 2  # matching words needed to move an edge over a changed word
 TRIM_RUN = 4  # an edge is pulled in to the nearest run of this many matching words
+# ...but not past a run of this many words found anywhere on the other side: reordered sentences.
+REUSED_RUN = 6
 # An edge this many words or fewer from its sentence's edge, on both sides, moves there.
 SNAP_WORDS = 8
 # A sentence ends after . ! ? or … (with closing quotes or brackets) before whitespace; a
@@ -120,27 +124,55 @@ def _few(a: str, b: str) -> bool:
 def _trim_start(
     draft: str, d_start: int, d_end: int, source: str, s_start: int, s_end: int
 ) -> tuple[int, int]:
-    """Move both starts in to the first run of TRIM_RUN matching words, if one is near."""
-    a = list(_WORD.finditer(draft, d_start, d_end))[:LOOK]
-    b = list(_WORD.finditer(source, s_start, s_end))[:LOOK]
-    found = _first_run([_norm(m.group()) for m in a], [_norm(m.group()) for m in b])
-    if found is None or found == (0, 0):
+    """Move both starts in (see `_trimmed`)."""
+    a = list(_WORD.finditer(draft, d_start, d_end))
+    b = list(_WORD.finditer(source, s_start, s_end))
+    i, j = _trimmed(a, b)
+    if (i, j) == (0, 0):
         return d_start, s_start
-    i, j = found
     return _with_opening(draft, a[i].start()), _with_opening(source, b[j].start())
 
 
 def _trim_end(
     draft: str, d_start: int, d_end: int, source: str, s_start: int, s_end: int
 ) -> tuple[int, int]:
-    """Move both ends in to the last run of TRIM_RUN matching words, if one is near."""
-    a = list(_WORD.finditer(draft, d_start, d_end))[-LOOK:][::-1]
-    b = list(_WORD.finditer(source, s_start, s_end))[-LOOK:][::-1]
-    found = _first_run([_norm(m.group()) for m in a], [_norm(m.group()) for m in b])
-    if found is None or found == (0, 0):
+    """Move both ends in (see `_trimmed`)."""
+    a = list(_WORD.finditer(draft, d_start, d_end))[::-1]
+    b = list(_WORD.finditer(source, s_start, s_end))[::-1]
+    i, j = _trimmed(a, b)
+    if (i, j) == (0, 0):
         return d_end, s_end
-    i, j = found
     return _with_punctuation(draft, a[i].end()), _with_punctuation(source, b[j].end())
+
+
+def _trimmed(a: list[re.Match[str]], b: list[re.Match[str]]) -> tuple[int, int]:
+    """How many words to take off each side at an edge (`a` and `b` read inward from it): up to
+    the nearest run of TRIM_RUN matching words, if one is near, but not past words reused
+    elsewhere in the passage (a sentence moved to the edge)."""
+    a_words, b_words = [_norm(m.group()) for m in a], [_norm(m.group()) for m in b]
+    found = _first_run(a_words[:LOOK], b_words[:LOOK])
+    if found is None:
+        return 0, 0
+    return (
+        min(found[0], _first_reused(a_words, b_words)),
+        min(found[1], _first_reused(b_words, a_words)),
+    )
+
+
+def _first_reused(a: list[str], b: list[str]) -> int:
+    """Where the first run of REUSED_RUN words of `a` that occurs in `b`, and only once in `a`,
+    starts (the length of `a` when none does): a phrase said twice is no evidence of reuse."""
+    n = REUSED_RUN
+    own = Counter(tuple(a[k : k + n]) for k in range(len(a) - n + 1))
+    runs = {tuple(b[k : k + n]) for k in range(len(b) - n + 1)}
+    return next(
+        (
+            i
+            for i in range(len(a) - n + 1)
+            if tuple(a[i : i + n]) in runs and own[tuple(a[i : i + n])] == 1
+        ),
+        len(a),
+    )
 
 
 def _first_run(a: list[str], b: list[str]) -> tuple[int, int] | None:

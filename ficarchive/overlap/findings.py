@@ -6,7 +6,7 @@ verified by the sentence model; those the aligner cannot explain as edited text 
 scene retold, reported passage to passage.
 
 One reused passage is one finding: findings that are neighbours in both texts (the same source
-chapter, a few sentences apart on both sides, in the same order) are merged, edges are moved to
+chapter, a few sentences apart on both sides, in either order) are merged, edges are moved to
 sentence boundaries nearby, and findings come in the draft's order (`by_score` for the
 strongest first).
 """
@@ -342,8 +342,9 @@ def _merged(
     """Findings that are neighbours in both texts joined into one passage.
 
     Neighbours: text findings (not "retold", which are passage to passage) in one draft chapter
-    from one source chapter, the second after the first on both sides, with at most
-    MERGE_SENTENCES sentences between them on either side.
+    from one source chapter, with at most MERGE_SENTENCES sentences between them on either side;
+    in the source the second may come before the first (sentences of one passage reordered in
+    the draft): the draft span covers both, the source span is their union.
     """
     ordered = sorted(findings, key=lambda f: (f.draft.chapter, f.draft.start))
     out: list[Finding] = []
@@ -367,7 +368,10 @@ def _merged(
             previous is None
             or source_text is None
             or not _near(draft_text, previous.draft.end, finding.draft.start)
-            or not _near(source_text, previous.source.end, finding.source.start)
+            or not (
+                _near(source_text, previous.source.end, finding.source.start)
+                or _near(source_text, finding.source.end, previous.source.start)
+            )
         ):
             out.append(finding)
             continue

@@ -46,3 +46,25 @@ def lightly_edited(parts: list[str], edits: int) -> list[str]:
 def dialogue(parts: list[str], low: int, high: int) -> list[int]:
     """Which paragraphs are speech of `low` to `high` words."""
     return [i for i, p in enumerate(parts) if low <= len(p.split()) <= high and "“" in p]
+
+
+# After . ! or ? (not a title's full stop, "Mr.") before a capital or an opening quote.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])(?<!Mr\.)(?<!Mrs\.)(?<!Dr\.)(?<!St\.)\s+(?=[A-Z“‘\"'])")
+
+
+def sentences(paragraph: str) -> list[str]:
+    """A paragraph's sentences."""
+    return _SENTENCE_BREAK.split(paragraph)
+
+
+def reordered(parts: list[str], added: str) -> list[str]:
+    """The paragraphs with their sentences moved about, as a writer reworks a passage: each
+    paragraph's last sentence put first, and `added` put after the first sentence of the
+    middle paragraph."""
+    out = []
+    for part in parts:
+        found = sentences(part)
+        out.append(found[-1:] + found[:-1])
+    middle = out[len(out) // 2]
+    middle.insert(1, added)
+    return [" ".join(found) for found in out]

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from ficarchive.overlap.align import Alignment, AlignSettings, align
-from tests.overlap.gutenberg import dialogue, lightly_edited, paragraphs
+from tests.overlap.gutenberg import dialogue, lightly_edited, paragraphs, reordered
 
 # A source story and unrelated drafts, written for these tests.
 SOURCE_PARAGRAPHS = [
@@ -293,3 +293,38 @@ def test_two_passages_of_one_source_in_the_other_order_are_two_alignments(at: in
 def test_two_passages_of_one_source_a_paragraph_apart_are_not_taken_for_a_summary(at: int) -> None:
     # Close in both texts, their seeds also make one summary-mode case over most of the source.
     _two_passages(at, crossed=False)
+
+
+# A sentence a writer adds while reworking a passage (written for these tests).
+ADDED = "The clock on the landing struck the hour, and nobody in the room paid it any attention."
+
+
+@pytest.mark.parametrize("at", [30, 140, 260, 400])
+def test_a_passage_with_its_sentences_reordered_and_one_added_is_one_alignment(at: int) -> None:
+    # Each sentence moved is a chain of its own, out of order with its neighbours: they are one
+    # passage, the draft span covering them and the source span their union.
+    earlier, new = _book_pair(at)
+    reused = earlier[8:11]
+    copied = reordered(reused, ADDED)
+    draft = "\n\n".join(new[:5] + copied + new[5:])
+    source = "\n\n".join(earlier)
+
+    match = _only(align(draft, source))
+
+    _assert_edges((match.this_start, match.this_end), _where(draft, copied))
+    _assert_edges((match.source_start, match.source_end), _where(source, reused))
+
+
+@pytest.mark.parametrize("at", [30, 140, 260])
+def test_two_copies_from_far_apart_in_the_source_side_by_side_stay_two_alignments(at: int) -> None:
+    # Reordered chains are joined only when their source sides lie together.
+    earlier, new = _book_pair(at)
+    draft = "\n\n".join(new[:5] + earlier[14:16] + earlier[2:4] + new[5:])
+    source = "\n\n".join(earlier)
+
+    found = sorted(align(draft, source), key=lambda a: a.this_start)
+
+    assert len(found) == 2, found
+    for match, reused in zip(found, [earlier[14:16], earlier[2:4]], strict=True):
+        _assert_edges((match.this_start, match.this_end), _where(draft, reused))
+        _assert_edges((match.source_start, match.source_end), _where(source, reused))

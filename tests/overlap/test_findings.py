@@ -13,10 +13,10 @@ import pytest
 from django.core.management import call_command
 
 from ficarchive.accounts.models import User
-from ficarchive.overlap import services
-from ficarchive.overlap.findings import Finding, by_score
+from ficarchive.overlap import findings, services
+from ficarchive.overlap.findings import Finding, SourceSpan, Span, by_score
 from tests.cast import make_user, make_work
-from tests.overlap.gutenberg import dialogue, lightly_edited, paragraphs
+from tests.overlap.gutenberg import dialogue, lightly_edited, paragraphs, reordered
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,50 @@ def test_two_passages_from_one_source_chapter_in_one_draft_chapter_are_two_findi
     assert len(found) == 2, found
     assert_covers(found[0], draft, second, source, [earlier[speech]])
     assert_covers(found[1], draft, first, source, earlier[3:7])
+
+
+@pytest.mark.parametrize("at", [30, 260])
+def test_a_passage_with_its_sentences_reordered_and_one_added_is_one_finding_to_its_edges(
+    at: int,
+) -> None:
+    writer, earlier, source = earlier_story(at)
+    reused = earlier[8:11]
+    added = "The clock on the landing struck the hour, and nobody in the room paid it any heed."
+    copied = reordered(reused, added)
+    new = new_prose(at)
+    draft = "\n\n".join(new[:6] + copied + new[6:])
+
+    [finding] = check(writer, draft)
+
+    assert_covers(finding, draft, copied, source, reused)
+
+
+def test_neighbours_from_one_source_passage_in_the_other_order_are_one_finding() -> None:
+    # Two findings side by side in the draft whose source sides are neighbours the other
+    # way round: one passage whose sentences were reordered.
+    _, earlier, source = earlier_story(140)
+    first, second = earlier[9], earlier[8]
+    draft = "\n\n".join([new_prose(140)[0], first, second, new_prose(140)[1]])
+    found = [
+        _finding(draft, first, source, first),
+        _finding(draft, second, source, second),
+    ]
+
+    [merged] = findings._merged(found, [draft], {(7, 1): source})
+
+    assert (merged.draft.start, merged.draft.end) == where(draft, [first, second])
+    assert (merged.source.start, merged.source.end) == where(source, [second, first])
+
+
+def _finding(draft: str, part: str, source: str, source_part: str) -> Finding:
+    start, source_start = draft.index(part), source.index(source_part)
+    return Finding(
+        "near-verbatim",
+        0.9,
+        "lexical",
+        Span(1, start, start + len(part), part),
+        SourceSpan(1, source_start, source_start + len(source_part), source_part, 7, "Earlier"),
+    )
 
 
 def test_findings_come_in_the_drafts_order_and_by_score_on_request(
