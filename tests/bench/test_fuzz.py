@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import subprocess
@@ -14,6 +13,7 @@ from types import ModuleType
 import pytest
 
 from ficarchive.texts.formats import formats
+from tests.bench.scripts import load
 from tests.texts.epub_builder import build_epub, fanfic_book
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -23,13 +23,7 @@ pytest.importorskip("atheris")
 
 
 def _fuzz_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_fuzz", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load("fuzz")
 
 
 def test_it_fuzzes_every_registered_format_for_the_inputs_asked(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@ planted text, and a tiny run against a scratch archive prints every style and co
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import re
@@ -12,6 +11,8 @@ import sys
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+
+from tests.bench.scripts import load
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCRIPT = ROOT / "bench" / "overlap_fiction.py"
@@ -30,15 +31,8 @@ PASSAGE = (
 )
 
 
-@cache
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_overlap_fiction", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load("overlap_fiction")
 
 
 def test_the_tense_switch_puts_past_narration_in_the_present() -> None:

@@ -3,14 +3,14 @@ labelled, nothing crashes, and issue 15's targets are met."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests.bench.scripts import load
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCRIPT = ROOT / "bench" / "parse_accuracy.py"
@@ -28,13 +28,7 @@ NOT_CORPUS = {"builders", "__pycache__"}
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_parse_accuracy", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load("parse_accuracy")
 
 
 @pytest.fixture(scope="module")
