@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -147,7 +148,17 @@ class Row:
     source_html: SafeString
     meaning: Explained
     coverage: str
-    edit_url: str  # the chapter editor, at the chapter text
+    edit_url: str  # the chapter editor, at the passage (`passage_opening`)
+
+
+# The chapter editor is opened at a passage found by its first words: enough to be unique in a
+# chapter, few enough for a link.
+OPENING_WORDS = 12
+
+
+def passage_opening(text: str) -> str:
+    """The first words of a passage, for the editor to find it (`works.views.chapter_edit`)."""
+    return " ".join(text.split()[:OPENING_WORDS])
 
 
 def report_rows(user: User, draft: Work, findings: list[dict[str, Any]]) -> tuple[list[Row], int]:
@@ -199,7 +210,10 @@ def report_rows(user: User, draft: Work, findings: list[dict[str, Any]]) -> tupl
                 meaning=meaning,
                 coverage=meaning.coverage(finding),
                 edit_url=(
-                    reverse("works:chapter_edit", args=[draft.pk, draft_chapter_id]) + "#id_body"
+                    reverse("works:chapter_edit", args=[draft.pk, draft_chapter_id])
+                    + "?"
+                    + urlencode({"passage": passage_opening(finding["draft"]["text"])})
+                    + "#id_body"
                     if draft_chapter_id is not None
                     else reverse("works:edit", args=[draft.pk])
                 ),

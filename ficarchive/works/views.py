@@ -458,6 +458,10 @@ def chapter_new(request: HttpRequest, work_id: int) -> HttpResponse:
     return render(request, "works/chapter_form.html", context, status=status)
 
 
+# The longest passage opening the chapter editor takes from its link (`?passage=`).
+PASSAGE_CHARS = 200
+
+
 @login_required
 def chapter_edit(request: HttpRequest, work_id: int, chapter_id: int) -> HttpResponse:
     work, chapter = _work_chapter(request, work_id, chapter_id)
@@ -471,7 +475,10 @@ def chapter_edit(request: HttpRequest, work_id: int, chapter_id: int) -> HttpRes
             messages.success(request, f"{chapter.heading} was saved.")
             return redirect(chapter if work.chapter_count > 1 else work)
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "work": work, "chapter": chapter}
+    # Opened from an overlap report: the passage to go to, by its first words (a short string,
+    # shown and searched for in the text box, never run as markup).
+    passage = " ".join(request.GET.get("passage", "").split())[:PASSAGE_CHARS]
+    context = {"form": form, "work": work, "chapter": chapter, "passage": passage}
     return render(request, "works/chapter_form.html", context, status=status)
 
 

@@ -3,6 +3,8 @@ draft a finding covers, and the next steps (edit, post anyway, mark as intended)
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -63,7 +65,9 @@ def test_a_finding_against_her_own_work_says_so_and_offers_three_next_steps(
     assert '<span class="verdict">Very likely reused</span>' in page
     assert f"It covers {_coverage()} of this work." in page
     chapter = copy.chapters.get()
-    assert f'href="{reverse("works:chapter_edit", args=[copy.pk, chapter.pk])}#id_body"' in page
+    editor = reverse("works:chapter_edit", args=[copy.pk, chapter.pk])
+    opening = urlencode({"passage": " ".join(LIGHTHOUSE.split()[:12])})
+    assert f'href="{editor}?{opening}#id_body"' in page
     assert f'action="{reverse("works:post", args=[copy.pk])}"' in page
     assert "Post anyway" in page
     assert f'action="{reverse("overlap:intended", args=[copy.pk, check.pk])}"' in page
@@ -138,3 +142,23 @@ def test_an_earlier_link_counts_as_acknowledged_whichever_way_it_points(
     page = _report(_client(writer), _checked(committed, writer, copy))
     assert "Marked as intended: it is inspired by this work." in page
     assert Check.objects.count() == 1
+
+
+def test_the_chapter_editor_opened_from_a_report_names_the_passage_as_text(
+    committed: Committed, writer: User
+) -> None:
+    _, copy = _copying_work(committed, writer, writer)
+    chapter = copy.chapters.get()
+    editor = reverse("works:chapter_edit", args=[copy.pk, chapter.pk])
+    client = _client(writer)
+    opening = "The lighthouse <b>keeper's</b> daughter " + "x" * 400
+    page = client.get(editor, {"passage": opening}).content.decode()
+    assert 'id="passage"' in page
+    assert "ficarchive/passage-focus.js" in page
+    # Shown as text, never as markup, and cut to a link's worth.
+    assert "<b>keeper" not in page
+    assert "&lt;b&gt;keeper&#x27;s&lt;/b&gt; daughter " + "x" * 100 in page
+    assert "x" * 400 not in page
+    plain = client.get(editor).content.decode()
+    assert 'id="passage"' not in plain
+    assert "passage-focus.js" not in plain

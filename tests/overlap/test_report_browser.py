@@ -67,8 +67,18 @@ def test_the_report_shows_what_to_do_and_mark_as_intended_links_both_works(
         page.locator("section.overlap.finding").first.get_by_role(
             "link", name="Edit this chapter"
         ).click()
-        expect(page.locator("#id_body")).to_be_visible()
+        box = page.locator("#id_body")
+        expect(box).to_be_focused()
+        expect(page.locator("#passage")).to_contain_text("The passage from the overlap check")
         assert page.url.endswith("#id_body")
+        # The passage (the second paragraph of the chapter's HTML) is selected, from its
+        # first word.
+        start, selected = box.evaluate(
+            "b => [b.selectionStart, b.value.slice(b.selectionStart, b.selectionEnd)]"
+        )
+        assert start > 0
+        assert selected.startswith("The lighthouse keeper's daughter climbed")
+        assert LIGHTHOUSE.startswith(selected.rstrip("."))
     finally:
         context.close()
     assert problems == []
