@@ -103,6 +103,7 @@ def novel_negatives(
     books = []
     for path in sorted(novels.glob("*.txt.gz")):
         raw = gzip.decompress(path.read_bytes()).decode("utf-8-sig", errors="replace")
+        raw = raw.replace("\r\n", "\n")  # Gutenberg files have Windows line ends
         body = raw.split("*** START", 1)[-1].split("*** END", 1)[0]
         text = "\n\n".join(" ".join(p.split()) for p in body.split("\n\n") if len(p.split()) >= 8)
         passages = [text[c.start : c.end] for c in cut(text)]
@@ -140,10 +141,29 @@ def retold_samples(
             pairs.append((this[start : start + len(summary)], source[other : other + 2500]))
             labels.append(0)
     likeness = scene_likeness(pairs)
+    report_gate([pair for pair, label in zip(pairs, labels, strict=True) if label])
     return [
         (value, min(len(a.split()), len(b.split())), label)
         for value, (a, b), label in zip(likeness, pairs, labels, strict=True)
     ]
+
+
+def report_gate(real: list[tuple[str, str]]) -> None:
+    """How the summaries fare at the sentence model's gate (`verify.EVENT_GATE`): the lowest
+    event evidence among them and how many are below it (the model never sees those)."""
+    from ficarchive.overlap import verify
+    from ficarchive.overlap.passages import sentences, without_names
+
+    evidence = []
+    for summary, original in real:
+        a, b = sentences(without_names(summary)), sentences(without_names(original))
+        if a and b:
+            evidence.append(verify.event_evidence(verify._shared_events(a, b)))
+    below = sum(value < verify.EVENT_GATE for value in evidence)
+    print(
+        f"retold gate: lowest event evidence of {len(evidence)} summaries "
+        f"{min(evidence, default=0):.3f}; {below} below EVENT_GATE = {verify.EVENT_GATE}"
+    )
 
 
 def fit(samples: list[tuple[float, int, int]], use_words: bool) -> tuple[float, float, float]:

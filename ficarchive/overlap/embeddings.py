@@ -282,7 +282,14 @@ class VectorIndex:
         mask = None if among is None else np.asarray(among, dtype=bool)[self.order]
         if self.centroids is None:
             return self._search_exact(queries, k, min_score, mask)
-        return [self._search_lists(query, k, min_score, mask) for query in queries]
+        # As in `_search_exact`, only the rows asked for are scored: they are taken out once
+        # for all the queries (still grouped by list, the index's order), and each query scores
+        # the rows of the lists it probes.
+        ids, vectors, offsets = self.ids, self.vectors, self.offsets
+        if mask is not None:
+            ids, vectors = ids[mask], vectors[mask]
+            offsets = np.concatenate([[0], np.cumsum(mask)])[self.offsets]
+        return [self._search_lists(query, k, min_score, ids, vectors, offsets) for query in queries]
 
     def _search_exact(
         self, queries: np.ndarray, k: int, min_score: float, mask: np.ndarray | None
@@ -300,18 +307,19 @@ class VectorIndex:
         return hits
 
     def _search_lists(
-        self, query: np.ndarray, k: int, min_score: float, mask: np.ndarray | None
+        self,
+        query: np.ndarray,
+        k: int,
+        min_score: float,
+        ids: np.ndarray,
+        vectors: np.ndarray,
+        offsets: np.ndarray,
     ) -> list[tuple[int, float]]:
         assert self.centroids is not None
         probe = np.argpartition(-(self.centroids @ query), self.nprobe - 1)[: self.nprobe]
-        ranges = [(self.offsets[i], self.offsets[i + 1]) for i in probe]
-        if mask is not None:
-            # As in `_search_exact`: only the rows asked for are scored.
-            rows = np.concatenate([np.arange(a, b)[mask[a:b]] for a, b in ranges])
-            return _top(self.vectors[rows] @ query, self.ids[rows], k, min_score)
-        scores = np.concatenate([self.vectors[a:b] @ query for a, b in ranges])
-        ids = np.concatenate([self.ids[a:b] for a, b in ranges])
-        return _top(scores, ids, k, min_score)
+        ranges = [(offsets[i], offsets[i + 1]) for i in probe]
+        scores = np.concatenate([vectors[a:b] @ query for a, b in ranges])
+        return _top(scores, np.concatenate([ids[a:b] for a, b in ranges]), k, min_score)
 
 
 def _top(scores: np.ndarray, ids: np.ndarray, k: int, min_score: float) -> list[tuple[int, float]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -304,7 +304,8 @@ def check_texts(
             "id", "work_id", "chapter_id", "start", "end"
         )
     }
-    findings = from_candidates(candidates, texts, _source_lookup(), passages)
+    sources = _source_lookup(p.chapter_id for p in passages.values())
+    findings = from_candidates(candidates, texts, sources, passages)
     for finding in findings:
         if finding.draft.chapter > len(chapters):
             finding.draft.part, finding.draft.chapter = "notes", 0
@@ -338,18 +339,27 @@ def work_notes(work: Work | ParsedWork, *, summary: bool = True) -> list[str]:
     return [*parts, work.end_notes]
 
 
-def _source_lookup() -> Callable[[int], SourceChapter]:
-    """Chapter texts by id, read once per check."""
+def _source_lookup(wanted: Iterable[int] = ()) -> Callable[[int], SourceChapter]:
+    """Chapter texts by id, read once per check: the `wanted` ones in one query, up front (a
+    check at archive scale has candidates in some eighty chapters), any other when asked."""
     seen: dict[int, SourceChapter] = {}
+
+    def read(chapters: QuerySet[Chapter]) -> None:
+        for chapter in chapters.select_related("work").only(
+            "id", "work_id", "work__title", "position", "body"
+        ):
+            seen[chapter.pk] = SourceChapter(
+                chapter.work_id, chapter.work.title, chapter.position, html_to_text(chapter.body)
+            )
 
     def lookup(chapter_id: int) -> SourceChapter:
         if chapter_id not in seen:
-            chapter = Chapter.objects.select_related("work").get(pk=chapter_id)
-            seen[chapter_id] = SourceChapter(
-                chapter.work_id, chapter.work.title, chapter.position, html_to_text(chapter.body)
-            )
+            read(Chapter.objects.filter(pk=chapter_id))
         return seen[chapter_id]
 
+    ids = sorted(set(wanted))
+    for start in range(0, len(ids), 500):  # well under SQLite's limit on query parameters
+        read(Chapter.objects.filter(pk__in=ids[start : start + 500]))
     return lookup
 
 

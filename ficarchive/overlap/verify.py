@@ -45,32 +45,48 @@ EVENT_WEIGHT = 0.04
 EVENT_CAP = 6.0
 # A retold scene has at least this many of its sentences paired, in order.
 MIN_PAIRS = 3
+# The sentence model is the slow part of a check (a second for six pairs of 200-word passages on
+# two cores), so it only sees pairs whose shared events alone come to at least this: the best
+# order-keeping pairing of EVENT_WEIGHT * shared rare words, over the shorter passage's
+# sentences. Every PAN 2013 summary the model calls retold has 0.09 or more
+# (`bench/overlap_calibrate.py` prints the lowest); three in four chance pairs have less.
+EVENT_GATE = 0.06
 
 _WORD = re.compile(r"[a-z]+")
 
 
 def scene_likeness(pairs: list[tuple[str, str]]) -> list[float]:
-    """The scene likeness of each (draft passage, source passage) pair; sentences shared by
-    several pairs are embedded once."""
+    """The scene likeness of each (draft passage, source passage) pair: 0 for a pair below
+    `EVENT_GATE`, without the sentence model; sentences shared by several pairs are embedded
+    once."""
     split = [(sentences(without_names(a)), sentences(without_names(b))) for a, b in pairs]
-    unique = sorted({s for a, b in split for s in (*a, *b)})
-    if not unique:
-        return [0.0 for _ in pairs]
+    events = [_shared_events(a, b) if a and b else None for a, b in split]
+    gated = {
+        number: shared
+        for number, shared in enumerate(events)
+        if shared is not None and event_evidence(shared) >= EVENT_GATE
+    }
+    unique = sorted({s for number in gated for s in (*split[number][0], *split[number][1])})
     vectors = dict(zip(unique, embeddings.model_vectors(unique), strict=True))
-    scores = []
-    for a, b in split:
-        if not a or not b:
-            scores.append(0.0)
-            continue
+    scores = [0.0 for _ in pairs]
+    for number, shared in gated.items():
+        a, b = split[number]
         similarity = np.vstack([vectors[s] for s in a]) @ np.vstack([vectors[s] for s in b]).T
-        scores.append(_likeness(similarity, a, b))
+        scores[number] = _likeness(similarity, shared, a, b)
     return scores
 
 
-def _likeness(similarity: np.ndarray, a: list[str], b: list[str]) -> float:
+def event_evidence(shared: np.ndarray) -> float:
+    """The shared events alone: the best order-keeping pairing of the sentence pairs' weighted
+    shared words (`_shared_events`), over the shorter passage's sentence count."""
+    total, _ = _ordered_pairing(EVENT_WEIGHT * shared)
+    return total / min(shared.shape)
+
+
+def _likeness(similarity: np.ndarray, shared: np.ndarray, a: list[str], b: list[str]) -> float:
     # What a sentence shares with every sentence of the other scene is the mood, not an event.
     background = 0.5 * (similarity.mean(axis=1, keepdims=True) + similarity.mean(axis=0))
-    gain = similarity - background + EVENT_WEIGHT * _shared_events(a, b) - PAIR_FLOOR
+    gain = similarity - background + EVENT_WEIGHT * shared - PAIR_FLOOR
     total, paired = _ordered_pairing(gain)
     if paired < MIN_PAIRS:
         return 0.0

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from ficarchive.overlap import calibration, embeddings, services
-from ficarchive.overlap.passages import cut, without_names
+from ficarchive.overlap.passages import cut, sentences, without_names
 from ficarchive.overlap.verify import scene_likeness
 from tests.cast import make_user, make_work
 from tests.overlap.gutenberg import paragraphs
@@ -106,6 +106,25 @@ def test_the_same_sentences_out_of_order_are_not_a_retold_scene():
         [(ALICE_GROWS_RETOLD, "\n\n".join(original)), (backwards, "\n\n".join(original))]
     )
     assert out_of_order < in_order / 2
+
+
+def test_pairs_without_enough_shared_events_never_reach_the_sentence_model(monkeypatch):
+    original = "\n\n".join(run_from("alice-in-wonderland", ALICE_GROWS, 4))
+    unrelated = "\n\n".join(paragraphs("pride-and-prejudice")[200:203])
+    embedded: list[str] = []
+    model_vectors = embeddings.model_vectors
+
+    def counted(texts):
+        embedded.extend(texts)
+        return model_vectors(texts)
+
+    monkeypatch.setattr(embeddings, "model_vectors", counted)
+    retold, chance = scene_likeness([(ALICE_GROWS_RETOLD, original), (unrelated, original)])
+    assert chance == 0.0
+    assert retold > RETOLD_MIDPOINT
+    # Only the retold pair's sentences were embedded: none of the unrelated passage's.
+    assert embedded
+    assert not [s for s in sentences(without_names(unrelated)) if s in embedded]
 
 
 # -- the check, end to end ----------------------------------------------------------------------
