@@ -27,6 +27,11 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as error:
         sys.stderr.write(f"ficarchive: configuration error: {error}\n")
         raise SystemExit(2) from None
+    except BrokenPipeError:
+        # The reader went away (`ficarchive check … | head`): stop quietly, as `cat` does. Point
+        # stdout at /dev/null so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(141) from None
 
 
 if __name__ == "__main__":
