@@ -3,33 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
-from django.db import transaction
-from django.db.models.signals import post_save, pre_save
 
 
-def _work_saving(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    from ficarchive.community.subscriptions import work_saving
+def _work_posted(sender: Any, work_id: int, **kwargs: Any) -> None:
+    from ficarchive.community.subscriptions import schedule_work
 
-    if not raw:
-        work_saving(instance, kwargs.get("update_fields"))
-
-
-def _work_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    from ficarchive.community.subscriptions import schedule_work, work_saved
-
-    if work_saved(instance) and not raw:
-        work_id = instance.pk
-        transaction.on_commit(lambda: schedule_work(work_id))
+    schedule_work(work_id)
 
 
-def _chapter_saved(
-    sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any
-) -> None:
-    from ficarchive.community.subscriptions import is_new_chapter, schedule_chapter
+def _chapter_added(sender: Any, chapter_id: int, posted: bool, **kwargs: Any) -> None:
+    from ficarchive.community.subscriptions import schedule_chapter
 
-    if created and not raw and is_new_chapter(instance):
-        chapter_id = instance.pk
-        transaction.on_commit(lambda: schedule_chapter(chapter_id))
+    # A draft's chapters are nobody's news: posting the work tells of it as a whole.
+    if posted:
+        schedule_chapter(chapter_id)
 
 
 class CommunityConfig(AppConfig):
@@ -40,12 +27,8 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         # The jobs that deliver notifications register themselves on import.
         from ficarchive.community import subscriptions  # noqa: F401
-        from ficarchive.works.models import Chapter, Work
+        from ficarchive.works import events
 
-        # Subscribers hear of a work when it becomes posted and of each later chapter; the
-        # services of the works app save in a transaction, so the news leaves after the commit.
-        pre_save.connect(_work_saving, sender=Work, dispatch_uid="subscriptions-work-saving")
-        post_save.connect(_work_saved, sender=Work, dispatch_uid="subscriptions-work-saved")
-        post_save.connect(
-            _chapter_saved, sender=Chapter, dispatch_uid="subscriptions-chapter-saved"
-        )
+        # Subscribers hear of a work when it is posted and of each chapter added to it after.
+        events.work_posted.connect(_work_posted, dispatch_uid="subscriptions-work-posted")
+        events.chapter_added.connect(_chapter_added, dispatch_uid="subscriptions-chapter-added")

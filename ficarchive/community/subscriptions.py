@@ -2,8 +2,8 @@
 
 How an update travels:
 
-1. `apps.py` watches saves. A chapter added to a posted work, or a work that becomes posted
-   (created posted, or a draft posted), schedules an event after the transaction commits.
+1. `apps.py` listens to the works app's events, sent after the transaction commits: a work
+   posted (created posted, or a draft posted), and a chapter added to a posted work.
 2. `schedule_chapter` / `schedule_work` queue one `community.notify` job per event, keyed by it,
    and only when someone follows the work, its creators or its series.
 3. The job writes one `Update` per subscriber. `Update` is unique per (user, event), so a retried
@@ -370,30 +370,3 @@ def unread_updates(user: AnyUser) -> int:
 def mark_all_read(user: User) -> int:
     """Mark all the reader's updates read; returns how many were unread."""
     return Update.objects.filter(user=user, read=False).update(read=True)
-
-
-# -- watching saves (connected in apps.py) -------------------------------------------------
-
-_BECOMES_POSTED = "_subscriptions_becomes_posted"
-
-
-def work_saving(work: Work, update_fields: Iterable[str] | None) -> None:
-    """Before a work is saved: note whether this save posts it (a draft, or a new work)."""
-    becomes_posted = False
-    if work.posted and (update_fields is None or "posted" in update_fields):
-        if work._state.adding:
-            becomes_posted = True
-        else:
-            becomes_posted = not Work.objects.filter(pk=work.pk, posted=True).exists()
-    work.__dict__[_BECOMES_POSTED] = becomes_posted
-
-
-def work_saved(work: Work) -> bool:
-    """After a work is saved: whether the save posted it (read once)."""
-    return bool(work.__dict__.pop(_BECOMES_POSTED, False))
-
-
-def is_new_chapter(chapter: Chapter) -> bool:
-    """Whether a just-created chapter is news: a later chapter of an already posted work.
-    Chapter 1 comes with its work's own news, and a draft's chapters are news to no one."""
-    return chapter.position > 1 and chapter.work.posted

@@ -3,15 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
-from django.db import transaction
-from django.db.models.signals import post_delete
 
 
-def _forget_downloads(sender: Any, instance: Any, **kwargs: Any) -> None:
+def _forget_downloads(sender: Any, work_id: int, **kwargs: Any) -> None:
     from ficarchive.exports.services import forget_work
 
-    work_id = instance.pk
-    transaction.on_commit(lambda: forget_work(work_id))
+    forget_work(work_id)
 
 
 class ExportsConfig(AppConfig):
@@ -22,6 +19,8 @@ class ExportsConfig(AppConfig):
     def ready(self) -> None:
         # The background job that makes big downloads registers itself on import.
         from ficarchive.exports import services  # noqa: F401
-        from ficarchive.works.models import Work
+        from ficarchive.works import events
 
-        post_delete.connect(_forget_downloads, sender=Work, dispatch_uid="exports-forget")
+        # A changed work's files are replaced as they are next asked for (their names hold the
+        # revision); a deleted work's are all removed.
+        events.work_deleted.connect(_forget_downloads, dispatch_uid="exports-forget")

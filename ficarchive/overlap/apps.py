@@ -3,15 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
-from django.db import transaction
-from django.db.models.signals import post_save
 
 
-def _work_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+def _work_changed(sender: Any, work_id: int, **kwargs: Any) -> None:
     from ficarchive.overlap.services import schedule_index
 
-    work_id = instance.pk
-    transaction.on_commit(lambda: schedule_index(work_id))
+    schedule_index(work_id)
 
 
 class OverlapConfig(AppConfig):
@@ -22,8 +19,8 @@ class OverlapConfig(AppConfig):
     def ready(self) -> None:
         # The jobs that index works and run checks register themselves on import.
         from ficarchive.overlap import services  # noqa: F401
-        from ficarchive.works.models import Work
+        from ficarchive.works import events
 
-        # Every change of a work's text saves the work (its revision moves on); deleting a work
-        # deletes its passages and fingerprints by cascade.
-        post_save.connect(_work_saved, sender=Work, dispatch_uid="overlap-index")
+        # A changed work is indexed again (the job skips a text it already holds); deleting a
+        # work deletes its passages and fingerprints by cascade.
+        events.work_changed.connect(_work_changed, dispatch_uid="overlap-index")

@@ -1,8 +1,9 @@
 """Keep the overlap index in step with the works, and check texts against it.
 
-Indexing: every saved work queues an `overlap.index` job; the job cuts the work's chapters into
-passages and hands them to every detector, unless the chapter texts are the ones already indexed
-(a change of title or tags costs nothing). Deleting a work deletes its passages by cascade.
+Indexing: every changed work (the `work_changed` event) queues an `overlap.index` job; the job
+cuts the work's chapters into passages and hands them to every detector, unless the chapter
+texts are the ones already indexed (a change of title or tags costs nothing). Deleting a work
+deletes its passages by cascade.
 
 Checking: a text (a file being considered, or a stored work) is cut the same way; each detector
 names candidate passages among the works the writer may use; `findings` turns them into spans.

@@ -3,21 +3,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 
 
-def _work_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+def _work_changed(sender: Any, work_id: int, **kwargs: Any) -> None:
     from ficarchive.search.services import schedule_index
 
-    work_id = instance.pk
-    transaction.on_commit(lambda: schedule_index(work_id))
+    schedule_index(work_id)
 
 
-def _work_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+def _work_deleted(sender: Any, work_id: int, **kwargs: Any) -> None:
     from ficarchive.search.backends import backend
 
-    backend().remove(instance.pk)
+    backend().remove(work_id)
 
 
 class SearchConfig(AppConfig):
@@ -27,7 +24,9 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from ficarchive.search import services  # noqa: F401  (registers the index job)
-        from ficarchive.works.models import Work
+        from ficarchive.works import events
 
-        post_save.connect(_work_saved, sender=Work, dispatch_uid="search-index")
-        post_delete.connect(_work_deleted, sender=Work, dispatch_uid="search-remove")
+        # The works app sends its events after the commit: an index job per changed work, and
+        # a deleted work's row out of the index (which has no foreign key to cascade).
+        events.work_changed.connect(_work_changed, dispatch_uid="search-index")
+        events.work_deleted.connect(_work_deleted, dispatch_uid="search-remove")

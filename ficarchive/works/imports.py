@@ -26,6 +26,7 @@ from ficarchive.texts.formats import format_for, read_file
 from ficarchive.texts.isolation import ParserProcess
 from ficarchive.texts.limits import from_settings
 from ficarchive.texts.structure import ParsedChapter, ParsedWork, ParseError
+from ficarchive.works import events
 from ficarchive.works.models import LANGUAGES, Work
 from ficarchive.works.services import (
     ChapterData,
@@ -209,6 +210,7 @@ def store_parsed(
         work.expected_chapters = len(parsed.chapters) if parsed.complete else None
         work.import_hash = import_hash
         work.save(update_fields=["complete", "expected_chapters", "import_hash"])
+        events.send(events.work_changed, work_id=work.pk)
         if post:
             post_work(work)
     return work

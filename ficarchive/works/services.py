@@ -1,4 +1,6 @@
-"""Writing works: create, edit, post, delete; chapters; series. One transaction per change."""
+"""Writing works: create, edit, post, delete; chapters; series. One transaction per change.
+
+Each change sends its work events (`works.events`), which leave once the transaction commits."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from ficarchive.tags.services import find_or_create_tags
 from ficarchive.texts.counting import count_words
 from ficarchive.texts.paragraphs import format_body, html_to_html
 from ficarchive.texts.sanitize import sanitize_basic_html, sanitize_notes_html
+from ficarchive.works import events
 from ficarchive.works.models import (
     Chapter,
     CreatorInvitation,
@@ -150,6 +153,7 @@ def add_tags(work: Work, tag_type: str, names: list[str]) -> list[str]:
     work.revision = F("revision") + 1
     work.save(update_fields=["revision", "edited_at"])
     work.refresh_from_db(fields=["revision", "edited_at"])
+    events.send(events.work_changed, work_id=work.pk)
     return [tag.name for tag in new]
 
 
@@ -239,6 +243,8 @@ def create_work(
     work.complete = _complete_flag(work, data)
     work.save(update_fields=["complete"])
     _set_series(work, data, pseuds[0])
+    events.send(events.work_created, work_id=work.pk)
+    events.send(events.work_changed, work_id=work.pk)
     if post:
         post_work(work)
     return work
@@ -256,6 +262,7 @@ def update_work(work: Work, data: WorkData, pseud: Pseud) -> Work:
     work.complete = _complete_flag(work, data)
     work.save(update_fields=["complete"])
     _set_series(work, data, pseud)
+    events.send(events.work_changed, work_id=work.pk)
     return work
 
 
@@ -268,6 +275,7 @@ def set_creators(work: Work, pseuds: list[Pseud]) -> None:
         Creatorship.objects.update_or_create(
             work=work, pseud=pseud, defaults={"position": position}
         )
+    events.send(events.work_changed, work_id=work.pk)
 
 
 # -- co-creators: invited, credited only once they accept (AO3's rule; issue 14) ---------------
@@ -336,6 +344,7 @@ def answer_invitation(user: User, invitation_id: int, *, accept: bool) -> Work:
         work.revision = F("revision") + 1
         work.save(update_fields=["revision", "edited_at"])
         work.refresh_from_db(fields=["revision", "edited_at"])
+        events.send(events.work_changed, work_id=work.pk)
     return work
 
 
@@ -352,13 +361,16 @@ def post_work(work: Work) -> Work:
     work.chapters.filter(published_at__isnull=True).update(published_at=now)
     _renumber_series(_series_of(work))
     work.refresh_from_db(fields=["revision"])
+    events.send(events.work_posted, work_id=work.pk)
+    events.send(events.work_changed, work_id=work.pk)
     return work
 
 
 @transaction.atomic
 def delete_work(work: Work) -> None:
-    series_ids = _series_of(work)
+    work_id, series_ids = work.pk, _series_of(work)
     work.delete()
+    events.send(events.work_deleted, work_id=work_id)
     # A series left without works has nothing to show; remove it with its last work.
     Series.objects.filter(pk__in=series_ids, serial_works__isnull=True).delete()
     _renumber_series(series_ids)
@@ -372,6 +384,8 @@ def add_chapter(work: Work, data: ChapterData) -> Chapter:
     if work.expected_chapters is not None and work.chapter_count > work.expected_chapters:
         work.expected_chapters = work.chapter_count
         work.save(update_fields=["expected_chapters"])
+    events.send(events.chapter_added, work_id=work.pk, chapter_id=chapter.pk, posted=work.posted)
+    events.send(events.work_changed, work_id=work.pk)
     return chapter
 
 
@@ -388,6 +402,7 @@ def update_chapter(chapter: Chapter, data: ChapterData) -> Chapter:
     chapter.word_count = count_words(body)
     chapter.save()
     _refresh_counts(chapter.work, updated=False)
+    events.send(events.work_changed, work_id=chapter.work_id)
     return chapter
 
 
@@ -399,6 +414,7 @@ def delete_chapter(chapter: Chapter) -> None:
     chapter.delete()
     _renumber(work, [c.pk for c in work.chapters.order_by("position")])
     _refresh_counts(work, updated=False)
+    events.send(events.work_changed, work_id=work.pk)
 
 
 @transaction.atomic
@@ -409,6 +425,7 @@ def reorder_chapters(work: Work, chapter_ids: list[int]) -> None:
         raise WorkError("The new order must list every chapter of the work exactly once.")
     _renumber(work, chapter_ids)
     _refresh_counts(work, updated=False)
+    events.send(events.work_changed, work_id=work.pk)
 
 
 def _renumber(work: Work, chapter_ids: list[int]) -> None:

@@ -14,7 +14,8 @@ SQLITE = [
 POSTGRESQL = [
     # No foreign key: Django's flush truncates the tables it knows, and a table outside them
     # that references works_work would make that fail. A work's row goes with the work through
-    # the post_delete signal (ficarchive/search/apps.py), as the FTS5 table's does on SQLite.
+    # the works app's `work_deleted` event (ficarchive/search/apps.py), as the FTS5 table's does
+    # on SQLite.
     "CREATE TABLE search_work (work_id integer PRIMARY KEY, document tsvector NOT NULL)",
     "CREATE INDEX search_work_document ON search_work USING gin (document)",
 ]
