@@ -175,11 +175,11 @@ def database_from_url(url: str | None, sqlite_path: Path) -> dict[str, Any]:
         raise ConfigError(f"DATABASE_URL={url!r}: the database name is missing")
     options: dict[str, str] = dict(parse_qsl(parts.query))
     # Planner settings for an archive whose pages are short statements over a cached database
-    # (bench/search.py, 100,000 works): JIT compiling pays off only for long analytic ones (the
-    # planner's guess of a phrase's matches, 25,000 where 2,200 match, made it compile a 400 ms
-    # search for 20 ms), and with the default random_page_cost of 4 (disks that seek) it read
-    # all 58,000 tags to join a page's 400 (25-50 ms instead of 2-4). A setting the URL's
-    # `options` names (`?options=-c jit=on`) is left as the URL says.
+    # (measured by bench/search.py at 100,000 works): JIT compiling pays off only for long
+    # analytic queries, and the planner's overestimate of a phrase's matches made it compile
+    # short searches; with the default random_page_cost of 4 (disks that seek) it read every
+    # tag to join a page's few hundred. A setting the URL's `options` names
+    # (`?options=-c jit=on`) is left as the URL says.
     for setting, value in PG_SETTINGS.items():
         if setting not in options.get("options", ""):
             options["options"] = (options.get("options", "") + f" -c {setting}={value}").strip()

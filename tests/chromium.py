@@ -1,5 +1,6 @@
-"""Real Chromium for the browser tests: the `browser` and `page` fixtures (tests/conftest.py
-offers them to every test) and the settings they launch with."""
+"""Real Chromium for the browser tests: what the `browser` and `page` fixtures of
+tests/conftest.py open, and the settings they launch with. Only browser tests import this module,
+so Playwright is not loaded for the rest of the suite."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -19,10 +19,6 @@ from playwright.sync_api import (
 )
 
 from tests.validators import require_tool
-
-# Playwright's sync API runs an event loop in the test's thread; Django's ORM, used there by
-# the database fixtures and their teardown, would otherwise refuse to run next to it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,8 +34,11 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
+def launched_browser() -> Iterator[Browser]:
+    """Chromium, headless, for one test (the `browser` fixture)."""
+    # Playwright's sync API runs an event loop in the test's thread; Django's ORM, used there by
+    # the database fixtures and their teardown, would otherwise refuse to run next to it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     require_tool(
         CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
     )
@@ -53,8 +52,8 @@ def browser() -> Iterator[Browser]:
             browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def opened_page(browser: Browser) -> Iterator[Page]:
+    """A fresh page in a context of its own (the `page` fixture)."""
     context = browser.new_context()
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)

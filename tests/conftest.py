@@ -1,10 +1,28 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.chromium import browser, page  # noqa: F401  (Chromium fixtures for every test)
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    # Imported here so that Playwright (and the ORM's async guard it turns off) is loaded only
+    # by the tests that drive Chromium.
+    from tests import chromium
+
+    yield from chromium.launched_browser()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    from tests import chromium
+
+    yield from chromium.opened_page(browser)
 
 
 @pytest.fixture(autouse=True)

@@ -26,3 +26,28 @@ def test_every_dependency_is_justified() -> None:
     names = re.findall(r'^\s+"([A-Za-z0-9_-]+)', pyproject.split("[project.scripts]")[0], re.M)
     for name in names:
         assert f"**{name}**" in README, f"{name} is not justified in the README"
+
+
+def _apps() -> list[str]:
+    package = Path(__file__).parent.parent / "ficarchive"
+    return sorted(path.parent.name for path in package.glob("*/apps.py"))
+
+
+def test_every_command_is_in_the_commands_section() -> None:
+    commands_section = README.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    package = Path(__file__).parent.parent / "ficarchive"
+    commands = sorted(
+        path.stem
+        for path in package.glob("*/management/commands/*.py")
+        if not path.stem.startswith("_")
+    )
+    assert commands, "no management commands found"
+    for command in commands:
+        assert f"`ficarchive {command}" in commands_section, f"`ficarchive {command}` is missing"
+
+
+def test_every_app_is_named_in_the_development_section() -> None:
+    development = README.split("## Development", 1)[1].split("\n## ", 1)[0]
+    assert len(_apps()) >= 9
+    for app in _apps():
+        assert f"`{app}`" in development, f"the app `{app}` is not in the README's app list"

@@ -104,13 +104,13 @@ class SQLiteBackend:
         expression = " OR ".join(_fts_string(word) for word in words)
         if required:
             # Score only works that have what every match has: the cursor below scores all
-            # it finds, and two common words OR-ed are in 75,000 of 100,000 works (190 ms)
-            # where the phrase of them is in 2,300 (43 ms).
+            # it finds, and two common words OR-ed match most of the archive where the phrase
+            # of them matches a few per cent (bench/search.py has the timings).
             musts = " AND ".join(self._expression(leaf, phrase, ()) for leaf, phrase in required)
             expression = f"({expression}) AND {musts}"
         # bm25 is lower for better matches; title and tags weigh most.
         # One FTS cursor scores every match (a correlated MATCH per row would rescan each word's
-        # whole index list per work: 3.5 s instead of 90 ms for a phrase at 100,000 works);
+        # whole index list per work, dozens of times slower at 100,000 works: bench/search.py);
         # `ORDER BY rowid LIMIT -1` keeps SQLite from folding it back into a per-row lookup.
         return (
             "COALESCE((SELECT ranked.score FROM (SELECT rowid AS work_id, "
