@@ -312,7 +312,7 @@ class Run:
 
     @property
     def disturbed(self) -> bool:
-        return self.cpu.get("other", 0.0) > OTHER_LOAD_LIMIT
+        return bool(self.cpu.get("other", 0.0) > OTHER_LOAD_LIMIT)
 
     @property
     def socket_errors(self) -> int:

@@ -225,7 +225,7 @@ class Remixer:
         before, core, after = match.groups()
         if len(core) < 4 or core.lower() in _STOPWORDS:
             return token
-        word = self.rng.choice(self.vocabulary.buckets.get(_bucket(core), [core.lower()]))
+        word = str(self.rng.choice(self.vocabulary.buckets.get(_bucket(core), [core.lower()])))
         if core[0].isupper():
             word = word.capitalize()
         return before + word + after

@@ -249,7 +249,7 @@ def choose_terms(
         pairs.update(set(itertools.pairwise(tokens)))
 
     def share(sentences_with: int) -> float:
-        return 1.0 - (1.0 - sentences_with / len(prose.sentences)) ** per_work
+        return float(1.0 - (1.0 - sentences_with / len(prose.sentences)) ** per_work)
 
     def content(word: str) -> bool:
         return len(word) >= 4 and word not in _STOP
@@ -1081,7 +1081,7 @@ def _database_size(vendor: str) -> float:
             cursor.execute("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size")
         else:
             cursor.execute("SELECT pg_database_size(current_database())")
-        return round(cursor.fetchone()[0] / 2**20, 1)
+        return float(round(cursor.fetchone()[0] / 2**20, 1))
 
 
 def _sentences(args: argparse.Namespace) -> list[str]:

@@ -71,7 +71,7 @@ def tick_step(peak: int, ticks: int = Y_TICKS) -> int:
     """The smallest 1, 2 or 5 times a power of 10 step whose `ticks` steps reach the peak."""
     raw = max(1, math.ceil(peak / ticks))
     magnitude = 10 ** (len(str(raw)) - 1)
-    return next(f * magnitude for f in (1, 2, 5, 10) if f * magnitude >= raw)
+    return int(next(f * magnitude for f in (1, 2, 5, 10) if f * magnitude >= raw))
 
 
 def _day(day: date) -> str:

@@ -71,7 +71,7 @@ def record_hit(work_id: int, reader: str, day: date) -> bool:
     def insert() -> bool:
         with connection.cursor() as cursor:
             cursor.execute(statement, [work_id, connection.ops.adapt_datefield_value(day), reader])
-            inserted = cursor.rowcount == 1
+            inserted = bool(cursor.rowcount == 1)
         if inserted:
             Work.objects.filter(pk=work_id).update(hits=F("hits") + 1)
         return inserted

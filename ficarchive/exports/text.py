@@ -111,7 +111,7 @@ def _inline_element(element: Any) -> str:
         return f"![{_escape(element.get('alt', ''))}]({element.get('src').replace(')', '%29')})"
     if tag in ("", "span", "abbr", "acronym", "font", "big", "small", "cite", "q", "dfn"):
         return content
-    return lxml_html.tostring(element, encoding="unicode", with_tail=False)
+    return str(lxml_html.tostring(element, encoding="unicode", with_tail=False))
 
 
 def _block_text(text: str) -> str:

@@ -80,7 +80,7 @@ def event_evidence(shared: np.ndarray) -> float:
     """The shared events alone: the best order-keeping pairing of the sentence pairs' weighted
     shared words (`_shared_events`), over the shorter passage's sentence count."""
     total, _ = _ordered_pairing(EVENT_WEIGHT * shared)
-    return total / min(shared.shape)
+    return float(total / min(shared.shape))
 
 
 def _likeness(similarity: np.ndarray, shared: np.ndarray, a: list[str], b: list[str]) -> float:

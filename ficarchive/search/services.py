@@ -312,7 +312,8 @@ def _counted(works: QuerySet[Work] | Sequence[int]) -> list[tuple[int, int, str,
             f"JOIN {Tag._meta.db_table} t ON t.id = c.filter_tag_id",
             params,
         )
-        return cursor.fetchall()
+        rows: list[tuple[int, int, str, str]] = cursor.fetchall()
+        return rows
 
 
 # The best-match score's name on a search's works.

@@ -26,7 +26,7 @@ chapter text's; notes pass `sanitize_notes_html`, summaries, comments and descri
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -35,6 +35,11 @@ from django.db.models.functions import Cast
 
 from ficarchive.texts.sanitize import allows_no_more, sanitize_html
 
+if TYPE_CHECKING:  # generic in django-stubs only
+    _TextField = models.TextField[str, str]
+else:
+    _TextField = models.TextField
+
 Sanitizer = Callable[[str], str]
 
 
@@ -42,7 +47,7 @@ class _Sanitized(str):
     """A value `pre_save` has just sanitized, so `get_db_prep_save` need not do it again."""
 
 
-class SanitizedHTMLField(models.TextField):
+class SanitizedHTMLField(_TextField):
     description = "HTML, sanitized against the archive's allow-list whenever it is written"
     # The sanitizer changes what is written, not the column: migrations that only change it
     # alter no table (SQLite would otherwise rebuild it).

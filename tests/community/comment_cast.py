@@ -44,4 +44,4 @@ def post_form(client: Client, work: Work, body: str = "Loved it.", **fields: Any
 
 def text(response: Any) -> str:
     """The page as a reader reads it: entities such as &#x27; turned back into characters."""
-    return html.unescape(response.content.decode())
+    return html.unescape(str(response.content.decode()))

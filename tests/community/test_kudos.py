@@ -11,8 +11,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from ficarchive.accounts.guests import guest_key
 from ficarchive.accounts.models import Block
-from ficarchive.community.kudos import ALREADY_LEFT, BLOCKED, OWN_WORK, guest_key
+from ficarchive.community.kudos import ALREADY_LEFT, BLOCKED, OWN_WORK
 from ficarchive.community.models import Kudos
 from ficarchive.works.models import Work
 from tests.cast import make_user, make_work

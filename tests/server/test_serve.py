@@ -132,7 +132,7 @@ def test_serve_starts_a_killed_job_worker_again(tmp_path: Path) -> None:
                 row = db.execute(
                     "SELECT state FROM jobs_job WHERE kind = 'community.digest'"
                 ).fetchone()
-            return row == ("done",)
+            return bool(row == ("done",))
 
         _until(digest_done, 60, "the queued job's end")
         assert _job_workers(server.pid) == [second]

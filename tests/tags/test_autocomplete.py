@@ -16,7 +16,8 @@ def _names(client: Client, query: str) -> list[str]:
     response = client.get(f"/tags/autocomplete?{query}")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    return response.json()
+    names: list[str] = response.json()
+    return names
 
 
 def test_canonical_tags_come_first_then_prefix_matches(client: Client) -> None:

@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ficarchive.accounts.models import User
+from ficarchive.accounts.services import default_pseud
 from ficarchive.exports.services import downloads_dir
 from ficarchive.jobs.models import Job
 from ficarchive.search.backends import backend
@@ -32,7 +33,7 @@ from ficarchive.works.services import (
     update_chapter,
     update_work,
 )
-from tests.cast import default_pseud, make_user, make_work
+from tests.cast import make_user, make_work
 
 pytestmark = pytest.mark.django_db
 

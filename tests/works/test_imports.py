@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from ficarchive.accounts.models import User
+from ficarchive.accounts.models import Pseud, User
 from ficarchive.texts.formats import parse_bytes
 from ficarchive.works.imports import (
     FAILED,
@@ -29,7 +29,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures"
 STORY = FIXTURES / "everything-back-but-you.txt"
 
 
-def _pseuds(name: str = "author") -> list:
+def _pseuds(name: str = "author") -> list[Pseud]:
     return [make_user(name).pseuds.get()]
 
 

@@ -38,7 +38,7 @@ class _FrontMatterLoader(yaml.SafeLoader):
         self.references = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML is untyped
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             self.references += 1
             if self.references > MAX_YAML_ALIASES:
