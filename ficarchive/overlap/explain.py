@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ficarchive.overlap.calibration import DEFAULT_THRESHOLD
+from ficarchive.overlap.findings import FindingJSON
 from ficarchive.texts.counting import count_words_in_text
 from ficarchive.works.models import RelatedWork, Work
 from ficarchive.works.queries import AnyUser, is_creator
@@ -84,7 +85,7 @@ class Explained:
         """`your work “Title”` or `“Title” by someone else`."""
         return f"your work “{title}”" if self.own else f"“{title}” by someone else"
 
-    def coverage(self, finding: dict[str, Any]) -> str:
+    def coverage(self, finding: FindingJSON) -> str:
         """`86 words, 12% of chapter 2` (or `of the notes`)."""
         chapter = finding["draft"].get("chapter")
         where = f"chapter {chapter}" if finding["draft"].get("part", "text") == "text" else "notes"
@@ -102,7 +103,7 @@ class Explained:
 
 
 def explain(
-    finding: dict[str, Any],
+    finding: FindingJSON,
     source: Work,
     user: AnyUser,
     parts: list[str],
@@ -113,7 +114,9 @@ def explain(
     `links` the draft's related-work links by the other work's id (`works.related.linked_pairs`).
     """
     draft = finding["draft"]
-    index = len(parts) - 1 if draft.get("part", "text") == "notes" else int(draft["chapter"]) - 1
+    index = (
+        len(parts) - 1 if draft.get("part", "text") == "notes" else int(draft["chapter"] or 0) - 1
+    )
     part = parts[index] if 0 <= index < len(parts) else ""
     return Explained(
         verdict=verdict(float(finding["score"])),
@@ -127,7 +130,7 @@ def explain(
 
 
 def explain_report(
-    findings: list[dict[str, Any]],
+    findings: list[FindingJSON],
     user: AnyUser,
     parts: list[str],
     draft: Work | None = None,

@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from ficarchive.overlap import calibration, edges
 from ficarchive.overlap.align import Alignment, align
@@ -58,6 +58,33 @@ class SourceSpan(Span):
     title: str
 
 
+class DraftSpanJSON(TypedDict):
+    part: str
+    chapter: int | None
+    start: int
+    end: int
+    text: str
+
+
+class SourceSpanJSON(TypedDict):
+    work_id: int
+    title: str
+    chapter: int
+    start: int
+    end: int
+    text: str
+
+
+class FindingJSON(TypedDict):
+    """A finding as a check stores it (`OverlapCheck.findings`) and `check --json` prints it."""
+
+    kind: str
+    score: float
+    detector: str
+    draft: DraftSpanJSON
+    source: SourceSpanJSON
+
+
 @dataclass
 class Finding:
     kind: str
@@ -66,7 +93,7 @@ class Finding:
     draft: Span
     source: SourceSpan
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> FindingJSON:
         return {
             "kind": self.kind,
             "score": round(self.score, 3),

@@ -29,6 +29,7 @@ from ficarchive.accounts.models import User
 from ficarchive.accounts.web import signed_in
 from ficarchive.overlap import services
 from ficarchive.overlap.explain import Explained, explain, verdict_scale
+from ficarchive.overlap.findings import FindingJSON
 from ficarchive.overlap.models import Check
 from ficarchive.works import related
 from ficarchive.works.models import Chapter, RelatedWork, Work
@@ -161,7 +162,7 @@ def passage_opening(text: str) -> str:
     return " ".join(text.split()[:OPENING_WORDS])
 
 
-def report_rows(user: User, draft: Work, findings: list[dict[str, Any]]) -> tuple[list[Row], int]:
+def report_rows(user: User, draft: Work, findings: list[FindingJSON]) -> tuple[list[Row], int]:
     """The findings whose source the user may still see, and how many were left out.
 
     Five queries however many findings: the source works (with their creators, for `can_view`),
