@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ficarchive.overlap import detectors, services
-from ficarchive.overlap.detectors import DraftPassage, SemanticDetector
+from ficarchive.overlap import semantic, services
+from ficarchive.overlap.detectors import DraftPassage
+from ficarchive.overlap.semantic import SemanticDetector
 from tests.cast import make_user, make_work
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +29,14 @@ def test_new_and_deleted_passages_are_followed_without_a_rebuild() -> None:
     first = make_work(writer, title="First", body=SCENE)
     services.index_work(first.pk)
     assert neighbours({first.pk})
-    built = detectors._cache.index
+    built = semantic._cache.index
 
     second = make_work(writer, title="Second", body=SCENE + " And then it was morning.")
     services.index_work(second.pk)
     found = neighbours({first.pk, second.pk})
     second_passages = set(second.passages.values_list("pk", flat=True))
     assert second_passages <= found
-    assert detectors._cache.index is built  # the new passages were searched beside the index
+    assert semantic._cache.index is built  # the new passages were searched beside the index
 
     first_passages = set(first.passages.values_list("pk", flat=True))
     first_id = first.pk
@@ -46,15 +47,15 @@ def test_new_and_deleted_passages_are_followed_without_a_rebuild() -> None:
 
 
 def test_many_changes_rebuild_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(detectors._VectorCache, "MIN_TAIL", 0)
+    monkeypatch.setattr(semantic._VectorCache, "MIN_TAIL", 0)
     writer = make_user("writer")
     first = make_work(writer, title="First", body=SCENE)
     services.index_work(first.pk)
     neighbours({first.pk})
-    built = detectors._cache.index
+    built = semantic._cache.index
     others = [make_work(writer, title=f"Other {n}", body=SCENE) for n in range(3)]
     for work in others:
         services.index_work(work.pk)
     found = neighbours({w.pk for w in [first, *others]})
-    assert detectors._cache.index is not built
+    assert semantic._cache.index is not built
     assert len(found) == 3  # the three nearest of four equal passages
