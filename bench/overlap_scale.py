@@ -815,7 +815,7 @@ def machine_info() -> dict[str, Any]:
 def settings_info(
     args: argparse.Namespace, steps: list[int], pairs: list[PanPair]
 ) -> dict[str, Any]:
-    from ficarchive.overlap import detectors, embeddings, findings, passages
+    from ficarchive.overlap import embeddings, findings, lexical, passages, semantic
 
     return {
         "words": args.words,
@@ -834,10 +834,10 @@ def settings_info(
         "planted": dict(Counter(pair.kind for pair in pairs)),
         "overlap": {
             "passage_words": passages.TARGET_WORDS,
-            "common_in_works": detectors.COMMON_IN_WORKS,
-            "min_shared": detectors.MIN_SHARED,
-            "neighbours": detectors.NEIGHBOURS,
-            "static_min": detectors.STATIC_MIN,
+            "common_in_works": lexical.COMMON_IN_WORKS,
+            "min_shared": lexical.MIN_SHARED,
+            "neighbours": semantic.NEIGHBOURS,
+            "static_min": semantic.STATIC_MIN,
             "max_verified": findings.MAX_VERIFIED,
             "exact_limit": embeddings.EXACT_LIMIT,
         },

@@ -57,7 +57,7 @@ def _own_data_folder(settings: Any, tmp_path_factory: pytest.TempPathFactory) ->
 def _fresh_passage_vectors() -> None:
     # Rolled-back ids come back in the next test with other rows; the vector cache of the
     # overlap check must not take them for the passages it saw.
-    from ficarchive.overlap.detectors import forget_vectors
+    from ficarchive.overlap.semantic import forget_vectors
 
     forget_vectors()
 

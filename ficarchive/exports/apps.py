@@ -17,6 +17,9 @@ class ExportsConfig(AppConfig):
     verbose_name = "Exports"
 
     def ready(self) -> None:
+        # The built-in download formats register themselves when imported.
+        import ficarchive.exports.builtin  # noqa: F401
+
         # The background job that makes big downloads registers itself on import.
         from ficarchive.exports import services  # noqa: F401
         from ficarchive.works import events

@@ -1,6 +1,7 @@
 """The registry of download formats. Each turns a work into the bytes of one file.
 
-The built-in formats register themselves in their modules, the way a new one would:
+The built-in formats register themselves (`exports.builtin`, imported by the app's `ready()`)
+exactly the way a new one would; this module imports none of them, so any format may import it:
 
     @register("txt", "Plain text", "text/plain; charset=utf-8")
     def plain_text(work: Work) -> bytes: ...
@@ -75,6 +76,3 @@ def file_name(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     name = re.sub(r"[^A-Za-z0-9]+", "_", ascii_title).strip("_")[:24].rstrip("_")
     return name or "Work"
-
-
-from ficarchive.exports import calibre, epub, html, text  # noqa: E402, F401

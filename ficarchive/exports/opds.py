@@ -33,6 +33,7 @@ from ficarchive.exports.catalog import (
 from ficarchive.exports.formats import export_formats
 from ficarchive.exports.opds2 import OPDS2_TYPE
 from ficarchive.exports.queries import RATINGS, STATUSES, Facets
+from ficarchive.search import services as search_services
 from ficarchive.tags.models import Tag, TagType, tag_to_url
 from ficarchive.works.models import Series, Work
 from ficarchive.works.queries import (
@@ -326,13 +327,11 @@ def series(catalog: Catalog, series: Series, listing: Listing) -> Feed:
 def _found(catalog: Catalog, query: str) -> QuerySet[Work]:
     """The archive's full-text search; a query it cannot read finds nothing (an e-reader app
     has nowhere to show the message)."""
-    from ficarchive.search.services import SearchError, search
-
     if not query:
         return Work.objects.none()
     try:
-        return search(catalog.user, query).works
-    except SearchError:
+        return search_services.search(catalog.user, query).works
+    except search_services.SearchError:
         return Work.objects.none()
 
 

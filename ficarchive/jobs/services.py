@@ -5,6 +5,9 @@ A handler is a plain function of the job's JSON payload, registered under a kind
     @handler("exports.generate")
     def generate(payload: dict[str, Any]) -> None: ...
 
+Each app registers its own handlers in its own modules, which its `ready()` imports; this app
+imports none of them (it is the lowest layer), and `kinds()` lists what is registered.
+
 Claiming is safe with many workers: PostgreSQL locks the row with `FOR UPDATE SKIP LOCKED`, so
 workers never wait on each other; SQLite has one writer, and a conditional UPDATE (`… WHERE
 state = 'queued'`) lets exactly one worker win a row. A job whose handler raises is retried with
@@ -74,6 +77,11 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
         return function
 
     return register
+
+
+def kinds() -> list[str]:
+    """The job kinds that have a handler, sorted."""
+    return sorted(_HANDLERS)
 
 
 def lease() -> timedelta:

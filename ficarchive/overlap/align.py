@@ -41,7 +41,8 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-import Stemmer  # type: ignore[import-not-found]  # PyStemmer: a C extension without stubs
+
+from ficarchive.overlap.tokens import STEMMER, STOP_WORDS, WORD_PIECE
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -125,29 +126,12 @@ class AlignSettings:
 
 DEFAULT_SETTINGS = AlignSettings()
 
-# A plain English stop-word list: function words that carry no topic.
-STOP_WORDS = frozenset(
-    """
-    a about above after again against all also am an and any are aren as at be because been
-    before being below between both but by can cannot could couldn did didn do does doesn doing
-    don down during each few for from further had hadn has hasn have haven having he her here
-    hers herself him himself his how however i if in into is isn it its itself just let ll me
-    might more most must mustn my myself no nor not now of off on once only or other ought our
-    ours ourselves out over own re same shall shan she should shouldn so some such than that the
-    their theirs them themselves then there these they this those through thus to too under
-    until up upon us very ve was wasn we were weren what when where which while who whom whose
-    why will with won would wouldn yet you your yours yourself yourselves s t d m o y
-    """.split()
-)
-
-_WORD = re.compile(r"\w+")
 # A sentence ends after . ! or ? (with closing quotes or brackets) before whitespace, or at a
 # blank line.
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n[ \t\r\f\v]*\n")
 _NEWLINE = re.compile(r"\n")
 # What may close a passage after its last word.
 _CLOSING = re.compile(r"[.!?;:\"'”’)\]]*")
-_STEMMER = Stemmer.Stemmer("english")
 
 
 class _Doc(NamedTuple):
@@ -184,13 +168,13 @@ class _Vocab:
 
     def tokenise(self, text: str) -> tuple[IntArray, IntArray, IntArray, IntArray]:
         """Word tokens of `text`: starts, ends, word ids and stem ids (-1 for stop-words)."""
-        matches = list(_WORD.finditer(text))
+        matches = list(WORD_PIECE.finditer(text))
         spans = np.asarray([m.span() for m in matches], dtype=np.int64).reshape(-1, 2)
         tokens = [m.group().lower() for m in matches]
         words = self.words
         new = [w for w in dict.fromkeys(tokens) if w not in words]
         content = [w for w in new if w not in STOP_WORDS]
-        stems = dict(zip(content, _STEMMER.stemWords(content), strict=True))
+        stems = dict(zip(content, STEMMER.stemWords(content), strict=True))
         for word in new:
             words[word] = len(words)
             stem = stems.get(word)
@@ -801,4 +785,4 @@ def align(this: str, source: str, *, settings: AlignSettings | None = None) -> l
     return _Aligner(this, source, settings or DEFAULT_SETTINGS).run()
 
 
-__all__ = ["DEFAULT_SETTINGS", "STOP_WORDS", "AlignSettings", "Alignment", "align"]
+__all__ = ["DEFAULT_SETTINGS", "AlignSettings", "Alignment", "align"]

@@ -17,6 +17,9 @@ class OverlapConfig(AppConfig):
     verbose_name = "Overlap check"
 
     def ready(self) -> None:
+        # The built-in detectors register themselves when imported.
+        import ficarchive.overlap.builtin  # noqa: F401
+
         # The jobs that index works and run checks register themselves on import.
         from ficarchive.overlap import services  # noqa: F401
         from ficarchive.works import events

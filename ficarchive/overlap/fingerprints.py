@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ficarchive.overlap.passages import words
+from ficarchive.overlap.tokens import STEMMER, STOP_WORDS, words
 
 K = 5
 W = 8
@@ -71,10 +71,8 @@ _STEM_SALT = np.uint64(0xA5A5_5A5A_0F0F_F0F0)
 
 def stem_fingerprints(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Winnowed fingerprints of the content-word stems of a text, with their offsets."""
-    from ficarchive.overlap.align import _STEMMER, STOP_WORDS
-
     found = [m for m in words(text) if m.group().lower() not in STOP_WORDS]
-    stems = _STEMMER.stemWords([m.group().lower().replace("’", "'") for m in found])
+    stems = STEMMER.stemWords([m.group().lower().replace("’", "'") for m in found])
     hashes = np.fromiter((_word_hash(s) for s in stems), dtype=np.uint64, count=len(stems))
     starts = np.fromiter((m.start() for m in found), dtype=np.int64, count=len(found))
     with np.errstate(over="ignore"):

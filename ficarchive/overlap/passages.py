@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ficarchive.overlap.tokens import WORD
+
 TARGET_WORDS = 200
 MIN_WORDS = 60
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")
 _SCENE_BREAK = re.compile(r"^\W*$")
 
@@ -27,10 +28,6 @@ class Cut:
     word_count: int
 
 
-def words(text: str) -> list[re.Match[str]]:
-    return list(_WORD.finditer(text))
-
-
 def cut(text: str, target: int = TARGET_WORDS) -> list[Cut]:
     """Paragraph-aligned passages of about `target` words; scenes are never joined."""
     scenes: list[list[tuple[int, int, int]]] = [[]]
@@ -39,7 +36,7 @@ def cut(text: str, target: int = TARGET_WORDS) -> list[Cut]:
         if _SCENE_BREAK.match(body):
             scenes.append([])
             continue
-        scenes[-1].append((paragraph.start(), paragraph.end(), len(_WORD.findall(body))))
+        scenes[-1].append((paragraph.start(), paragraph.end(), len(WORD.findall(body))))
     cuts: list[Cut] = []
     for scene in scenes:
         for start, end, count in _group(scene, target):

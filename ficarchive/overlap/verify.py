@@ -29,13 +29,13 @@ one keeps PAN summaries' recall at that false rate 0.63 -> 0.86.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 
 import numpy as np
 
 from ficarchive.overlap import embeddings
 from ficarchive.overlap.passages import sentences, without_names
+from ficarchive.overlap.tokens import LETTERS, STEMMER, STOP_WORDS
 
 # Sentence pairs gain (centred cosine + EVENT_WEIGHT * shared rare words) - PAIR_FLOOR.
 PAIR_FLOOR = 0.2
@@ -51,8 +51,6 @@ MIN_PAIRS = 3
 # sentences. Every PAN 2013 summary the model calls retold has 0.09 or more
 # (`bench/overlap_calibrate.py` prints the lowest); three in four chance pairs have less.
 EVENT_GATE = 0.06
-
-_WORD = re.compile(r"[a-z]+")
 
 
 def scene_likeness(pairs: list[tuple[str, str]]) -> list[float]:
@@ -96,11 +94,10 @@ def _likeness(similarity: np.ndarray, shared: np.ndarray, a: list[str], b: list[
 def _shared_events(a: list[str], b: list[str]) -> np.ndarray:
     """For each sentence pair, the content words both hold, each weighted by its rarity
     (log of sentences over sentences holding it) among the sentences of both passages."""
-    from ficarchive.overlap.align import _STEMMER, STOP_WORDS
 
     def content(sentence: str) -> set[str]:
-        found = [w for w in _WORD.findall(sentence.lower()) if w not in STOP_WORDS and len(w) > 2]
-        return set(_STEMMER.stemWords(found))
+        found = [w for w in LETTERS.findall(sentence.lower()) if w not in STOP_WORDS and len(w) > 2]
+        return set(STEMMER.stemWords(found))
 
     words_a, words_b = [content(s) for s in a], [content(s) for s in b]
     held = Counter(w for found in (*words_a, *words_b) for w in found)

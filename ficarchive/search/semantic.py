@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from ficarchive.overlap import detectors, embeddings
+from ficarchive.overlap import embeddings, tokens
 from ficarchive.overlap.passages import without_names
+from ficarchive.overlap.semantic import passage_vectors
 from ficarchive.search import services
 from ficarchive.search.saved import without_muted
 from ficarchive.works.models import Work
@@ -41,18 +42,14 @@ MAX_DESCRIPTION = 1000
 # Content words for the keyword half: longer than three letters, not in STOP_WORDS, at most
 # this many (each OR-ed word is one more full-text leaf).
 MAX_KEYWORDS = 16
-STOP_WORDS = frozenset(
+# The overlap check's function words, and the words any story description is full of.
+STOP_WORDS = tokens.STOP_WORDS | frozenset(
     """
-    about above after again against also although among another anyone anything around away
-    back been before behind being below beside between both came come comes could does doing
-    done down during each either else even ever every from gets getting goes going gone have
-    having here hers herself him himself his into itself just keep keeps know later like made
-    make makes many maybe might more most much must near never next once only onto other ours
-    over quite rather really said same says should since some someone something soon
-    still such than that their theirs them themselves then there these they thing things this
-    those though through till time toward towards under until upon very want wants
-    were what when where whether which while whom whose will with within without would your
-    yours story stories
+    although among another anyone anything around away back behind beside came come comes done
+    either else even ever every gets getting goes going gone keep keeps know later like made
+    make makes many maybe much near never next onto quite rather really said says since someone
+    something soon still thing things though till time toward towards want wants whether within
+    without story stories
     """.split()
 )
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -70,7 +67,7 @@ class _WorkVectors:
     )
 
     def current(self) -> _WorkVectors:
-        passages = detectors._cache.current()
+        passages = passage_vectors()
         if passages is not self.source or passages.stamp != self.stamp:
             self.work_ids, self.vectors = work_means(
                 passages.works[passages.alive], passages.vectors[passages.alive]

@@ -31,6 +31,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from ficarchive.texts.formats import format_for, parse_bytes, too_big
 from ficarchive.texts.limits import Limits, megabytes
 from ficarchive.texts.structure import ParsedWork, ParseError
 
@@ -62,8 +63,6 @@ class ParserProcess:
     def parse(self, data: bytes, name: str) -> ParsedWork:
         """The work in the file, or a ParseError naming the file and the limit it passed."""
         if len(data) > self.limits.max_file_bytes:
-            from ficarchive.texts.formats import too_big
-
             raise ParseError(too_big(len(data), self.limits), name)
         try:
             child = self._start()
@@ -184,9 +183,9 @@ def _child_main(limits: Limits) -> None:
     # Reading a file can wait a moment; a reader logging in should not: when the CPUs are busy,
     # the server's own threads come first.
     os.nice(_NICENESS)
-    # No django.setup() here: the built-in formats are registered by importing them.
+    # No django.setup() here, so no app's ready(): the child registers the built-in formats
+    # itself, as a script would (the parent never needs the parsers).
     import ficarchive.texts.formats.builtin  # noqa: F401
-    from ficarchive.texts.formats import format_for, parse_bytes
 
     # The protocol owns the real stdout; anything a library prints goes to stderr instead.
     replies = os.fdopen(os.dup(1), "wb")

@@ -18,6 +18,7 @@ from ficarchive.jobs.services import (
     enqueue,
     forget_finished,
     handler,
+    kinds,
     renew,
     requeue_abandoned,
     run,
@@ -220,3 +221,19 @@ def test_the_worker_command_runs_what_is_queued() -> None:
     call_command("worker", "--once", stdout=out)
     assert "ran 2 job(s)" in out.getvalue()
     assert len(DONE) == 2
+
+
+def test_each_app_registers_its_job_kinds_when_django_starts() -> None:
+    assert {
+        "community.digest",
+        "community.notify",
+        "exports.generate",
+        "overlap.check",
+        "overlap.index",
+        "search.index",
+    } <= set(kinds())
+
+
+def test_a_registered_handler_is_a_kind() -> None:
+    assert "tests.record" in kinds()
+    assert kinds() == sorted(kinds())

@@ -1,60 +1,52 @@
-"""The semantic detector's vectors in memory follow the index without rebuilding it."""
+"""The registry of overlap detectors: the built-in two, and a new one added the same way."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
-from ficarchive.overlap import detectors, services
-from ficarchive.overlap.detectors import DraftPassage, SemanticDetector
-from tests.cast import make_user, make_work
-
-pytestmark = pytest.mark.django_db
-
-SCENE = (
-    "The lamp failed at midnight, exactly when the storm was at its height. The keeper climbed "
-    "the stairs with a lantern swinging in her hand, found the old oil hidden behind the sacks, "
-    "poured it into the reservoir, and lit the wick with a tinderbox on the third strike, so "
-    "that the light swelled behind the lens and flung itself out across the black water."
-)
+from ficarchive.overlap import detectors
+from ficarchive.overlap.detectors import Candidate, DraftPassage
+from ficarchive.overlap.lexical import LexicalDetector
+from ficarchive.overlap.models import Passage
+from ficarchive.overlap.semantic import SemanticDetector
 
 
-def neighbours(allowed: set[int]) -> set[int]:
-    draft = [DraftPassage(1, 0, len(SCENE), SCENE)]
-    return {c.passage_id for c in SemanticDetector().candidates(draft, allowed, allowed)}
+class _Quiet:
+    name = "quiet"
+
+    def index(self, passages: list[tuple[Passage, str]]) -> None:
+        pass
+
+    def candidates(
+        self, draft: list[DraftPassage], allowed_works: set[int], visible_works: set[int]
+    ) -> list[Candidate]:
+        return []
 
 
-def test_new_and_deleted_passages_are_followed_without_a_rebuild() -> None:
-    writer = make_user("writer")
-    first = make_work(writer, title="First", body=SCENE)
-    services.index_work(first.pk)
-    assert neighbours({first.pk})
-    built = detectors._cache.index
-
-    second = make_work(writer, title="Second", body=SCENE + " And then it was morning.")
-    services.index_work(second.pk)
-    found = neighbours({first.pk, second.pk})
-    second_passages = set(second.passages.values_list("pk", flat=True))
-    assert second_passages <= found
-    assert detectors._cache.index is built  # the new passages were searched beside the index
-
-    first_passages = set(first.passages.values_list("pk", flat=True))
-    first_id = first.pk
-    first.delete()
-    found = neighbours({first_id, second.pk})
-    assert not first_passages & found
-    assert second_passages <= found
+def test_the_app_registers_the_lexical_and_the_semantic_detector() -> None:
+    assert isinstance(detectors.detector("lexical"), LexicalDetector)
+    assert isinstance(detectors.detector("semantic"), SemanticDetector)
+    assert [d.name for d in detectors.detectors()][:2] == ["lexical", "semantic"]
 
 
-def test_many_changes_rebuild_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(detectors._VectorCache, "MIN_TAIL", 0)
-    writer = make_user("writer")
-    first = make_work(writer, title="First", body=SCENE)
-    services.index_work(first.pk)
-    neighbours({first.pk})
-    built = detectors._cache.index
-    others = [make_work(writer, title=f"Other {n}", body=SCENE) for n in range(3)]
-    for work in others:
-        services.index_work(work.pk)
-    found = neighbours({w.pk for w in [first, *others]})
-    assert detectors._cache.index is not built
-    assert len(found) == 3  # the three nearest of four equal passages
+def test_a_new_detector_registers_beside_the_built_in_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(detectors, "_DETECTORS", dict(detectors._DETECTORS))
+    quiet = detectors.register(_Quiet())
+    assert detectors.detector("quiet") is quiet
+    assert [d.name for d in detectors.detectors()] == ["lexical", "semantic", "quiet"]
+
+
+def test_an_unknown_detector_is_none() -> None:
+    assert detectors.detector("telepathic") is None
+
+
+def test_the_registry_imports_no_detector() -> None:
+    # Any detector may import the registry; the built-in ones come from `overlap.builtin`.
+    tree = ast.parse(Path(detectors.__file__).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not imported & {"ficarchive.overlap.lexical", "ficarchive.overlap.semantic"}

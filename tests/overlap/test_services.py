@@ -9,8 +9,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from ficarchive.accounts.models import User
-from ficarchive.overlap import detectors, services
+from ficarchive.overlap import lexical, services
+from ficarchive.overlap.detectors import DraftPassage
 from ficarchive.overlap.models import Fingerprint, Passage
+from ficarchive.overlap.semantic import SemanticDetector
 from ficarchive.texts.formats import parse_file
 from ficarchive.works.models import Work
 from ficarchive.works.services import ChapterData, update_chapter
@@ -165,7 +167,7 @@ class TestPrivacy:
         # reader who keeps six drafts of a suspected text and checks a seventh must get the same
         # report whether or not the text also sits in someone else's hidden draft.
         reader, writer = make_user("reader"), make_user("writer")
-        assert detectors.COMMON_IN_WORKS == 8  # the scenario below is built on this count
+        assert lexical.COMMON_IN_WORKS == 8  # the scenario below is built on this count
         suspected = "Opening line.\n\n" + COPIED + "\n\n" + lightly_edited(COPIED)
         for number in range(6):
             make_work(reader, title=f"Copy {number}", body=suspected, posted=False)
@@ -190,13 +192,13 @@ class TestPrivacy:
         source = make_work(writer, title="Posted", body=lightly_edited(COPIED))
         for number in range(12):
             make_work(writer, title=f"Other {number}", body=f"Chapter {number}.\n\n{OTHER}")
-        draft = [detectors.DraftPassage(1, 0, len(COPIED), COPIED)]
+        draft = [DraftPassage(1, 0, len(COPIED), COPIED)]
         for work in Work.objects.all():
             services.index_work(work.pk)
 
         def found() -> set[int]:
             allowed = shown = services.allowed_works(reader, "all")
-            semantic = detectors.SemanticDetector().candidates(draft, allowed, shown)
+            semantic = SemanticDetector().candidates(draft, allowed, shown)
             return {Passage.objects.get(pk=c.passage_id).work_id for c in semantic}
 
         before = found()
