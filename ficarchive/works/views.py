@@ -85,14 +85,8 @@ def work_list(request: HttpRequest) -> HttpResponse:
 
 def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
     adult = request.GET.get("view_adult") == "true"
-    from ficarchive.exports.formats import export_formats, file_name
-
-    # One URL reversed; the formats differ only in the extension.
-    stem = reverse("exports:download", args=[work.pk, file_name(work.title), "x"])[:-1]
-    downloads = [(export.label, stem + export.extension) for export in export_formats()]
     return {
         "work": work,
-        "downloads": downloads,
         "is_creator": is_creator(request.user, work),
         "adult_query": "?view_adult=true" if adult else "",
         "series_parts": series_parts(work, request.user.is_authenticated),
