@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: logged-out readers' work pages, kept a minute (after the session, user and CSRF).
+    "ficarchive.server.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "ficarchive.urls"

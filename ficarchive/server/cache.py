@@ -3,7 +3,7 @@
 Django's local-memory cache counts entries: 5,000 of them. Entries are blurbs of a few KB and
 logged-out readers' work pages, and a page is as big as its work: 150 requests for one 8.5 MB
 page under 150 addresses (`?x=1`, `?x=2`, …) held 905 MB. The page cache now keys on the
-parameters a page reads (`works.views`), and this backend bounds what all entries together
+parameters a page reads (`server.page_cache`), and this backend bounds what all entries together
 hold: `MAX_BYTES` in all (the least recently used go first), and an entry above
 `MAX_ENTRY_BYTES` is not kept at all (the page is made again each time, as without a cache).
 

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.middleware.csrf import get_token
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -29,7 +23,7 @@ from ficarchive.community.subscriptions import subscription_of
 from ficarchive.search.saved import without_muted
 from ficarchive.works import services
 from ficarchive.works.forms import ChapterForm, WorkForm
-from ficarchive.works.models import Chapter, Series, Work, content_stamp
+from ficarchive.works.models import Chapter, Series, Work
 from ficarchive.works.queries import (
     can_edit,
     chapter_index,
@@ -77,100 +71,6 @@ def _adult_check(request: HttpRequest, work: Work) -> HttpResponse:
 
 # -- reading -------------------------------------------------------------------------------
 
-ANONYMOUS_PAGE_SECONDS = 60
-# The query parameters a reading page reads (the adult question, the whole work, the page of
-# comments). A shared page is made and kept for these alone: with the whole address in the key,
-# `?x=1`, `?x=2`, … each kept a copy (150 of an 8.5 MB page held 905 MB).
-READING_PARAMETERS = ("view_adult", "view_full_work", "comments_page")
-
-
-def _only_reading_parameters(request: HttpRequest) -> str:
-    """Drop every other parameter from the request, so that the page made from it is the page
-    its key names (forms on it send `get_full_path` back); returns the query kept."""
-    kept = QueryDict(mutable=True)
-    for name in READING_PARAMETERS:
-        if name in request.GET:
-            kept[name] = request.GET[name]  # the last value, the one the views read
-    query = kept.urlencode()
-    request.GET = QueryDict(query)
-    request.META["QUERY_STRING"] = query
-    return query
-
-
-def _anonymous_page_key(request: HttpRequest, work_id: int) -> str | None:
-    """A cache key for logged-out readers who send no cookies but a CSRF one: they all see the
-    same page, keyed by the parameters it reads (others are dropped from the request).
-
-    The key holds the work's revision and last edit, so any change to the work or its chapters
-    shows at once; names changed elsewhere (a tag, a pseud) and new kudos or comments show within
-    a minute. The cache is bounded in bytes (`ficarchive.server.cache`, `CACHE_MEMORY_MB`).
-    """
-    if request.method != "GET" or set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}:
-        return None
-    stamp = (
-        Work.objects.filter(pk=work_id, posted=True, restricted=False)
-        .values_list("revision", "edited_at")
-        .first()
-    )
-    if stamp is None:
-        return None
-    query = _only_reading_parameters(request)
-    return f"work-page:{request.path}?{query}:{content_stamp(*stamp)}"
-
-
-# The CSRF token of `{% csrf_token %}`: a shared page keeps a slot, filled for each reader.
-_CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(">)')
-_CSRF_SLOT = b"{csrf-token-slot}"
-_CSRF_SLOT_INPUT = re.compile(
-    rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")' + re.escape(_CSRF_SLOT) + rb'(">)'
-)
-
-
-def _shareable_page(request: HttpRequest, response: HttpResponse) -> bytes | None:
-    """The page as all logged-out readers may get it, or None when it is this reader's own."""
-    if response.streaming or response.status_code != 200 or response.cookies:
-        return None
-    if request.session.modified or len(messages.get_messages(request)):
-        return None
-    content, tokens = _CSRF_INPUT.subn(rb"\g<1>" + _CSRF_SLOT + rb"\g<2>", response.content)
-    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not tokens:
-        return None  # the token was taken for something other than a form: leave it unshared
-    return content
-
-
-def _filled_page(request: HttpRequest, content: bytes) -> HttpResponse:
-    """A shared page with this reader's own CSRF token in its forms (and cookie, if new)."""
-    if _CSRF_SLOT in content:
-        token = get_token(request).encode()
-        content = _CSRF_SLOT_INPUT.sub(lambda match: match[1] + token + match[2], content)
-    return HttpResponse(content)
-
-
-def cached_for_anonymous_readers(
-    view: Callable[..., HttpResponse],
-) -> Callable[..., HttpResponse]:
-    """Serve logged-out readers a work page rendered once a minute, and still count their hits."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, work_id: int, *args: Any, **kwargs: Any) -> HttpResponse:
-        key = _anonymous_page_key(request, work_id)
-        if key is not None:
-            cached = cache.get(key)
-            if isinstance(cached, tuple):
-                content, counts_hit = cached
-                if counts_hit:
-                    hits.count_guest_hit(request, work_id)
-                return _filled_page(request, content)
-        response = view(request, work_id, *args, **kwargs)
-        if key is not None:
-            shared = _shareable_page(request, response)
-            if shared is not None:
-                counts_hit = bool(request.META.get(hits.COUNTS_HIT))
-                cache.set(key, (shared, counts_hit), ANONYMOUS_PAGE_SECONDS)
-        return response
-
-    return wrapper
-
 
 def home(request: HttpRequest) -> HttpResponse:
     works = with_blurb_data(listed_works(request.user))[:PAGE_SIZE]
@@ -185,14 +85,8 @@ def work_list(request: HttpRequest) -> HttpResponse:
 
 def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
     adult = request.GET.get("view_adult") == "true"
-    from ficarchive.exports.formats import export_formats, file_name
-
-    # One URL reversed; the formats differ only in the extension.
-    stem = reverse("exports:download", args=[work.pk, file_name(work.title), "x"])[:-1]
-    downloads = [(export.label, stem + export.extension) for export in export_formats()]
     return {
         "work": work,
-        "downloads": downloads,
         "is_creator": is_creator(request.user, work),
         "adult_query": "?view_adult=true" if adult else "",
         "series_parts": series_parts(work, request.user.is_authenticated),
@@ -200,7 +94,6 @@ def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
     }
 
 
-@cached_for_anonymous_readers
 def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
     work = visible_work(request, work_id)
     if _asks_adult_check(request, work):
@@ -220,7 +113,6 @@ def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
     return _render_chapter(request, work, index, index[0].pk, context)
 
 
-@cached_for_anonymous_readers
 def chapter_page(request: HttpRequest, work_id: int, chapter_id: int) -> HttpResponse:
     work = visible_work(request, work_id)
     if _asks_adult_check(request, work):
