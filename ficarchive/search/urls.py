@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ficarchive.search import describe_views, views
+from ficarchive.search import describe_views, tag_views, views
 
 app_name = "search"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("search/saved", views.saved_searches, name="saved"),
     path("search/saved/<int:saved_id>/delete", views.saved_delete, name="saved_delete"),
     path("search/mutes", views.mutes, name="mutes"),
+    path("tags/<str:name>/works", tag_views.tag_works, name="tag_works"),
 ]

@@ -74,7 +74,7 @@ def tag_to_url(name: str) -> str:
 @lru_cache(maxsize=20_000)
 def tag_works_url(name: str) -> str:
     # A list page links hundreds of tags; reversing each URL anew is a measurable cost.
-    return reverse("works:tag_works", args=[tag_to_url(name)])
+    return reverse("search:tag_works", args=[tag_to_url(name)])
 
 
 def tag_from_url(segment: str) -> str:

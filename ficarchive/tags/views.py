@@ -1,6 +1,6 @@
 """Tag pages: the wrangling queue and a tag's wrangling form (wranglers only), autocomplete for
 the posting form, a tag's Atom feed, and adding the tags suggested for a draft (its creators
-only). The works list of a tag is `works.views.tag_works`."""
+only). The works list of a tag is `search.tag_views.tag_works`."""
 
 from __future__ import annotations
 

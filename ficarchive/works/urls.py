@@ -37,5 +37,4 @@ urlpatterns = [
     ),
     path("users/<str:username>/related-works", related_views.related_works, name="related_works"),
     path("series/<int:series_id>", views.series_page, name="series"),
-    path("tags/<str:name>/works", views.tag_works, name="tag_works"),
 ]

@@ -20,7 +20,6 @@ from ficarchive.accounts.web import signed_in
 from ficarchive.community import hits
 from ficarchive.community.context import work_page_context
 from ficarchive.community.subscriptions import subscription_of
-from ficarchive.search.saved import without_muted
 from ficarchive.works import services
 from ficarchive.works.forms import ChapterForm, WorkForm
 from ficarchive.works.models import Chapter, Series, Work
@@ -32,7 +31,6 @@ from ficarchive.works.queries import (
     listed_works,
     series_parts,
     series_works,
-    tag_is_shown,
     with_blurb_data,
 )
 from ficarchive.works.related import reader, related_of
@@ -410,18 +408,3 @@ def chapters_manage(request: HttpRequest, work_id: int) -> HttpResponse:
     return render(
         request, "works/chapters_manage.html", {"work": work, "chapters": index}, status=status
     )
-
-
-def tag_works(request: HttpRequest, name: str) -> HttpResponse:
-    from ficarchive.tags.models import Tag, tag_from_url
-
-    tag = get_object_or_404(Tag.objects.select_related("merger"), name__iexact=tag_from_url(name))
-    if not tag_is_shown(request.user, tag):  # only on works hidden from this reader
-        raise Http404("No tag found.")
-    if tag.merger is not None:  # a synonym's works are listed under its canonical tag
-        return redirect(tag.merger)
-    # Through the filter table: works tagged with a synonym or a sub-tag are found here too.
-    listed = without_muted(listed_works(request.user), request.user)
-    works = with_blurb_data(listed.filter(filter_taggings__filter_tag=tag))
-    page = Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "works/work_list.html", {"page": page, "tag": tag})

@@ -52,7 +52,7 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
     "page": (
         "works:list",
         "search:search",
-        "works:tag_works",
+        "search:tag_works",
         "accounts:user",
         "accounts:pseud",
         "community:work_bookmarks",

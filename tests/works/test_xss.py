@@ -343,7 +343,7 @@ def _pages(archive: Archive) -> dict[str, tuple[str, set[str]]]:
             _work_markers("summary", "end_notes") | CHAPTER_MARKERS,
         ),
         "works list": (reverse("works:list"), BLURB),
-        "tag page": (reverse("works:tag_works", args=["Gilmore Girls"]), BLURB),
+        "tag page": (reverse("search:tag_works", args=["Gilmore Girls"]), BLURB),
         "series page": (
             series.get_absolute_url(),
             BLURB | {_marker("series", "summary"), _marker("series", "notes")},
