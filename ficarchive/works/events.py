@@ -13,6 +13,9 @@ their `ready()`, and `works` imports none of them (DESIGN.md, layers). Each even
   alone. (A link to a related work and a series' part numbers move a work's revision on for its
   cached pages, and send nothing.)
 - `work_deleted(work_id)`: the work is gone with its chapters; only its id is left to send.
+- `work_read(request, work)`: a reader opened a work or chapter page (not the adult check).
+  Sent at once by the reading views with `work_read.send`, not through `send`: nothing is
+  written, so there is no commit to wait for. `community` counts the hit.
 
 `send` delivers an event after the transaction that made the change commits, once per
 transaction for the same event and arguments, however many saves led to it: a 30-chapter import
@@ -34,6 +37,7 @@ work_changed = Signal()
 work_posted = Signal()
 chapter_added = Signal()
 work_deleted = Signal()
+work_read = Signal()
 
 Argument = int | bool
 

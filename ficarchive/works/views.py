@@ -17,10 +17,7 @@ from django.views.decorators.http import require_POST
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.services import default_pseud
 from ficarchive.accounts.web import signed_in
-from ficarchive.community import hits
-from ficarchive.community.context import work_page_context
-from ficarchive.community.subscriptions import subscription_of
-from ficarchive.works import services
+from ficarchive.works import events, services
 from ficarchive.works.forms import ChapterForm, WorkForm
 from ficarchive.works.models import Chapter, Series, Work
 from ficarchive.works.queries import (
@@ -96,14 +93,14 @@ def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
     work = visible_work(request, work_id)
     if _asks_adult_check(request, work):
         return _adult_check(request, work)
-    hits.count_hit(request, work)
+    events.work_read.send(sender=Work, request=request, work=work)
     context = _reading_context(request, work)
     if request.GET.get("view_full_work") == "true" or work.chapter_count <= 1:
         chapters = list(work.chapters.all())
-        context.update({"chapters": chapters, "full_work": True})
-        # A one-chapter work's comments are on its chapter; a whole work's, on the work.
+        # A one-chapter work's comments are on its chapter; a whole work's, on the work. The
+        # community block of the page (community_tags.reading_page_community) reads it.
         shown = chapters[0] if len(chapters) == 1 else None
-        context.update(work_page_context(request, work, shown))
+        context.update({"chapters": chapters, "full_work": True, "comment_chapter": shown})
         return render(request, "works/work.html", context)
     index = chapter_index(work)
     if not index:
@@ -123,7 +120,7 @@ def chapter_page(request: HttpRequest, work_id: int, chapter_id: int) -> HttpRes
         # reader (or FanFicFare) who already said yes with view_adult=true is not asked again.
         query = request.GET.urlencode()
         return redirect(work.get_absolute_url() + (f"?{query}" if query else ""))
-    hits.count_hit(request, work)
+    events.work_read.send(sender=Work, request=request, work=work)
     return _render_chapter(request, work, index, chapter_id, _reading_context(request, work))
 
 
@@ -143,9 +140,9 @@ def _render_chapter(
             "previous_chapter": index[position - 1] if position > 0 else None,
             "next_chapter": index[position + 1] if position + 1 < len(index) else None,
             "chapter_index": index,
+            "comment_chapter": chapter,
         }
     )
-    context.update(work_page_context(request, work, chapter))
     return render(request, "works/work.html", context)
 
 
@@ -166,7 +163,6 @@ def series_page(request: HttpRequest, series_id: int) -> HttpResponse:
         "series": series,
         "works": works,
         "is_creator": owns,
-        "subscription": subscription_of(request.user, series=series),
     }
     return render(request, "works/series.html", context)
 
