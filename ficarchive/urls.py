@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from ficarchive.accounts import urls as accounts_urls
+from ficarchive.community import people_views
 from ficarchive.works import views as work_views
 
 # A write the disk refused, raised outside any view (a session saved on the way out), is
@@ -13,7 +15,8 @@ urlpatterns = [
     path("", work_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("", include("ficarchive.works.urls")),
-    path("", include("ficarchive.accounts.urls")),
+    # The user and pseud pages (community, as they list works) keep their `accounts:` names.
+    path("", include((accounts_urls.urlpatterns + people_views.urlpatterns, "accounts"))),
     path("", include("ficarchive.exports.urls")),
     path("", include("ficarchive.overlap.urls")),
     path("", include("ficarchive.tags.urls")),

@@ -10,30 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from ficarchive.accounts.models import Block, User
 from ficarchive.accounts.services import AccountError, other_user
-from ficarchive.works.models import Work
-
-AnyUser = AbstractBaseUser | AnonymousUser
+from ficarchive.accounts.types import AnyUser
 
 
 class BlockError(Exception):
     """A block or mute that cannot be made, with a message for the user."""
 
 
-def creator_ids(work: Work) -> set[int]:
-    """The users credited on the work (reads prefetched creatorships when present)."""
-    return {creatorship.pseud.user_id for creatorship in work.creatorships.all()}
-
-
-def blocked_by_creators(work: Work, user: AnyUser) -> bool:
-    """Whether any creator of the work blocked this user."""
+def blocked_by_any(blocker_ids: set[int], user: AnyUser) -> bool:
+    """Whether any of these users blocked this user."""
     if not user.is_authenticated:
         return False
-    return Block.objects.filter(blocker_id__in=creator_ids(work), blocked_id=user.pk).exists()
+    return Block.objects.filter(blocker_id__in=blocker_ids, blocked_id=user.pk).exists()
 
 
 def blocked_ids(blocker_ids: set[int]) -> QuerySet[Block, Any]:

@@ -4,6 +4,8 @@ from django.urls import path
 
 from ficarchive.accounts import block_views, views
 
+# The user and pseud pages are named here too (`accounts:user`, `accounts:pseud`) but live in
+# `community.people_views`: `ficarchive/urls.py` adds them to this namespace.
 app_name = "accounts"
 urlpatterns = [
     path("signup", views.signup, name="signup"),
@@ -12,7 +14,5 @@ urlpatterns = [
     path("account/password", views.password_change, name="password"),
     path("account/preferences", views.preferences, name="preferences"),
     path("account/pseuds/new", views.pseud_new, name="pseud_new"),
-    path("users/<str:username>", views.user_page, name="user"),
-    path("users/<str:username>/pseuds/<str:pseud>", views.pseud_page, name="pseud"),
     *block_views.urlpatterns,
 ]

@@ -1,4 +1,5 @@
-"""Sign-up, log-in, log-out, password change, pseuds, preferences, user and pseud pages."""
+"""Sign-up, log-in, log-out, password change, pseuds, preferences. The user and pseud pages,
+which list works, are `community.people_views`."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts import services
@@ -16,10 +16,6 @@ from ficarchive.accounts.forms import LogInForm, PreferencesForm, PseudForm, Sig
 from ficarchive.accounts.guests import client_address
 from ficarchive.accounts.models import User
 from ficarchive.accounts.web import go_back, next_url
-from ficarchive.community.subscriptions import subscription_of
-from ficarchive.works.queries import listed_works, with_blurb_data
-
-PAGE_SIZE = 20
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -134,31 +130,3 @@ def pseud_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Pseud {pseud.name} created.")
             return redirect(pseud)
     return render(request, "accounts/pseud_form.html", {"form": form}, status=_status(request))
-
-
-def _works_page(request: HttpRequest, works: object) -> object:
-    return Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
-
-
-def user_page(request: HttpRequest, username: str) -> HttpResponse:
-    owner = get_object_or_404(User, username__iexact=username, is_active=True)
-    works = with_blurb_data(
-        listed_works(request.user).filter(creatorships__pseud__user=owner).distinct()
-    )
-    context = {
-        "owner": owner,
-        "pseuds": list(owner.pseuds.all()),
-        "page": _works_page(request, works),
-        "is_self": request.user.pk == owner.pk,
-        "subscription": subscription_of(request.user, creator=owner),
-    }
-    return render(request, "accounts/user.html", context)
-
-
-def pseud_page(request: HttpRequest, username: str, pseud: str) -> HttpResponse:
-    found = services.find_pseud(username, pseud)
-    if found is None:
-        raise Http404("No pseud found.")
-    works = with_blurb_data(listed_works(request.user).filter(creatorships__pseud=found))
-    context = {"pseud": found, "owner": found.user, "page": _works_page(request, works)}
-    return render(request, "accounts/pseud.html", context)

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 
 from ficarchive.accounts.models import User
 from ficarchive.accounts.services import default_pseud
+from ficarchive.accounts.types import AnyUser
 from ficarchive.community.models import Bookmark
 from ficarchive.search.saved import without_muted
 from ficarchive.tags.models import Tag, TagType
@@ -25,7 +26,7 @@ from ficarchive.tags.services import TagError, find_or_create_tags, split_tag_li
 from ficarchive.texts.paragraphs import html_to_html
 from ficarchive.texts.sanitize import sanitize_basic_html
 from ficarchive.works.models import Series, SeriesWork, Work
-from ficarchive.works.queries import AnyUser, can_view, listed_works, with_blurb_data
+from ficarchive.works.queries import can_view, listed_works, with_blurb_data
 
 NOTES_MAX = 5000
 TAGS_MAX = 75

@@ -19,8 +19,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from ficarchive.accounts.blocks import blocked_ids, creator_ids
+from ficarchive.accounts.blocks import blocked_ids
 from ficarchive.accounts.models import Pseud
+from ficarchive.accounts.types import AnyUser
 from ficarchive.community.comments import (
     SESSION_HELD,
     blocking_creator,
@@ -31,7 +32,7 @@ from ficarchive.community.comments import (
 from ficarchive.community.models import Comment
 from ficarchive.search.models import MutedUser
 from ficarchive.works.models import Chapter, Work
-from ficarchive.works.queries import AnyUser, is_creator
+from ficarchive.works.queries import creator_ids, is_creator
 
 THREADS_PER_PAGE = 20
 # Deeper replies line up with the deepest indentation, so a long exchange stays readable.

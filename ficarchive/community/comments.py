@@ -20,15 +20,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from ficarchive.accounts import guests
-from ficarchive.accounts.blocks import creator_ids
 from ficarchive.accounts.models import Block, Pseud, User
 from ficarchive.accounts.services import default_pseud
+from ficarchive.accounts.types import AnyUser
 from ficarchive.community import inbox
 from ficarchive.community.models import Comment, CommentSettings
 from ficarchive.texts.paragraphs import html_to_html
 from ficarchive.texts.sanitize import sanitize_basic_html, strip_tags
 from ficarchive.works.models import Chapter, Work
-from ficarchive.works.queries import AnyUser, is_creator
+from ficarchive.works.queries import creator_ids, is_creator
 
 BODY_MAX = 10_000
 GUEST_NAME_MAX = 100

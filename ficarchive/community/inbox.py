@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from django.db.models import F, QuerySet
 
 from ficarchive.accounts.models import Block, User
+from ficarchive.accounts.types import AnyUser
 from ficarchive.community.models import Comment, InboxComment
-from ficarchive.works.queries import AnyUser
 
 
 def _deliver(comment: Comment, user_ids: Iterable[int | None]) -> None:

@@ -15,11 +15,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.http import HttpRequest
 
-from ficarchive.accounts.blocks import blocked_by_creators
 from ficarchive.accounts.guests import guest_key
+from ficarchive.accounts.types import AnyUser
 from ficarchive.community.models import Kudos
 from ficarchive.works.models import Work
-from ficarchive.works.queries import AnyUser, can_view, is_creator
+from ficarchive.works.queries import blocked_by_creators, can_view, is_creator
 
 # The kudos list names this many users, newest first; the rest are counted.
 NAMES_SHOWN = 50

@@ -9,17 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from ficarchive.accounts import guests
 from ficarchive.accounts.models import User
+from ficarchive.accounts.types import AnyUser
 from ficarchive.community.models import Comment, Report
 from ficarchive.works.models import Work
 from ficarchive.works.queries import can_view, is_creator
-
-AnyUser = AbstractBaseUser | AnonymousUser
 
 DETAILS_MAX = 5_000
 NOTE_MAX = 5_000

@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.mail import send_mail
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -33,12 +32,11 @@ from django.utils import timezone
 
 from ficarchive.accounts.models import Block, User
 from ficarchive.accounts.services import AccountError, other_user
+from ficarchive.accounts.types import AnyUser
 from ficarchive.community.models import Subscription, Update
 from ficarchive.jobs import services as jobs
 from ficarchive.works.models import Chapter, Series, Work
 from ficarchive.works.queries import can_view, is_creator, series_works
-
-AnyUser = AbstractBaseUser | AnonymousUser
 
 NOTIFY = "community.notify"
 DIGEST = "community.digest"

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ficarchive.accounts.models import Pseud
 from ficarchive.exports.catalog import Feed, Link, Person, publication
+from ficarchive.tags.models import Tag, tag_to_url
 from ficarchive.works.models import Series, Work
 from ficarchive.works.queries import listed_works, with_blurb_data
 
@@ -50,3 +51,12 @@ def series_feed(base: str, series: Series) -> Feed:
     href = base + reverse("exports:series_feed", args=[series.pk])
     works = public_works().filter(serial_works__series=series)
     return _feed(base, href, base + series.get_absolute_url(), series.title, works)
+
+
+def tag_feed(base: str, tag: Tag) -> Feed:
+    """A tag's recent works, what a logged-out reader finds under the tag. Through the filter
+    table, so the feed of "Gilmore Girls" carries works tagged only with one of its sub-tags or
+    synonyms, as the tag's page does."""
+    href = base + reverse("exports:tag_feed", args=[tag_to_url(tag.name)])
+    works = public_works().filter(filter_taggings__filter_tag=tag)
+    return _feed(base, href, base + tag.get_absolute_url(), f"Works in {tag.name}", works)

@@ -10,9 +10,10 @@ from typing import Any
 from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import Lower
 
+from ficarchive.accounts.types import AnyUser
 from ficarchive.tags.models import Tag, TagType
 from ficarchive.works.models import Series, Work
-from ficarchive.works.queries import AnyUser, listed_works
+from ficarchive.works.queries import listed_works
 
 # The tag types a reader browses by beyond fandoms: the "popular tags" list.
 BROWSED_TAG_TYPES = (TagType.RELATIONSHIP, TagType.CHARACTER, TagType.FREEFORM)

@@ -20,6 +20,7 @@ urlpatterns = [
         name="pseud_feed",
     ),
     path("series/<int:series_id>/works.atom", feed_views.series_works, name="series_feed"),
+    path("tags/<str:name>/feed.atom", feed_views.tag_works, name="tag_feed"),
     path("opds/opensearch.xml", opds_views.opensearch, name="opds_opensearch"),
 ]
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ficarchive.accounts.types import AnyUser
 from ficarchive.overlap.calibration import DEFAULT_THRESHOLD
 from ficarchive.overlap.findings import FindingJSON
 from ficarchive.texts.counting import count_words_in_text
 from ficarchive.works.models import RelatedWork, Work
-from ficarchive.works.queries import AnyUser, is_creator
+from ficarchive.works.queries import is_creator
 from ficarchive.works.related import linked_pairs
 
 # Scores are calibrated probabilities that a finding is real reuse (`calibration`): above

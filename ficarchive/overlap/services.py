@@ -17,24 +17,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ficarchive.accounts.models import User
+from ficarchive.accounts.types import AnyUser
 from ficarchive.jobs import services as jobs
 from ficarchive.overlap import detectors
 from ficarchive.overlap.calibration import DEFAULT_THRESHOLD
 from ficarchive.overlap.findings import Finding, SourceChapter, from_candidates
 from ficarchive.overlap.models import Check, IndexedWork, Passage
 from ficarchive.overlap.passages import cut
-from ficarchive.texts.structure import ParsedWork, html_to_text
+from ficarchive.texts.structure import html_to_text
 from ficarchive.works.models import Chapter, Work
+from ficarchive.works.queries import chapter_texts, notes_text, work_notes
 
 log = logging.getLogger(__name__)
 
-AnyUser = AbstractBaseUser | AnonymousUser
 Progress = Callable[[int, str], None]
 
 SCOPES = ("mine", "archive", "all")
@@ -55,11 +55,6 @@ def schedule_index(work_id: int) -> None:
 @jobs.handler("overlap.index")
 def _index_job(payload: dict[str, Any]) -> None:
     index_work(int(payload["work_id"]))
-
-
-def chapter_texts(work: Work) -> list[tuple[Chapter, str]]:
-    chapters = work.chapters.order_by("position").only("id", "position", "body", "work_id")
-    return [(chapter, html_to_text(chapter.body)) for chapter in chapters]
 
 
 def _digest(texts: list[str]) -> str:
@@ -322,22 +317,6 @@ def check_texts(
         sources_reindexed=reindexed,
         notes=notes if notes.strip() else None,
     )
-
-
-def notes_text(parts: list[str]) -> str:
-    """The plain text of a work's notes, summaries and end notes (HTML), one after another."""
-    return "\n\n".join(text for text in (html_to_text(part) for part in parts) if text)
-
-
-def work_notes(work: Work | ParsedWork, *, summary: bool = True) -> list[str]:
-    """A work's notes as HTML, stored or parsed from a file, in reading order: summary (unless
-    not wanted), notes, then per chapter its summary, notes and end notes, then the work's end
-    notes."""
-    chapters = work.chapters.order_by("position") if isinstance(work, Work) else work.chapters
-    parts = [work.summary, work.notes] if summary else [work.notes]
-    for chapter in chapters:
-        parts += [chapter.summary, chapter.notes, chapter.end_notes]
-    return [*parts, work.end_notes]
 
 
 def _source_lookup(wanted: Iterable[int] = ()) -> Callable[[int], SourceChapter]:

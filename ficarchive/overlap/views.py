@@ -33,7 +33,7 @@ from ficarchive.overlap.findings import FindingJSON
 from ficarchive.overlap.models import Check
 from ficarchive.works import related
 from ficarchive.works.models import Chapter, RelatedWork, Work
-from ficarchive.works.queries import can_view, is_creator
+from ficarchive.works.queries import can_view, chapter_texts, is_creator
 from ficarchive.works.related import linked_pairs
 from ficarchive.works.services import WorkError
 
@@ -176,7 +176,7 @@ def report_rows(user: User, draft: Work, findings: list[FindingJSON]) -> tuple[l
             Q(work_id__in=visible) | Q(work=draft)
         ).values_list("work_id", "position", "pk")
     }
-    parts = [text for _, text in services.chapter_texts(draft)] if findings else []
+    parts = [text for _, text in chapter_texts(draft)] if findings else []
     links = linked_pairs(draft, set(visible)) if visible else {}
     rows: list[Row] = []
     for index, finding in enumerate(findings):

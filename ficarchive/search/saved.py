@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from ficarchive.accounts.models import User
 from ficarchive.accounts.services import AccountError, other_user
+from ficarchive.accounts.types import AnyUser
 from ficarchive.search.models import MutedTag, MutedUser, SavedSearch
 from ficarchive.tags.models import FilterTagging, Tag
 from ficarchive.works.models import Creatorship, Work
-
-AnyUser = AbstractBaseUser | AnonymousUser
 
 
 class SavedError(Exception):

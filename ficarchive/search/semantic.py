@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from ficarchive.accounts.types import AnyUser
 from ficarchive.overlap import embeddings, tokens
 from ficarchive.overlap.passages import without_names
 from ficarchive.overlap.semantic import passage_vectors
@@ -30,8 +30,6 @@ from ficarchive.search import services
 from ficarchive.search.saved import without_muted
 from ficarchive.works.models import Work
 from ficarchive.works.queries import listed_works, with_blurb_data
-
-AnyUser = AbstractBaseUser | AnonymousUser
 
 SEMANTIC_WEIGHT = 0.6
 KEYWORD_WEIGHT = 0.4

@@ -16,23 +16,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from ficarchive.accounts.types import AnyUser
 from ficarchive.jobs import services as jobs
-from ficarchive.overlap.services import notes_text, work_notes
 from ficarchive.search import query as q
 from ficarchive.search.backends import Document, Leaf, backend
 from ficarchive.search.saved import without_muted
 from ficarchive.tags.models import FilterTagging, Tag, TagType
 from ficarchive.texts.structure import html_to_text
 from ficarchive.works.models import Work
-from ficarchive.works.queries import listed_works
-
-AnyUser = AbstractBaseUser | AnonymousUser
+from ficarchive.works.queries import listed_works, notes_text, work_notes
 
 
 class SearchError(Exception):

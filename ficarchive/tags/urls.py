@@ -9,6 +9,5 @@ urlpatterns = [
     path("tags/wrangle", views.wrangle, name="wrangle"),
     path("tags/autocomplete", views.autocomplete, name="autocomplete"),
     path("tags/<str:name>/edit", views.edit, name="edit"),
-    path("tags/<str:name>/feed.atom", views.feed, name="feed"),
     path("works/<int:work_id>/tags/suggested", views.add_suggested, name="suggested"),
 ]

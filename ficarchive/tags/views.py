@@ -1,6 +1,6 @@
 """Tag pages: the wrangling queue and a tag's wrangling form (wranglers only), autocomplete for
-the posting form, a tag's Atom feed, and adding the tags suggested for a draft (its creators
-only). The works list of a tag is `search.tag_views.tag_works`."""
+the posting form, and adding the tags suggested for a draft (its creators only). The works list
+of a tag is `search.tag_views.tag_works`; its Atom feed, `exports.feed_views.tag_works`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -18,17 +17,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from ficarchive.exports.atom import render_atom
-from ficarchive.exports.feeds import ATOM_TYPE
 from ficarchive.tags import wrangling
-from ficarchive.tags.feeds import tag_feed
-from ficarchive.tags.models import Tag, TagType, tag_from_url, tag_to_url
+from ficarchive.tags.models import Tag, TagType, tag_from_url
 from ficarchive.tags.queries import autocomplete as autocomplete_names
 from ficarchive.tags.queries import wrangling_queue
 from ficarchive.tags.services import TagError
 from ficarchive.works import services as work_services
 from ficarchive.works.models import Work
-from ficarchive.works.queries import is_creator, shown_tags, tag_is_shown
+from ficarchive.works.queries import is_creator, shown_tags
 
 
 def is_wrangler(user: Any) -> bool:
@@ -51,15 +47,6 @@ def wrangler_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 def _tag(name: str) -> Tag:
     return get_object_or_404(Tag.objects.select_related("merger"), name__iexact=tag_from_url(name))
-
-
-def _public_tag(name: str) -> Tag:
-    """The tag, if a logged-out reader may know it: a feed is fetched without a login and
-    lists only what they may see. Otherwise 404, as for a tag never made."""
-    tag = _tag(name)
-    if not tag_is_shown(AnonymousUser(), tag):
-        raise Http404("No tag found.")
-    return tag
 
 
 def edit_url(tag: Tag) -> str:
@@ -131,15 +118,6 @@ def autocomplete(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("Unknown tag type.")
     names = autocomplete_names(request.GET.get("term", ""), tag_type, shown_tags(request.user))
     return JsonResponse(names, safe=False)
-
-
-def feed(request: HttpRequest, name: str) -> HttpResponse:
-    tag = _public_tag(name)
-    if tag.merger is not None:
-        return redirect(reverse("tags:feed", args=[tag_to_url(tag.merger.name)]))
-    base = f"{request.scheme}://{request.get_host()}"
-    data = render_atom(tag_feed(base, tag), opds=False)
-    return HttpResponse(data, content_type=f"{ATOM_TYPE}; charset=utf-8")
 
 
 # The types a suggestion comes in, each a list of checkboxes named for it.

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from ficarchive.accounts.blocks import blocked_by_any
+from ficarchive.accounts.types import AnyUser
 from ficarchive.tags.models import Tag
+from ficarchive.texts.structure import ParsedWork, html_to_text
 from ficarchive.works.models import Chapter, Creatorship, Series, SeriesWork, Work
-
-AnyUser = AbstractBaseUser | AnonymousUser
 
 
 def with_blurb_data(works: QuerySet[Work]) -> QuerySet[Work]:
@@ -152,3 +152,40 @@ def series_works(user: AnyUser, series: Series) -> QuerySet[Work]:
         .filter(part__isnull=False)
         .order_by("part", "pk")
     )
+
+
+# -- creators --------------------------------------------------------------------------------
+
+
+def creator_ids(work: Work) -> set[int]:
+    """The users credited on the work (reads prefetched creatorships when present)."""
+    return {creatorship.pseud.user_id for creatorship in work.creatorships.all()}
+
+
+def blocked_by_creators(work: Work, user: AnyUser) -> bool:
+    """Whether any creator of the work blocked this user."""
+    return blocked_by_any(creator_ids(work), user)
+
+
+# -- texts -----------------------------------------------------------------------------------
+
+
+def chapter_texts(work: Work) -> list[tuple[Chapter, str]]:
+    chapters = work.chapters.order_by("position").only("id", "position", "body", "work_id")
+    return [(chapter, html_to_text(chapter.body)) for chapter in chapters]
+
+
+def notes_text(parts: list[str]) -> str:
+    """The plain text of a work's notes, summaries and end notes (HTML), one after another."""
+    return "\n\n".join(text for text in (html_to_text(part) for part in parts) if text)
+
+
+def work_notes(work: Work | ParsedWork, *, summary: bool = True) -> list[str]:
+    """A work's notes as HTML, stored or parsed from a file, in reading order: summary (unless
+    not wanted), notes, then per chapter its summary, notes and end notes, then the work's end
+    notes."""
+    chapters = work.chapters.order_by("position") if isinstance(work, Work) else work.chapters
+    parts = [work.summary, work.notes] if summary else [work.notes]
+    for chapter in chapters:
+        parts += [chapter.summary, chapter.notes, chapter.end_notes]
+    return [*parts, work.end_notes]

@@ -20,8 +20,9 @@ from django.db import transaction
 from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from ficarchive.accounts.models import User
+from ficarchive.accounts.types import AnyUser
 from ficarchive.works.models import Creatorship, RelatedWork, Work
-from ficarchive.works.queries import AnyUser, can_view, is_creator
+from ficarchive.works.queries import can_view, is_creator
 from ficarchive.works.services import WorkError
 
 KINDS = [str(kind) for kind in RelatedWork.Kind]

@@ -4,16 +4,17 @@ user's page."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ficarchive.accounts.blocks import blocked_by_creators
+from ficarchive.accounts.blocks import blocked_by_any
 from ficarchive.accounts.models import Block, User
 from ficarchive.search.models import MutedUser
 from ficarchive.search.saved import without_muted
-from ficarchive.works.queries import listed_works
+from ficarchive.works.queries import blocked_by_creators, listed_works
 from tests.cast import make_user, make_work
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +211,11 @@ def test_the_blocked_page_costs_the_same_queries_however_many_blocks(client: Cli
     for name in ("two", "three", "four"):
         Block.objects.create(blocker=author, blocked=make_user(name))
     assert count() == few
+
+
+def test_blocked_by_any_is_true_only_for_a_signed_in_user_one_of_the_blockers_blocked() -> None:
+    author, other, troll = make_user("author"), make_user("other"), make_user("troll")
+    Block.objects.create(blocker=author, blocked=troll)
+    assert blocked_by_any({author.pk, other.pk}, troll)
+    assert not blocked_by_any({other.pk}, troll)
+    assert not blocked_by_any({author.pk}, AnonymousUser())

@@ -11,6 +11,7 @@ from lxml import etree
 
 from ficarchive.overlap import services
 from ficarchive.overlap.models import Passage
+from ficarchive.works.queries import chapter_texts
 from tests.cast import make_user, make_work
 from tests.overlap.test_services import COPIED, FIXTURES, stored
 
@@ -42,7 +43,7 @@ def test_check_of_a_file_prints_findings_with_offsets_into_the_parsed_text(
     assert finding["draft"]["text"] == COPIED
     assert finding["source"]["work_id"] == source.pk
     assert finding["source"]["title"] == "Harbour Lights"
-    source_text = services.chapter_texts(source)[0][1]
+    source_text = chapter_texts(source)[0][1]
     src = finding["source"]
     assert source_text[src["start"] : src["end"]] == src["text"] == COPIED
 

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from ficarchive.accounts.models import User
 from ficarchive.overlap import findings, services
 from ficarchive.overlap.findings import Finding, SourceSpan, Span, by_score
+from ficarchive.works.queries import chapter_texts
 from tests.cast import make_user, make_work
 from tests.overlap.gutenberg import dialogue, lightly_edited, paragraphs, reordered
 
@@ -27,7 +28,7 @@ def earlier_story(at: int) -> tuple[User, list[str], str]:
     parts = list(paragraphs("pride-and-prejudice")[at : at + 20])
     work = make_work(writer, title="Earlier", body="\n\n".join(parts))
     services.index_work(work.pk)
-    return writer, parts, services.chapter_texts(work)[0][1]
+    return writer, parts, chapter_texts(work)[0][1]
 
 
 def new_prose(at: int) -> list[str]:

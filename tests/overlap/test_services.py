@@ -15,6 +15,7 @@ from ficarchive.overlap.models import Fingerprint, Passage
 from ficarchive.overlap.semantic import SemanticDetector
 from ficarchive.texts.formats import parse_file
 from ficarchive.works.models import Work
+from ficarchive.works.queries import chapter_texts
 from ficarchive.works.services import ChapterData, update_chapter
 from tests.cast import make_user, make_work
 
@@ -58,7 +59,7 @@ class TestFictionScenario:
         assert retold, report.findings
         best = retold[0]
         assert best.source.work_id == ending.pk
-        source_text = services.chapter_texts(ending)[0][1]
+        source_text = chapter_texts(ending)[0][1]
         scene_start, scene_end = ending_scene(source_text)
         assert best.source.start >= scene_start - 200
         assert best.source.end <= scene_end
@@ -79,7 +80,7 @@ class TestFictionScenario:
     def test_copied_and_lightly_edited_paragraphs_are_verbatim_and_near_verbatim(self) -> None:
         author = make_user("wren")
         source = stored(author, "ending-story.txt")
-        source_text = services.chapter_texts(source)[0][1]
+        source_text = chapter_texts(source)[0][1]
         paragraphs = [p for p in source_text.split("\n\n") if len(p.split()) >= 60]
         exact, edited_from = paragraphs[0], paragraphs[-1]
         edited = lightly_edited(edited_from)

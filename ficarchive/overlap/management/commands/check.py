@@ -22,6 +22,7 @@ from ficarchive.server.progress import StageProgress
 from ficarchive.texts.formats import parse_file
 from ficarchive.texts.structure import ParseError
 from ficarchive.works.models import Work
+from ficarchive.works.queries import chapter_texts, notes_text, work_notes
 
 
 class Command(BaseCommand):
@@ -85,7 +86,7 @@ class Command(BaseCommand):
                 author = first.pseud.user if first else None
             user = author or AnonymousUser()
             draft: Work | None = work
-            parts = [text for _, text in services.chapter_texts(work)]
+            parts = [text for _, text in chapter_texts(work)]
             report = services.check_work(
                 work,
                 user,
@@ -101,7 +102,7 @@ class Command(BaseCommand):
                 parsed = parse_file(options["file"])
             except ParseError as error:
                 raise CommandError(str(error)) from None
-            notes = services.work_notes(parsed) if options["with_notes"] else []
+            notes = work_notes(parsed) if options["with_notes"] else []
             draft = None
             parts = [chapter.text for chapter in parsed.chapters]
             report = services.check_texts(
@@ -109,7 +110,7 @@ class Command(BaseCommand):
                 author or AnonymousUser(),
                 scope=options["scope"],
                 threshold=options["threshold"],
-                notes=services.notes_text(notes),
+                notes=notes_text(notes),
                 progress=bar,
             )
         stages.finish()
