@@ -7,11 +7,11 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
+from ficarchive.community.inbox import unread_count
+from ficarchive.community.subscriptions import unread_updates
+
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    from ficarchive.community.inbox import unread_count
-    from ficarchive.community.subscriptions import unread_updates
-
     # A request refused before the authentication middleware (a wrong Host header: 400) has no
     # user yet; its error page still shows the header, as to a guest.
     user = request.user if hasattr(request, "user") else AnonymousUser()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ficarchive.accounts import throttle
 from ficarchive.accounts.guests import address_block, client_address
 from ficarchive.accounts.models import Invitation, Pseud, User
+from ficarchive.texts.sanitize import sanitize_basic_html
 
 
 class AccountError(Exception):
@@ -177,8 +178,6 @@ def log_in(request: HttpRequest, username: str, password: str) -> User:
 
 @transaction.atomic
 def add_pseud(user: User, name: str, description: str = "", *, make_default: bool = False) -> Pseud:
-    from ficarchive.texts.sanitize import sanitize_basic_html
-
     name = name.strip()
     if user.pseuds.filter(name__iexact=name).exists():
         raise AccountError(f"You already have a pseud named {name!r}.", field="name")

@@ -13,6 +13,7 @@ import zipfile
 from html import escape
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from lxml import etree
@@ -176,8 +177,6 @@ def _page(title: str, body: str, language: str, rtl: bool) -> str:
 
 def book_identifier(work: Work) -> str:
     """The EPUB's `dc:identifier`; the catalogs use it as the work's id, so apps match them."""
-    from django.conf import settings
-
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{settings.SITE_NAME}/works/{work.pk}')}"
 
 

@@ -26,7 +26,7 @@ import psycopg
 import pytest
 
 from ficarchive.server.backups import pg_tools
-from ficarchive.server.progress import StageProgress
+from ficarchive.progress import StageProgress
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_URL = os.environ.get("DATABASE_URL", "")

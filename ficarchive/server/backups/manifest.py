@@ -29,7 +29,7 @@ SEARCH_TABLE = "search_work"
 STAGING_PREFIX = ".restore-"
 CHUNK = 1024 * 1024
 
-# (stage, done, total): what a long step is doing, for a bar (ficarchive.server.progress).
+# (stage, done, total): what a long step is doing, for a bar (ficarchive.progress).
 Progress = Callable[[str, int, int], None]
 
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from ficarchive import __version__
 from ficarchive.server.backups import pg_tools
 from ficarchive.server.backups.manifest import (
     DATA,
@@ -276,6 +277,4 @@ def _ficarchive_version() -> str:
     try:
         return version("ficarchive")
     except PackageNotFoundError:
-        from ficarchive import __version__
-
         return __version__

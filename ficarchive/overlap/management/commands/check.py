@@ -18,7 +18,7 @@ from ficarchive.overlap.calibration import DEFAULT_THRESHOLD
 from ficarchive.overlap.explain import Explained, explain_report, explained_json
 from ficarchive.overlap.findings import Span, by_score
 from ficarchive.overlap.services import Progress, Report
-from ficarchive.server.progress import StageProgress
+from ficarchive.progress import StageProgress
 from ficarchive.texts.formats import parse_file
 from ficarchive.texts.structure import ParseError
 from ficarchive.works.models import Work

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ficarchive.progress import StageProgress
 from ficarchive.server.backups import BackupError, backup, describe_counts
-from ficarchive.server.progress import StageProgress
 
 
 class Command(BaseCommand):

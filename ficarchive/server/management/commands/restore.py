@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ficarchive.progress import StageProgress
 from ficarchive.server.backups import BackupError, describe_counts, restore
-from ficarchive.server.progress import StageProgress
 
 
 class Command(BaseCommand):

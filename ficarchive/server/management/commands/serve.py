@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from ficarchive.config import env_int, env_str
 from ficarchive.jobs.supervisor import WorkerPool
+from ficarchive.server.gunicorn import serve
 
 
 def default_workers() -> int:
@@ -63,8 +64,6 @@ class Command(BaseCommand):
             else (f"SQLite at {settings.DATABASES['default']['NAME']}")
         )
         self.stdout.write(f"ficarchive: serving http://{bind}/ on {where}")
-        from ficarchive.server.gunicorn import serve
-
         # Workers for background jobs: child processes that stop when this one does, and that
         # the server's master starts again when one dies (ficarchive/jobs/supervisor.py).
         jobs = WorkerPool(

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ficarchive.texts.formats import extensions, read_file
 from ficarchive.texts.isolation import ParserProcess
 from ficarchive.texts.limits import from_settings
-from ficarchive.texts.structure import ParsedWork, ParseError
+from ficarchive.texts.structure import ParsedWork, ParseError, html_to_text
 
 
 class Command(BaseCommand):
@@ -63,7 +63,5 @@ def summary(work: ParsedWork) -> str:
 
 
 def _short(html: str, length: int = 70) -> str:
-    from ficarchive.texts.structure import html_to_text
-
     text = " ".join(html_to_text(html).split())
     return text if len(text) <= length else text[: length - 1] + "…"

@@ -1,4 +1,5 @@
-"""`ficarchive reindex`: rebuild the overlap index of every work."""
+"""`ficarchive reindex`: rebuild every work's overlap index and search index (each app's
+`reindex_all`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from ficarchive.overlap import services
+from ficarchive.search import services as search
 
 
 class Command(BaseCommand):
@@ -27,8 +29,6 @@ class Command(BaseCommand):
                 end = "\n" if done == total or not interactive else ""
                 sys.stderr.write(f"\r[{bar:<30}] {done}/{total} works{end}")
                 sys.stderr.flush()
-
-        from ficarchive.search import services as search
 
         total = services.reindex_all(progress)
         search.reindex_all(progress)

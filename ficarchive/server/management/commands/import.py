@@ -1,4 +1,7 @@
-"""`ficarchive import PATH… --author NAME`: story files and folders into works, in bulk."""
+"""`ficarchive import PATH… --author NAME`: story files and folders into works, in bulk.
+
+A `server` command: it imports through `works`, then indexes through `overlap` and `search` so
+the works can be checked and found as soon as it ends."""
 
 from __future__ import annotations
 
@@ -11,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ficarchive.accounts.services import AccountError, find_or_create_author
 from ficarchive.overlap import services as overlap
+from ficarchive.progress import StageProgress
 from ficarchive.search import services as search
-from ficarchive.server.progress import StageProgress
 from ficarchive.works.imports import FAILED, IMPORTED, SKIPPED, ImportResult, import_paths
 
 
