@@ -44,8 +44,8 @@ def block(request: HttpRequest) -> HttpResponse:
         return _blocked_page(request, status=400)
     messages.success(
         request,
-        f"You blocked {made.blocked.username}. They can no longer comment on, leave kudos on "
-        "or give gifts on your works.",
+        f"You blocked {made.blocked.username}. They can no longer comment on or leave kudos on "
+        "your works.",
     )
     return go_back(request, "accounts:blocked")
 

@@ -1,7 +1,7 @@
 """Blocks between users, read by every part that lets one user act on another's work; and the
 services of the account pages that list a user's blocks and mutes.
 
-A block works one way: the blocker's works take no comments, kudos or gifts from the blocked
+A block works one way: the blocker's works take no comments or kudos from the blocked
 user, and the blocked user's comments on those works are hidden. A mute (kept by search, in
 `search.saved`) only hides the muted user's works and comments from the muter's own lists.
 """

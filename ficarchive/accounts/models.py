@@ -149,7 +149,7 @@ class Throttle(models.Model):
 
 
 class Block(models.Model):
-    """`blocker` blocks `blocked`: no comments, kudos or gifts from them on the blocker's works,
+    """`blocker` blocks `blocked`: no comments or kudos from them on the blocker's works,
     and their comments on those works are hidden."""
 
     blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks")

@@ -140,7 +140,7 @@ def test_it_refuses_to_mute_yourself_or_an_unknown_user(client: Client) -> None:
 def test_the_pages_explain_what_blocking_and_muting_do(client: Client) -> None:
     _logged_in(client)
     blocked = client.get(reverse("accounts:blocked")).content.decode()
-    assert "cannot comment on, leave kudos on or give gifts on your works" in blocked
+    assert "cannot comment on or leave kudos on your works" in blocked
     assert "comments they already left on your works are hidden" in blocked
     muted = client.get(reverse("search:mutes")).content.decode()
     assert "left out of your lists" in muted
