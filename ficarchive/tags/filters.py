@@ -13,14 +13,14 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from ficarchive.tags.models import FilterTagging, Tag
-from ficarchive.works.models import Work
 
 # Works refiltered per round: keeps each IN (...) list well under SQLite's variable limit.
 BATCH = 500
 
 TagParents = Tag.parents.through
 RelationshipCharacters = Tag.characters.through
-WorkTags = Work.tags.through
+# The works' tags, read through Tag's side of the relation so this app needs no works import.
+WorkTags = Tag.works.through
 
 
 def _upward_edges(tag_ids: set[int]) -> dict[int, set[int]]:

@@ -1,19 +1,16 @@
-"""Reads shared by the tag pages: the wrangling queue, autocomplete and a draft's suggestions."""
+"""Reads shared by the tag pages: the wrangling queue, autocomplete and a text's suggestions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
 from ficarchive.tags.models import FilterTagging, Tag, TagType
 from ficarchive.tags.suggest import CharacterTag, RelationshipTag, Suggestion, suggest
 from ficarchive.texts.structure import html_to_text
-
-if TYPE_CHECKING:
-    from ficarchive.works.models import Work
 
 AUTOCOMPLETE_SIZE = 15
 # The wrangling queue shows this many tags at most; wranglers work it from the top.
@@ -89,15 +86,16 @@ def wrangling_queue() -> list[QueueGroup]:
     return [group for group in [*groups.values(), loose] if group.tags]
 
 
-def suggestions_for(work: Work) -> list[Suggestion]:
-    """Character and relationship tags the work's text suggests, from its fandoms' canonical
-    tags, without those it already carries (directly or through a synonym).
+def suggestions_from(carried_tags: QuerySet[Tag], bodies: Iterable[str]) -> list[Suggestion]:
+    """Character and relationship tags the chapter `bodies` (HTML) suggest, from the canonical
+    tags of the fandoms among `carried_tags`, without those already carried (directly or
+    through a synonym). The works app's `suggestions_for` passes a work's tags and chapters.
 
-    Six queries whatever the number of tags: the work's tags, the fandoms' characters and
-    their synonyms, the fandoms' relationships and their characters, the chapters.
+    Six queries whatever the number of tags: the carried tags, the fandoms' characters and
+    their synonyms, the fandoms' relationships and their characters, and `bodies` if lazy.
     """
     carried = list(
-        work.tags.values_list("pk", "name", "type", "canonical", "merger", "merger__name")
+        carried_tags.values_list("pk", "name", "type", "canonical", "merger", "merger__name")
     )
     # A fandom tag stands for its canonical tag; an unwrangled one has no characters yet.
     fandom_ids = {
@@ -132,7 +130,6 @@ def suggestions_for(work: Work) -> list[Suggestion]:
         RelationshipTag(tag.name, tuple((c.merger or c).name for c in tag.characters.all()))
         for tag in relationships
     ]
-    bodies = work.chapters.order_by("position").values_list("body", flat=True)
     found = suggest([html_to_text(body) for body in bodies], character_tags, relationship_tags)
     has = {
         name.casefold()

@@ -1,6 +1,6 @@
-"""Tag pages: the wrangling queue and a tag's wrangling form (wranglers only), autocomplete for
-the posting form, and adding the tags suggested for a draft (its creators only). The works list
-of a tag is `search.tag_views.tag_works`; its Atom feed, `exports.feed_views.tag_works`."""
+"""Tag pages: the wrangling queue and a tag's wrangling form (wranglers only). Autocomplete for
+the posting form and adding a draft's suggested tags are `works.tag_views`; the works list of a
+tag is `search.tag_views.tag_works`; its Atom feed, `exports.feed_views.tag_works`."""
 
 from __future__ import annotations
 
@@ -11,20 +11,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
 
 from ficarchive.tags import wrangling
 from ficarchive.tags.models import Tag, TagType, tag_from_url
-from ficarchive.tags.queries import autocomplete as autocomplete_names
 from ficarchive.tags.queries import wrangling_queue
 from ficarchive.tags.services import TagError
-from ficarchive.works import services as work_services
-from ficarchive.works.models import Work
-from ficarchive.works.queries import is_creator, shown_tags
 
 
 def is_wrangler(user: Any) -> bool:
@@ -109,40 +103,3 @@ def edit(request: HttpRequest, name: str) -> HttpResponse:
         else:
             return redirect(edit_url(tag))
     return render(request, "tags/edit.html", _edit_context(tag), status=status)
-
-
-@require_GET
-def autocomplete(request: HttpRequest) -> HttpResponse:
-    tag_type = request.GET.get("type") or None
-    if tag_type is not None and tag_type not in TagType.values:
-        return HttpResponseBadRequest("Unknown tag type.")
-    names = autocomplete_names(request.GET.get("term", ""), tag_type, shown_tags(request.user))
-    return JsonResponse(names, safe=False)
-
-
-# The types a suggestion comes in, each a list of checkboxes named for it.
-SUGGESTED_TYPES = (TagType.RELATIONSHIP, TagType.CHARACTER)
-
-
-@login_required
-@require_POST
-def add_suggested(request: HttpRequest, work_id: int) -> HttpResponse:
-    """Add the suggested tags the creator ticked, and nothing else: an unticked suggestion is
-    not sent, so it is never applied. Anyone else gets 404, as a draft is not theirs to see."""
-    work = get_object_or_404(Work.objects.prefetch_related("creatorships__pseud"), pk=work_id)
-    if not is_creator(request.user, work):
-        raise Http404("No work found.")
-    added: list[str] = []
-    try:
-        with transaction.atomic():  # all the ticked tags, or none of them
-            for tag_type in SUGGESTED_TYPES:
-                names = [" ".join(name.split()) for name in request.POST.getlist(str(tag_type))]
-                added += work_services.add_tags(work, tag_type, [name for name in names if name])
-    except work_services.WorkError as error:
-        messages.error(request, error.message)
-    else:
-        if added:
-            messages.success(request, f"Tags added: {', '.join(added)}.")
-        else:
-            messages.info(request, "No tags were ticked, so none were added.")
-    return redirect(work)

@@ -43,7 +43,7 @@ def _tag_field(label: str, help_text: str = "", tag_type: str = "") -> forms.Cha
     if tag_type:
         attrs = {
             "data-tag-type": tag_type,
-            "data-autocomplete": reverse_lazy("tags:autocomplete"),
+            "data-autocomplete": reverse_lazy("works:tag_autocomplete"),
             "autocomplete": "off",
         }
     return forms.CharField(

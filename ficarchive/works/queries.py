@@ -14,6 +14,8 @@ from django.db.models.functions import Coalesce
 from ficarchive.accounts.blocks import blocked_by_any
 from ficarchive.accounts.types import AnyUser
 from ficarchive.tags.models import Tag
+from ficarchive.tags.queries import suggestions_from
+from ficarchive.tags.suggest import Suggestion
 from ficarchive.texts.structure import ParsedWork, html_to_text
 from ficarchive.works.models import Chapter, Creatorship, Series, SeriesWork, Work
 
@@ -109,6 +111,13 @@ def tag_is_shown(user: AnyUser, tag: Tag) -> bool:
         return True
     works = visible_works(user)
     return works.filter(tags=tag).exists() or works.filter(filter_taggings__filter_tag=tag).exists()
+
+
+def suggestions_for(work: Work) -> list[Suggestion]:
+    """Character and relationship tags the work's text suggests, from its fandoms' canonical
+    tags, without those it already carries (directly or through a synonym); six queries."""
+    bodies = work.chapters.order_by("position").values_list("body", flat=True)
+    return suggestions_from(work.tags.all(), bodies)
 
 
 def drafts_of(user: AnyUser) -> QuerySet[Work]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.tags.filters import refilter_works
 from ficarchive.tags.models import OFFICIAL_TAGS, TagType
-from ficarchive.tags.services import find_or_create_tags
+from ficarchive.tags.services import TagError, find_or_create_tags
 from ficarchive.texts.counting import count_words
 from ficarchive.texts.paragraphs import format_body, html_to_html
 from ficarchive.texts.sanitize import sanitize_basic_html, sanitize_notes_html
@@ -109,8 +109,6 @@ def _set_tags(work: Work, data: WorkData) -> None:
     }
     tags = []
     for tag_type, names in wanted.items():
-        from ficarchive.tags.services import TagError
-
         try:
             tags.extend(find_or_create_tags(tag_type, names))
         except TagError as error:
@@ -136,8 +134,6 @@ def add_tags(work: Work, tag_type: str, names: list[str]) -> list[str]:
     The filter table is refreshed like `_set_tags` does, and the work saved with its revision
     moved on, so its blurb, its page and the search index all show the new tags.
     """
-    from ficarchive.tags.services import TagError
-
     if tag_type not in ADDABLE_TAG_TYPES:
         raise WorkError(f"Tags of type {tag_type!r} cannot be added here.", str(tag_type))
     try:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ficarchive.works import creatorship_views, import_views, related_views, views
+from ficarchive.works import creatorship_views, import_views, related_views, tag_views, views
 
 app_name = "works"
 urlpatterns = [
@@ -37,4 +37,6 @@ urlpatterns = [
     ),
     path("users/<str:username>/related-works", related_views.related_works, name="related_works"),
     path("series/<int:series_id>", views.series_page, name="series"),
+    path("tags/autocomplete", tag_views.autocomplete, name="tag_autocomplete"),
+    path("works/<int:work_id>/tags/suggested", tag_views.add_suggested, name="add_suggested_tags"),
 ]

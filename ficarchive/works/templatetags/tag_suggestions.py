@@ -10,13 +10,13 @@ from typing import Any
 
 from django import template
 
-from ficarchive.tags.queries import suggestions_for
 from ficarchive.works.models import Work
+from ficarchive.works.queries import suggestions_for
 
 register = template.Library()
 
 
-@register.inclusion_tag("tags/suggestions.html", takes_context=True)
+@register.inclusion_tag("works/suggestions.html", takes_context=True)
 def suggested_tags(context: template.Context, work: Work) -> dict[str, Any]:
     return {
         "work": work,
