@@ -4,6 +4,7 @@ Each change sends its work events (`works.events`), which leave once the transac
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.db.models import F, Max, Sum
 from django.utils import timezone
 
 from ficarchive.accounts.models import Pseud, User
+from ficarchive.accounts.services import AccountError, default_pseud, other_user
 from ficarchive.tags.filters import refilter_works
 from ficarchive.tags.models import OFFICIAL_TAGS, TagType
 from ficarchive.tags.services import TagError, find_or_create_tags
@@ -342,6 +344,81 @@ def answer_invitation(user: User, invitation_id: int, *, accept: bool) -> Work:
         work.refresh_from_db(fields=["revision", "edited_at"])
         events.send(events.work_changed, work_id=work.pk)
     return work
+
+
+# -- the whole edit of a work, as the posting form, the command line or an API asks it -----------
+
+
+@dataclass
+class SavedWork:
+    """A work just started or edited, and the pseuds newly invited to be its co-creators."""
+
+    work: Work
+    invited: list[Pseud]
+
+
+def co_creator_pseuds(actor: User, names: Iterable[str]) -> list[Pseud]:
+    """The default pseuds of the users `actor` names as co-creators (blank names skipped).
+
+    The rule is `accounts.services.other_user`'s: an unknown user, or `actor` themself, is a
+    WorkError on the `co_creators` field, with its message."""
+    pseuds = []
+    for name in [n.strip() for n in names if n.strip()]:
+        try:
+            user = other_user(actor, name, "invite")
+        except AccountError as error:
+            raise WorkError(error.message, "co_creators") from None
+        pseuds.append(default_pseud(user))
+    return pseuds
+
+
+@transaction.atomic
+def start_work(
+    actor: User,
+    pseuds: list[Pseud],
+    data: WorkData,
+    chapter: ChapterData,
+    *,
+    co_creators: Iterable[str] = (),
+    post: bool = False,
+) -> SavedWork:
+    """A new work by `actor`'s `pseuds`, with its first chapter, as a draft unless `post`; the
+    users named in `co_creators` are invited (`invite_co_creators`). All of it or nothing: a
+    WorkError (naming the field) leaves no work behind."""
+    extra = co_creator_pseuds(actor, co_creators)
+    work = create_work(pseuds, data, chapter, post=post)
+    return SavedWork(work, invite_co_creators(work, extra, actor))
+
+
+@transaction.atomic
+def edit_work(
+    actor: User,
+    work: Work,
+    own: list[Pseud],
+    data: WorkData,
+    chapter: ChapterData | None = None,
+    *,
+    co_creators: Iterable[str] = (),
+    post: bool = False,
+) -> SavedWork:
+    """`actor` edits `work`: `own` (their pseuds) replace theirs on the byline, other users'
+    credited pseuds stay; the users named in `co_creators` are invited; `data` replaces the
+    work's fields and tags; `chapter`, when given, replaces its first chapter; `post` posts a
+    draft. All of it or nothing: a WorkError (naming the field) leaves the work as it was."""
+    if not own:
+        raise WorkError("A work needs at least one creator.", "pseuds")
+    others = [pseud for pseud in work.creators if pseud.user_id != actor.pk]
+    extra = co_creator_pseuds(actor, co_creators)
+    set_creators(work, own + others)
+    invited = invite_co_creators(work, extra, actor)
+    update_work(work, data, own[0])
+    if chapter is not None:
+        first = work.chapters.first()
+        if first is not None:
+            update_chapter(first, chapter)
+    if post:
+        post_work(work)
+    return SavedWork(work, invited)
 
 
 @transaction.atomic

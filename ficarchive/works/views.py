@@ -8,13 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ficarchive.accounts.models import Pseud, User
+from ficarchive.accounts.models import Pseud
 from ficarchive.accounts.services import default_pseud
 from ficarchive.accounts.web import signed_in
 from ficarchive.works import events, services
@@ -205,14 +204,8 @@ def _tell_invited(request: HttpRequest, invited: list[Pseud]) -> None:
         )
 
 
-def _co_creators(text: str) -> list[Pseud]:
-    pseuds = []
-    for name in [n.strip() for n in text.split(",") if n.strip()]:
-        user = User.objects.filter(username__iexact=name, is_active=True).first()
-        if user is None:
-            raise services.WorkError(f"There is no user named {name!r}.", "co_creators")
-        pseuds.append(default_pseud(user))
-    return pseuds
+def _co_creator_names(request: HttpRequest) -> list[str]:
+    return request.POST.get("co_creators", "").split(",")
 
 
 @login_required
@@ -222,20 +215,19 @@ def work_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "save")
         try:
-            with transaction.atomic():
-                extra = _co_creators(request.POST.get("co_creators", ""))
-                work = services.create_work(
-                    list(form.cleaned_data["pseuds"]),
-                    form.work_data(),
-                    form.chapter_data(),
-                    post=action == "post",
-                )
-                invited = services.invite_co_creators(work, extra, user)
+            saved = services.start_work(
+                user,
+                list(form.cleaned_data["pseuds"]),
+                form.work_data(),
+                form.chapter_data(),
+                co_creators=_co_creator_names(request),
+                post=action == "post",
+            )
         except services.WorkError as error:
             _form_error(form, error)
         else:
-            _tell_invited(request, invited)
-            return _after_save(request, work, action)
+            _tell_invited(request, saved.invited)
+            return _after_save(request, saved.work, action)
     status = 400 if request.method == "POST" else 200
     return render(request, "works/work_form.html", {"form": form, "work": None}, status=status)
 
@@ -255,21 +247,19 @@ def work_edit(request: HttpRequest, work_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "save")
         try:
-            with transaction.atomic():
-                own = list(form.cleaned_data["pseuds"])
-                others = [p for p in work.creators if p.user_id != user.pk]
-                extra = _co_creators(request.POST.get("co_creators", ""))
-                services.set_creators(work, own + others)
-                invited = services.invite_co_creators(work, extra, user)
-                services.update_work(work, form.work_data(), own[0])
-                if first is not None:
-                    services.update_chapter(first, form.chapter_data())
-                if action == "post":
-                    services.post_work(work)
+            saved = services.edit_work(
+                user,
+                work,
+                list(form.cleaned_data["pseuds"]),
+                form.work_data(),
+                form.chapter_data() if first is not None else None,
+                co_creators=_co_creator_names(request),
+                post=action == "post",
+            )
         except services.WorkError as error:
             _form_error(form, error)
         else:
-            _tell_invited(request, invited)
+            _tell_invited(request, saved.invited)
             if work.posted and action != "preview":
                 messages.success(request, "Your changes were saved.")
                 return redirect(work)

@@ -155,3 +155,16 @@ def test_inviting_twice_or_inviting_a_creator_sends_nothing_new() -> None:
     assert invite_co_creators(work, [pseud, pseud], author) == [pseud]
     assert invite_co_creators(work, [pseud, author.pseuds.get()], author) == []
     assert CreatorInvitation.objects.count() == 1
+
+
+def test_the_form_names_an_unknown_or_own_co_creator_and_posts_nothing(client: Client) -> None:
+    author = make_user("author")
+    client.force_login(author)
+    for name, message in [
+        ("nobody", "There is no user &#x27;nobody&#x27; to invite."),
+        ("Author", "&#x27;author&#x27; is your own account: you cannot invite yourself."),
+    ]:
+        response = client.post(reverse("works:new"), {**_form(author), "co_creators": name})
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert not Work.objects.exists()
