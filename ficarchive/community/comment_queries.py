@@ -1,5 +1,6 @@
 """What a reader sees of a work's comments: the visibility rules, the threads of one page, and
-where a comment lives (its permalink).
+where a comment lives (its permalink). Which buttons a row shows is ruled by `comment_rules`,
+the rules the writes in `comments` obey.
 
 A page loads in a fixed number of queries however many comments: the page's thread ids, then
 every comment of those threads; the tree is built here and handed to the template as a flat
@@ -15,17 +16,22 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from ficarchive.accounts.blocks import blocked_ids
-from ficarchive.accounts.models import Pseud
+from ficarchive.accounts.models import Block, Pseud
 from ficarchive.accounts.types import AnyUser
-from ficarchive.community.comments import (
-    SESSION_HELD,
+from ficarchive.community.comment_rules import (
+    CommentFacts,
+    actor,
     blocking_creator,
-    is_moderator,
+    may_approve,
+    may_delete,
+    may_edit,
+    may_freeze,
+    may_reply,
     refusal,
     settings_of,
 )
@@ -38,6 +44,8 @@ THREADS_PER_PAGE = 20
 # Deeper replies line up with the deepest indentation, so a long exchange stays readable.
 # Replies indent one step (2em, site.css `.indent-N`) per level, up to this many.
 INDENT_MAX = 8
+# Sessions remember a guest's own held comments, so the guest sees what they wrote.
+SESSION_HELD = "held_comments"
 
 
 def held_in_session(request: HttpRequest) -> list[int]:
@@ -157,18 +165,20 @@ def _date(moment: datetime, zone: tzinfo) -> str:
     return f"{local:%a} {local.day} {local:%b %Y %H:%M}"
 
 
-def report_url() -> str:
-    try:
-        return reverse("community:report")
-    except NoReverseMatch:  # the reports view is not there yet
-        return "/reports/new"
+def _blockers(comments: list[dict[str, Any]], viewer_id: int | None) -> set[int]:
+    """The commenters on the page who blocked the viewer: their comments take no reply of the
+    viewer's (one query for the page)."""
+    authors = {comment["user_id"] for comment in comments} - {None, viewer_id}
+    if viewer_id is None or not authors:
+        return set()
+    found = Block.objects.filter(blocker_id__in=authors, blocked_id=viewer_id)
+    return set(found.values_list("blocker_id", flat=True))
 
 
 def comments_section(request: HttpRequest, work: Work, chapter: Chapter | None) -> dict[str, Any]:
     """The reading page's "Comments (N)": a page of threads, and the form or why there is none."""
     viewer = request.user
-    creator = is_creator(viewer, work)
-    moderator = is_moderator(viewer)
+    who = actor(viewer, work)
     options = settings_of(work)
     reason = refusal(work, viewer, options.who, blocking_creator(work, viewer))
     visible = visible_comments(work, viewer, held_in_session(request)).filter(_scope(work, chapter))
@@ -189,9 +199,9 @@ def comments_section(request: HttpRequest, work: Work, chapter: Chapter | None) 
         found = visible.filter(thread_id__in=thread_ids).order_by("created_at", "id")
         comments = list(found.values(*fields))
     base = reverse("community:comment", args=[0])[:-1]
-    report = report_url()
+    report = reverse("community:report")
     zone = timezone.get_current_timezone()
-    viewer_id = viewer.pk if viewer.is_authenticated else None
+    blockers = _blockers(comments, who.user_id)
     bylines: dict[int, tuple[str, str]] = {}
     rows = []
     for comment in _flatten(comments, thread_ids):
@@ -205,7 +215,7 @@ def comments_section(request: HttpRequest, work: Work, chapter: Chapter | None) 
             byline, byline_url = bylines[pseud_id]
         pk, depth = comment["id"], comment["depth"]
         approved, deleted, frozen = comment["approved"], comment["deleted"], comment["frozen"]
-        own = viewer_id is not None and comment["user_id"] == viewer_id
+        facts = CommentFacts(comment["user_id"], approved, deleted, frozen)
         css = f"comment depth-{depth}"
         if depth:
             # A class, not a style attribute: the Content-Security-Policy allows no inline style.
@@ -233,11 +243,14 @@ def comments_section(request: HttpRequest, work: Work, chapter: Chapter | None) 
                 frozen=frozen,
                 chapter_position=comment.get("chapter__position"),
                 report_url=f"{report}?comment={pk}",
-                can_reply=reason is None and not deleted and not frozen and (approved or creator),
-                can_edit=own and not deleted and not frozen,
-                can_delete=not deleted and (own or creator or moderator),
-                can_approve=creator and not deleted and not approved,
-                can_freeze=top and (creator or moderator),
+                can_reply=may_reply(
+                    facts, who, work_refusal=reason, blocked=comment["user_id"] in blockers
+                ),
+                can_edit=may_edit(facts, who),
+                can_delete=may_delete(facts, who),
+                can_approve=may_approve(facts, who),
+                # The button sits on the thread's first comment: it freezes the whole thread.
+                can_freeze=top and may_freeze(who),
             )
         )
     pseuds: list[Pseud] = []
@@ -254,7 +267,7 @@ def comments_section(request: HttpRequest, work: Work, chapter: Chapter | None) 
         "comment_chapter": chapter,
         "comment_pseuds": pseuds,
         "comment_moderated": options.moderated,
-        "comment_is_creator": creator,
+        "comment_is_creator": who.creator,
         "comment_next": request.get_full_path(),
     }
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ficarchive.accounts.guests import client_address
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.web import go_back, next_url
-from ficarchive.community import comments, inbox, inbox_views
+from ficarchive.community import comment_rules, comments, inbox, inbox_views
 from ficarchive.community.comment_queries import comment_location, held_in_session, visible_comments
 from ficarchive.community.comments import CommentError, CommentInput
 from ficarchive.community.models import Comment, CommentSettings
@@ -119,7 +119,7 @@ def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     """A page with the comment and a reply form (the reading page links here)."""
     comment, work = _comment(request, comment_id)
     context = _form_context(request, work, comment)
-    context["refusal"] = comments.refusal_on(work, request.user)
+    context["refusal"] = comment_rules.refusal_on(work, request.user)
     return render(request, "community/comment_form.html", context)
 
 
@@ -131,7 +131,7 @@ def comment_form(request: HttpRequest, work_id: int) -> HttpResponse:
     context = _form_context(request, work, None)
     chapter_id = request.GET.get("chapter_id", "")
     context["chapter_id"] = chapter_id if chapter_id.isdigit() else ""
-    context["refusal"] = comments.refusal_on(work, request.user)
+    context["refusal"] = comment_rules.refusal_on(work, request.user)
     return render(request, "community/comment_form.html", context)
 
 
@@ -163,10 +163,11 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
             return render(request, "community/comment_edit.html", context, status=error.status)
         messages.success(request, "Your comment was updated.")
         return go_back(request, comment_location(comment, work, request.user, []))
-    if not request.user.is_authenticated or comment.user_id != request.user.pk:
-        return _message(
-            request, CommentError("Only the comment's author can edit it.", 403), "Edit comment"
-        )
+    reason = comment_rules.edit_refusal(
+        comment_rules.CommentFacts.of(comment), comment_rules.actor(request.user, work)
+    )
+    if reason is not None:
+        return _message(request, CommentError.refused(reason), "Edit comment")
     return render(request, "community/comment_edit.html", context)
 
 
@@ -175,11 +176,11 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     """GET asks "Are you sure?"; POST deletes."""
     comment, work = _comment(request, comment_id)
     if request.method == "GET":
-        if not comments.can_delete(comment, request.user, is_creator(request.user, work)):
-            error = CommentError(
-                "Only the comment's author, the work's creators or a moderator can delete it.", 403
-            )
-            return _message(request, error, "Delete comment")
+        reason = comment_rules.delete_refusal(
+            comment_rules.CommentFacts.of(comment), comment_rules.actor(request.user, work)
+        )
+        if reason is not None:
+            return _message(request, CommentError.refused(reason), "Delete comment")
         context = {"work": work, "comment": comment, "next": next_url(request) or ""}
         return render(request, "community/comment_delete.html", context)
     if comment.chapter_id is not None and work.chapter_count > 1:
@@ -245,7 +246,7 @@ def comment_settings(request: HttpRequest, work_id: int) -> HttpResponse:
     if not is_creator(request.user, work):
         error = CommentError("Only the work's creators can change its comment settings.", 403)
         return _message(request, error, "Comment settings")
-    current = comments.settings_of(work)
+    current = comment_rules.settings_of(work)
     form = CommentSettingsForm(
         request.POST if request.method == "POST" else None,
         initial={"who": current.who, "moderated": current.moderated},

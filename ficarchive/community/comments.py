@@ -3,7 +3,8 @@ approve), each in one transaction with the work's comment count.
 
 `Work.comments_count` counts approved comments that are not deleted; it moves with `F()` updates
 beside the row it counts. What a reader sees of the comments (threads, pages, hiding) is read by
-`comment_queries`; the inbox items a comment makes are written by `inbox`.
+`comment_queries`; who may do what is ruled by `comment_rules`; the inbox items a comment makes
+are written by `inbox`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,21 @@ from ficarchive.accounts.models import Block, Pseud, User
 from ficarchive.accounts.services import default_pseud
 from ficarchive.accounts.types import AnyUser
 from ficarchive.community import inbox
+from ficarchive.community.comment_queries import SESSION_HELD, comments_section
+from ficarchive.community.comment_rules import (
+    Actor,
+    CommentFacts,
+    Refusal,
+    actor,
+    approve_refusal,
+    blocking_creator,
+    delete_refusal,
+    edit_refusal,
+    freeze_refusal,
+    refusal,
+    reply_refusal,
+    settings_of,
+)
 from ficarchive.community.models import Comment, CommentSettings
 from ficarchive.texts.paragraphs import html_to_html
 from ficarchive.texts.sanitize import sanitize_basic_html, strip_tags
@@ -38,8 +54,6 @@ NEW_ACCOUNT_DAYS = 7
 RATE_WINDOW = timedelta(minutes=10)
 NEW_ACCOUNT_LIMIT = 5
 GUEST_LIMIT = 3
-# Sessions remember a guest's own held comments, so the guest sees what they wrote.
-SESSION_HELD = "held_comments"
 
 
 class CommentError(Exception):
@@ -50,6 +64,10 @@ class CommentError(Exception):
         self.message = message
         self.status = status
         self.field = field
+
+    @classmethod
+    def refused(cls, reason: Refusal) -> CommentError:
+        return cls(reason.message, reason.status)
 
 
 @dataclass
@@ -66,13 +84,7 @@ class CommentInput:
     website: str = ""
 
 
-# -- settings and permissions --------------------------------------------------------------
-
-
-def settings_of(work: Work) -> CommentSettings:
-    """The work's comment settings; a work without a row takes comments the default way."""
-    found = CommentSettings.objects.filter(work=work).first()
-    return found or CommentSettings(work=work)
+# -- settings ------------------------------------------------------------------------------
 
 
 def update_settings(work: Work, user: AnyUser, who: str, moderated: bool) -> CommentSettings:
@@ -84,46 +96,6 @@ def update_settings(work: Work, user: AnyUser, who: str, moderated: bool) -> Com
         work=work, defaults={"who": who, "moderated": moderated}
     )
     return found
-
-
-def is_moderator(user: AnyUser) -> bool:
-    return bool(getattr(user, "can_moderate", False))
-
-
-def blocking_creator(work: Work, user: AnyUser) -> Pseud | None:
-    """The creator's pseud of the first creator of the work who blocked this user, if any."""
-    if not user.is_authenticated:
-        return None
-    blockers = set(
-        Block.objects.filter(blocker_id__in=creator_ids(work), blocked_id=user.pk).values_list(
-            "blocker_id", flat=True
-        )
-    )
-    return next((pseud for pseud in work.creators if pseud.user_id in blockers), None)
-
-
-def refusal(work: Work, user: AnyUser, who: str, blocker: Pseud | None) -> str | None:
-    """Why this user may not comment on the work at all, or None when they may."""
-    if not work.posted:
-        return "Drafts take no comments; post the work first."
-    if who == CommentSettings.Who.NOBODY:
-        return "Comments on this work are turned off."
-    if who == CommentSettings.Who.USERS and not user.is_authenticated:
-        return "Only registered users can comment on this work. Log in to comment."
-    if blocker is not None:
-        return f"{blocker.byline} has blocked you: you can't comment on their works."
-    return None
-
-
-def refusal_on(work: Work, user: AnyUser) -> str | None:
-    """`refusal` with the work's own settings and blocks read for it."""
-    return refusal(work, user, settings_of(work).who, blocking_creator(work, user))
-
-
-def can_delete(comment: Comment, user: AnyUser, creator: bool) -> bool:
-    if not user.is_authenticated or comment.deleted:
-        return False
-    return comment.user_id == user.pk or creator or is_moderator(user)
 
 
 # -- bodies and guests ---------------------------------------------------------------------
@@ -213,23 +185,21 @@ def _chapter_for(work: Work, chapter_id: int | None) -> Chapter | None:
     return chapter
 
 
-def _parent_for(work: Work, user: AnyUser, parent_id: int, creator: bool) -> Comment:
+def _parent_for(work: Work, user: AnyUser, parent_id: int) -> Comment:
     parent = Comment.objects.filter(pk=parent_id, work=work).select_related("pseud__user").first()
     if parent is None:
         raise CommentError(f"Reply: there is no comment {parent_id} on this work to reply to.")
-    if parent.deleted:
-        raise CommentError("Reply: that comment was deleted; it takes no replies.")
-    if parent.frozen:
-        raise CommentError("This thread is frozen: it takes no new replies.", 403)
-    if not parent.approved and not creator and parent.user_id != user.pk:
-        raise CommentError("Reply: that comment is waiting for the creator's approval.")
-    if (
+    blocked = (
         user.is_authenticated
         and parent.user_id is not None
         and Block.objects.filter(blocker_id=parent.user_id, blocked_id=user.pk).exists()
-    ):
-        name = parent.pseud.byline if parent.pseud else "The comment's author"
-        raise CommentError(f"{name} has blocked you: you can't reply to their comments.", 403)
+    )
+    author = parent.pseud.byline if parent.pseud else "The comment's author"
+    reason = reply_refusal(
+        CommentFacts.of(parent), actor(user, work), blocked=blocked, author=author
+    )
+    if reason is not None:
+        raise CommentError.refused(reason)
     return parent
 
 
@@ -247,7 +217,7 @@ def post_comment(work: Work, user: AnyUser, data: CommentInput, *, address: str 
         raise CommentError(reason, 403)
     body = clean_body(data.body)
     name, email = ("", "") if user.is_authenticated else _guest_fields(data)
-    parent = _parent_for(work, user, data.parent_id, creator) if data.parent_id else None
+    parent = _parent_for(work, user, data.parent_id) if data.parent_id else None
     if parent is not None:
         chapter_id = parent.chapter_id
     else:
@@ -289,12 +259,11 @@ def post_comment(work: Work, user: AnyUser, data: CommentInput, *, address: str 
 
 
 def edit_comment(comment: Comment, user: AnyUser, text: str) -> Comment:
-    if not user.is_authenticated or comment.user_id != user.pk:
-        raise CommentError("Only the comment's author can edit it.", 403)
-    if comment.deleted:
-        raise CommentError("That comment was deleted; it can't be edited.")
-    if comment.frozen:
-        raise CommentError("This thread is frozen: its comments can't be edited.", 403)
+    # Only the author edits, so the work's creators need not be read: `creator` does not count.
+    who = Actor(user.pk if user.is_authenticated else None, creator=False, moderator=False)
+    reason = edit_refusal(CommentFacts.of(comment), who)
+    if reason is not None:
+        raise CommentError.refused(reason)
     comment.body = clean_body(text)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])
@@ -312,10 +281,9 @@ def delete_comment(comment: Comment, user: AnyUser) -> bool:
     Returns whether the row is gone (False: it is a placeholder now).
     """
     work = Work.objects.prefetch_related("creatorships__pseud").get(pk=comment.work_id)
-    if not can_delete(comment, user, is_creator(user, work)):
-        raise CommentError(
-            "Only the comment's author, the work's creators or a moderator can delete it.", 403
-        )
+    reason = delete_refusal(CommentFacts.of(comment), actor(user, work))
+    if reason is not None:
+        raise CommentError.refused(reason)
     if _counted(comment):
         Work.objects.filter(pk=work.pk).update(comments_count=F("comments_count") - 1)
     if Comment.objects.filter(parent=comment).exists():
@@ -340,16 +308,18 @@ def delete_comment(comment: Comment, user: AnyUser) -> bool:
 def set_frozen(comment: Comment, user: AnyUser, frozen: bool) -> int:
     """Freeze (or unfreeze) the comment's whole thread; returns how many comments it holds."""
     work = Work.objects.prefetch_related("creatorships__pseud").get(pk=comment.work_id)
-    if not (is_creator(user, work) or is_moderator(user)):
-        raise CommentError("Only the work's creators or a moderator can freeze a thread.", 403)
+    reason = freeze_refusal(actor(user, work))
+    if reason is not None:
+        raise CommentError.refused(reason)
     return Comment.objects.filter(thread_id=comment.thread_id).update(frozen=frozen)
 
 
 def approve(comment: Comment, user: AnyUser) -> Comment:
     """A creator shows a held comment; its count and the reply's inbox item come with it."""
     work = Work.objects.prefetch_related("creatorships__pseud").get(pk=comment.work_id)
-    if not is_creator(user, work):
-        raise CommentError("Only the work's creators can approve its comments.", 403)
+    reason = approve_refusal(CommentFacts.of(comment), actor(user, work))
+    if reason is not None:
+        raise CommentError.refused(reason)
     if comment.approved:
         return comment
     with transaction.atomic():
@@ -371,6 +341,4 @@ def remember_held(request: HttpRequest, comment: Comment) -> None:
 
 def page_context(request: HttpRequest, work: Work, chapter: Chapter | None) -> dict[str, Any]:
     """The reading page's comments section (see `comment_queries`)."""
-    from ficarchive.community.comment_queries import comments_section
-
     return comments_section(request, work, chapter)
