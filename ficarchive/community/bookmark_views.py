@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.models import User
@@ -197,14 +197,3 @@ def bookmark_search(request: HttpRequest) -> HttpResponse:
     params = {key: value for key, value in request.GET.items() if key != "page" and value}
     context = {"form": form, "page": page, "page_query": urlencode(params)}
     return render(request, "community/bookmark_search.html", context)
-
-
-urlpatterns: list[URLPattern] = [
-    path("works/<int:work_id>/bookmarks/new", work_bookmark_new, name="work_bookmark_new"),
-    path("series/<int:series_id>/bookmarks/new", series_bookmark_new, name="series_bookmark_new"),
-    path("bookmarks/<int:bookmark_id>/edit", bookmark_edit, name="bookmark_edit"),
-    path("bookmarks/<int:bookmark_id>/delete", bookmark_delete, name="bookmark_delete"),
-    path("bookmarks/search", bookmark_search, name="bookmark_search"),
-    path("works/<int:work_id>/bookmarks", work_bookmarks, name="work_bookmarks"),
-    path("users/<str:username>/bookmarks", user_bookmarks, name="user_bookmarks"),
-]

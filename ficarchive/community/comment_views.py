@@ -10,13 +10,13 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ficarchive.accounts.guests import client_address
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.web import go_back, next_url
-from ficarchive.community import comment_rules, comments, inbox, inbox_views
+from ficarchive.community import comment_rules, comments, inbox
 from ficarchive.community.comment_queries import comment_location, held_in_session, visible_comments
 from ficarchive.community.comments import CommentError, CommentInput
 from ficarchive.community.models import Comment, CommentSettings
@@ -265,18 +265,3 @@ def comment_settings(request: HttpRequest, work_id: int) -> HttpResponse:
         context = {"work": work, "form": form}
         return render(request, "community/comment_settings.html", context, status=400)
     return render(request, "community/comment_settings.html", {"work": work, "form": form})
-
-
-urlpatterns: list[URLPattern] = [
-    path("works/<int:work_id>/comments", comment_new, name="comment_new"),
-    path("works/<int:work_id>/comments/new", comment_form, name="comment_form"),
-    path("works/<int:work_id>/comments/settings", comment_settings, name="comment_settings"),
-    path("comments/<int:comment_id>", comment_permalink, name="comment"),
-    path("comments/<int:comment_id>/reply", comment_reply, name="comment_reply"),
-    path("comments/<int:comment_id>/edit", comment_edit, name="comment_edit"),
-    path("comments/<int:comment_id>/delete", comment_delete, name="comment_delete"),
-    path("comments/<int:comment_id>/freeze", comment_freeze, name="comment_freeze"),
-    path("comments/<int:comment_id>/unfreeze", comment_unfreeze, name="comment_unfreeze"),
-    path("comments/<int:comment_id>/approve", comment_approve, name="comment_approve"),
-    *inbox_views.urlpatterns,
-]

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ficarchive.accounts.web import signed_in
@@ -60,9 +60,3 @@ def inbox_update(request: HttpRequest) -> HttpResponse:
         count = inbox.mark(signed_in(request), ids, read=action == "read")
         messages.success(request, f"Marked {count} comment{'s' if count != 1 else ''} {action}.")
     return redirect(back)
-
-
-urlpatterns: list[URLPattern] = [
-    path("inbox", inbox_page, name="inbox"),
-    path("inbox/update", inbox_update, name="inbox_update"),
-]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.guests import client_address
@@ -27,8 +26,3 @@ def kudos(request: HttpRequest, work_id: int) -> HttpResponse:
     else:
         messages.success(request, "Thank you for leaving kudos!")
     return go_back(request, work.get_absolute_url())
-
-
-urlpatterns: list[URLPattern] = [
-    path("works/<int:work_id>/kudos", kudos, name="kudos"),
-]

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.models import User
@@ -78,11 +78,3 @@ def mark_for_later(request: HttpRequest, work_id: int) -> HttpResponse:
     else:
         messages.success(request, "This work was marked as read.")
     return go_back(request, work.get_absolute_url())
-
-
-urlpatterns: list[URLPattern] = [
-    path("users/<str:username>/readings", reading_list, name="readings"),
-    path("users/<str:username>/readings/clear", reading_clear, name="readings_clear"),
-    path("readings/<int:reading_id>/delete", reading_delete, name="reading_delete"),
-    path("works/<int:work_id>/mark_for_later", mark_for_later, name="mark_for_later"),
-]

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ficarchive.accounts.guests import client_address
@@ -163,11 +163,3 @@ def moderation_handle(request: HttpRequest, report_id: int) -> HttpResponse:
         return _queue_page(request, status=400)
     messages.success(request, f"Report {handled.pk} was {handled.state}.")
     return redirect(f"{reverse('community:moderation')}?state={Report.State.OPEN}")
-
-
-urlpatterns: list[URLPattern] = [
-    path("reports/new", report, name="report"),
-    path("reports/sent", report_sent, name="report_sent"),
-    path("moderation/reports", moderation, name="moderation"),
-    path("moderation/reports/<int:report_id>", moderation_handle, name="moderation_handle"),
-]

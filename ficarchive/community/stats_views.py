@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import URLPattern, path
 
 from ficarchive.accounts.models import User
 from ficarchive.community.charts import daily_chart
@@ -59,8 +58,3 @@ def stats(request: HttpRequest, username: str) -> HttpResponse:
         "chart": daily_chart(figures.days, subject),
     }
     return render(request, "community/stats.html", context)
-
-
-urlpatterns: list[URLPattern] = [
-    path("users/<str:username>/stats", stats, name="stats"),
-]

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.web import go_back, signed_in
@@ -95,14 +95,3 @@ def updates_read(request: HttpRequest) -> HttpResponse:
     marked = subscriptions.mark_all_read(signed_in(request))
     messages.success(request, f"Marked {marked} update{'' if marked == 1 else 's'} as read.")
     return redirect("community:updates")
-
-
-urlpatterns: list[URLPattern] = [
-    path("works/<int:work_id>/subscribe", subscribe_work, name="subscribe_work"),
-    path("users/<str:username>/subscribe", subscribe_user, name="subscribe_user"),
-    path("series/<int:series_id>/subscribe", subscribe_series, name="subscribe_series"),
-    path("subscriptions/<int:subscription_id>/delete", unsubscribe, name="unsubscribe"),
-    path("users/<str:username>/subscriptions", subscription_list, name="subscriptions"),
-    path("updates", updates, name="updates"),
-    path("updates/read", updates_read, name="updates_read"),
-]
