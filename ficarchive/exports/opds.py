@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from ficarchive.accounts.types import AnyUser
 from ficarchive.exports import queries
 from ficarchive.exports.catalog import (
     ACQUISITION_KIND,
@@ -37,7 +38,6 @@ from ficarchive.search import services as search_services
 from ficarchive.tags.models import Tag, TagType, tag_to_url
 from ficarchive.works.models import Series, Work
 from ficarchive.works.queries import (
-    AnyUser,
     listed_works,
     series_works,
     with_blurb_data,

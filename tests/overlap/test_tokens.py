@@ -32,9 +32,10 @@ def test_the_stemmer_brings_forms_of_a_word_together() -> None:
 
 
 def test_every_part_of_the_check_uses_the_same_words() -> None:
-    assert align.STOP_WORDS is fingerprints.STOP_WORDS is verify.STOP_WORDS is tokens.STOP_WORDS
-    assert align.STEMMER is fingerprints.STEMMER is verify.STEMMER is tokens.STEMMER
-    assert passages.WORD is tokens.WORD
+    for module in (align, fingerprints, verify):
+        assert vars(module)["STOP_WORDS"] is tokens.STOP_WORDS, module.__name__
+        assert vars(module)["STEMMER"] is tokens.STEMMER, module.__name__
+    assert vars(passages)["WORD"] is tokens.WORD
 
 
 def test_story_descriptions_leave_out_the_overlap_stop_words_and_more() -> None:

@@ -25,8 +25,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from ficarchive.server.backups import pg_tools
 from ficarchive.progress import StageProgress
+from ficarchive.server.backups import pg_tools
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_URL = os.environ.get("DATABASE_URL", "")
