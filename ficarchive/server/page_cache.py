@@ -16,7 +16,6 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
-from django.urls import Resolver404, resolve
 
 from ficarchive.community import hits
 from ficarchive.works.models import Work, content_stamp
@@ -92,39 +91,48 @@ def filled_page(request: HttpRequest, content: bytes) -> HttpResponse:
     return HttpResponse(content)
 
 
-def _cached_work_id(request: HttpRequest) -> int | None:
-    """The work of a page this cache keeps, or None for any other address."""
-    try:
-        match = resolve(request.path_info, getattr(request, "urlconf", None))
-    except Resolver404:
-        return None
-    if match.view_name not in CACHED_PAGES:
-        return None
-    return int(match.kwargs["work_id"])
+# Where `process_view` leaves the key of a page it did not find, for `__call__` to keep it.
+_MISSED_KEY = "ficarchive.page_cache.missed_key"
 
 
 class AnonymousPageCacheMiddleware:
-    """Serve logged-out readers a work page rendered once a minute, and still count their hits."""
+    """Serve logged-out readers a work page rendered once a minute, and still count their hits.
+
+    `process_view` reads the URL Django has already resolved (`request.resolver_match`), so the
+    cache costs other pages one set lookup."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        work_id = _cached_work_id(request) if request.method == "GET" else None
-        if work_id is None:
-            return self.get_response(request)
-        key = anonymous_page_key(request, work_id)
-        if key is not None:
-            cached = cache.get(key)
-            if isinstance(cached, tuple):
-                content, counts_hit = cached
-                if counts_hit:
-                    hits.count_guest_hit(request, work_id)
-                return filled_page(request, content)
         response = self.get_response(request)
+        key = request.META.pop(_MISSED_KEY, None)
         if key is not None:
             shared = shareable_page(request, response)
             if shared is not None:
                 counts_hit = bool(request.META.get(hits.COUNTS_HIT))
                 cache.set(key, (shared, counts_hit), ANONYMOUS_PAGE_SECONDS)
         return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view: Callable[..., HttpResponseBase],
+        args: tuple[object, ...],
+        kwargs: dict[str, object],
+    ) -> HttpResponseBase | None:
+        match = request.resolver_match
+        if request.method != "GET" or match is None or match.view_name not in CACHED_PAGES:
+            return None
+        work_id = int(str(kwargs["work_id"]))
+        key = anonymous_page_key(request, work_id)
+        if key is None:
+            return None
+        cached = cache.get(key)
+        if isinstance(cached, tuple):
+            content, counts_hit = cached
+            if counts_hit:
+                hits.count_guest_hit(request, work_id)
+            return filled_page(request, content)
+        request.META[_MISSED_KEY] = key
+        return None
