@@ -7,12 +7,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_shared_fixtures_load_no_browser_and_keep_the_orm_guard() -> None:
+@pytest.mark.parametrize(
+    ("module", "loads_playwright"),
+    [
+        ("tests.conftest", False),  # every test: no browser, the ORM's async guard kept
+        ("tests.chromium", True),  # browser tests: the guard goes only when Chromium starts
+    ],
+)
+def test_only_a_started_browser_turns_the_orm_async_guard_off(
+    module: str, loads_playwright: bool
+) -> None:
     probe = (
-        "import os, sys, tests.conftest; "
+        f"import os, sys, {module}; "
         "print('playwright' in sys.modules, 'DJANGO_ALLOW_ASYNC_UNSAFE' in os.environ)"
     )
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
@@ -20,17 +31,4 @@ def test_the_shared_fixtures_load_no_browser_and_keep_the_orm_guard() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "False"]
-
-
-def test_the_browser_fixture_module_turns_the_guard_off_only_when_chromium_starts() -> None:
-    probe = (
-        "import os, sys, tests.chromium; "
-        "print('playwright' in sys.modules, 'DJANGO_ALLOW_ASYNC_UNSAFE' in os.environ)"
-    )
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "False"]
+    assert done.stdout.split() == [str(loads_playwright), "False"]
