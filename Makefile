@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test lint bench clean
+.PHONY: serve test lint bench clean update-axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,8 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The accessibility tests' axe-core (tests/vendor/axe-core): the newest release from npm.
+update-axe:
+	cd /tmp && rm -rf axe-update && mkdir axe-update && cd axe-update && npm pack axe-core && tar xzf axe-core-*.tgz
+	cp /tmp/axe-update/package/axe.min.js /tmp/axe-update/package/LICENSE /tmp/axe-update/package/package.json tests/vendor/axe-core/
