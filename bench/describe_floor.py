@@ -19,9 +19,9 @@ at a recall of MIN_RECALL or more (ties: the higher recall, then the wider margi
 tried lies halfway between two neighbouring values where an outcome changes, a description's
 best work or its story, and the margin is their gap as a share of the range of those values)
 three times: on the "fit" half, on the "held out" half and on all descriptions, and prints each
-fit's precision and recall on both halves and on all; then the same for the constants
-`search/semantic.py` ships, through `semantic.describe` itself, with the descriptions it gets
-wrong. Numbers: bench/README.md.
+fit's precision and recall on both halves and on all; then the same for the cosine alone
+(weight 0, fitted on all) and for the constants `search/semantic.py` ships, through
+`semantic.describe` itself, with the descriptions those get wrong. Numbers: bench/README.md.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def main() -> None:
     def f1(s: corpus.Score) -> float:
         return 2 * s.precision * s.recall / (s.precision + s.recall) if s.right else 0.0
 
-    def fit(half: str | None) -> tuple[float, float]:
+    def fit(half: str | None, weights: list[float] = weights) -> tuple[float, float]:
         """The weight and floor of the best precision at MIN_RECALL on this half (None: all)."""
         best: tuple[float, float, float, float, float, float] | None = None
         chosen = [(d, found) for d, found in weighed if half is None or d.half == half]
@@ -152,6 +152,11 @@ def main() -> None:
             )
 
     halves = ("fit", "held out", "all")
+    weight, floor = fit(None, [0.0])
+    report(
+        f"the cosine alone (weight 0), fitted on all: floor {floor:.4f}",
+        {h: outcomes(h if h != "all" else None, weight, floor) for h in halves},
+    )
     for half in ("fit", "held out", None):
         weight, floor = fit(half)
         report(
