@@ -16,14 +16,14 @@ work first on one side and last on the other still beats a work that only one si
 
 Ranks have no floor, though: every work gets one, so a description of a story the archive does
 not hold would still list every work. A work is shown as a fit only when two absolute measures,
-which mean the same on both search backends and at any archive size, together clear a floor:
+which mean the same on both search backends, together clear a floor:
 
     cosine + COVERAGE_WEIGHT * coverage >= FLOOR
 
 the cosine of the description's vector and the work's, and the coverage: the share of the
 description's content words (those of the keyword half) that the work has anywhere, each word
-weighed by its inverse document frequency, log((N + 1) / (n + 0.5)) for a word n of the N listed
-works have. A word no work has weighs most, so "a dragon rider fights a war in space" covers
+weighed by its inverse document frequency, log((N + 1) / (n + 0.5)) for a word that n of the N
+listed works have. A word no work has weighs most, so "a dragon rider fights a war in space" covers
 little of any archive without dragons. The two constants are fitted on labelled descriptions of
 the stories in tests/fixtures (bench/describe_floor.py, numbers in bench/README.md); the rank
 mix still orders the works above the floor. A description with no content word at all ("the
@@ -118,11 +118,13 @@ def work_means(work_ids: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, n
 
 
 def content_words(text: str) -> list[str]:
-    """The description's words of three letters or more that are not stop words."""
+    """The description's words of three letters or more that are not stop words (nor a stop
+    word with an ending: "it's")."""
     words: list[str] = []
     for match in _WORD.finditer(text):
         word = match.group().lower().replace("’", "'")
-        if len(word) > 2 and word not in STOP_WORDS and word not in words:
+        stem = word.split("'")[0]
+        if len(word) > 2 and stem not in STOP_WORDS and word not in words:
             words.append(word)
     return words
 

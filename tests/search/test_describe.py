@@ -110,7 +110,9 @@ def test_an_empty_description_finds_nothing(library: dict[str, Work]) -> None:
     assert (found.fits, found.nearest, found.message) == ([], [], "")
 
 
-@pytest.mark.parametrize("text", ["the the the", "and of it", "  A  the, OF!  "])
+@pytest.mark.parametrize(
+    "text", ["the the the", "and of it", "  A  the, OF!  ", "it's what they’d"]
+)
 def test_a_description_of_only_stop_words_is_not_searched(
     library: dict[str, Work], text: str
 ) -> None:
@@ -168,6 +170,12 @@ def test_the_floor_keeps_its_precision_and_recall_on_the_labelled_descriptions(
 
     assert score.precision >= 0.9, score
     assert score.recall >= 0.8, score
+
+
+def test_content_words_leave_out_stop_words_and_short_ones() -> None:
+    words = semantic.content_words("It's Rory's cat, and the cat is not yours")
+
+    assert words == ["rory's", "cat"]
 
 
 def test_the_keyword_query_ors_the_content_words() -> None:
