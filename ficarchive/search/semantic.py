@@ -13,26 +13,58 @@ A rank score is (n - r) / n for the work at rank r (from 0) of a ranking of n wo
 gets 1, a work outside the ranking 0). Ranks, not raw scores, because a cosine and a BM25 score
 have no common scale; the semantic side weighs more because it is what the page is for, and a
 work first on one side and last on the other still beats a work that only one side found.
+
+Ranks have no floor, though: every work gets one, so a description of a story the archive does
+not hold would still list every work. A work is shown as a fit only when two absolute measures,
+which mean the same on both search backends, together clear a floor:
+
+    cosine + COVERAGE_WEIGHT * coverage >= FLOOR
+
+the cosine of the description's vector and the work's, and the coverage: the share of the
+description's content words (those of the keyword half) that the work has anywhere, each word
+weighed by its inverse document frequency, log((N + 1) / (n + 0.5)) for a word that n of the N
+listed works have. A word no work has weighs most, so "a dragon rider fights a war in space" covers
+little of any archive without dragons. The two constants are fitted on labelled descriptions of
+the stories in tests/fixtures (bench/describe_floor.py, numbers in bench/README.md); the rank
+mix still orders the works above the floor. A description with no content word at all ("the
+the the") is not searched: every story would fit it equally.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from ficarchive.accounts.types import AnyUser
 from ficarchive.overlap import embeddings, tokens
 from ficarchive.overlap.passages import without_names
 from ficarchive.overlap.semantic import passage_vectors
 from ficarchive.search import services
+from ficarchive.search.backends import backend
 from ficarchive.search.saved import without_muted
 from ficarchive.works.models import Work
 from ficarchive.works.queries import listed_works, with_blurb_data
 
 SEMANTIC_WEIGHT = 0.6
 KEYWORD_WEIGHT = 0.4
+# The relevance floor, fitted by bench/describe_floor.py on all of tests/fixtures/describe:
+# the best precision at a recall of 0.9 or more (precision and recall, also of fits on each
+# half reported on the other, in bench/README.md).
+COVERAGE_WEIGHT = 0.2
+FLOOR = 0.326
+# The floor is measured for the best of the mixed ranking only: further down nothing fits.
+FLOOR_CANDIDATES = 50
+# When nothing clears the floor, the page still shows this many of the nearest works.
+NEAREST = 3
+NO_CONTENT = (
+    "Describe what happens in the story: this description has only words every story uses "
+    "(“the”, “and”, “of” …). Say who is in it, where it happens or what they do."
+)
 # Each ranking is cut here: past a few hundred works, a rank says nothing a reader will use.
 RANKING_DEPTH = 500
 # A description longer than this is cut: it is a description, not a story.
@@ -85,14 +117,27 @@ def work_means(work_ids: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, n
     return works, embeddings.normalise(sums)
 
 
-def keyword_query(text: str) -> str:
-    """The description's content words as one full-text query: `word OR word …`."""
+def content_words(text: str) -> list[str]:
+    """The description's words of three letters or more that are not stop words (nor a stop
+    word with an ending: "it's")."""
     words: list[str] = []
     for match in _WORD.finditer(text):
         word = match.group().lower().replace("’", "'")
-        if len(word) > 3 and word not in STOP_WORDS and "'" not in word and word not in words:
+        stem = word.split("'")[0]
+        if len(word) > 2 and stem not in STOP_WORDS and word not in words:
             words.append(word)
-    return " OR ".join(words[:MAX_KEYWORDS])
+    return words
+
+
+def keywords(text: str) -> list[str]:
+    """The content words the keyword half searches for (longer than three letters, no
+    apostrophe: `'` would be query syntax), at most MAX_KEYWORDS."""
+    return [w for w in content_words(text) if len(w) > 3 and "'" not in w][:MAX_KEYWORDS]
+
+
+def keyword_query(text: str) -> str:
+    """The description's content words as one full-text query: `word OR word …`."""
+    return " OR ".join(keywords(text))
 
 
 def rank_scores(ranked: list[int]) -> dict[int, float]:
@@ -101,18 +146,24 @@ def rank_scores(ranked: list[int]) -> dict[int, float]:
     return {work_id: (count - rank) / count for rank, work_id in enumerate(ranked)}
 
 
-def semantic_ranking(text: str, allowed: set[int]) -> list[int]:
-    """Allowed works with passage vectors, most like the description first."""
+def semantic_scores(text: str, allowed: set[int]) -> dict[int, float]:
+    """Allowed works with passage vectors and their cosine with the description, most like it
+    first."""
     cached = _work_vectors.current()
     if not len(cached.work_ids) or not allowed:
-        return []
+        return {}
     query = embeddings.static_vectors([without_names(text)])[0]
     if not query.any():
-        return []
+        return {}
     keep = np.isin(cached.work_ids, np.fromiter(allowed, dtype=np.int64))
     work_ids, scores = cached.work_ids[keep], cached.vectors[keep] @ query
     best = np.argsort(-scores, kind="stable")[:RANKING_DEPTH]
-    return [int(work_ids[i]) for i in best]
+    return {int(work_ids[i]): float(scores[i]) for i in best}
+
+
+def semantic_ranking(text: str, allowed: set[int]) -> list[int]:
+    """Allowed works with passage vectors, most like the description first."""
+    return list(semantic_scores(text, allowed))
 
 
 def keyword_ranking(user: AnyUser, text: str) -> list[int]:
@@ -127,19 +178,80 @@ def keyword_ranking(user: AnyUser, text: str) -> list[int]:
     return list(results.works.values_list("pk", flat=True)[:RANKING_DEPTH])
 
 
-def describe(user: AnyUser, text: str, limit: int = 20) -> list[tuple[Work, float]]:
-    """The works this reader may see that best fit a description, with their mixed scores
-    (between 0 and 1), best first."""
-    text = " ".join(text.split())[:MAX_DESCRIPTION]
-    if not text:
-        return []
-    allowed = set(without_muted(listed_works(user), user).values_list("pk", flat=True))
-    semantic = rank_scores(semantic_ranking(text, allowed))
+def coverage(words: list[str], candidates: list[int], listed: QuerySet[Work]) -> dict[int, float]:
+    """For each candidate, the IDF-weighted share of `words` it has (0 to 1), the frequencies
+    counted over `listed`: two queries a word, one counting, one over the candidates only."""
+    have = dict.fromkeys(candidates, 0.0)
+    if not words or not candidates:
+        return have
+    total = listed.count()
+    weights = 0.0
+    for word in words:
+        sql, params = backend().matching([word], False, ())
+        matching = listed.filter(pk__in=RawSQL(sql, params))
+        weight = math.log((total + 1) / (matching.count() + 0.5))
+        weights += weight
+        for pk in matching.filter(pk__in=candidates).values_list("pk", flat=True):
+            have[pk] += weight
+    return {pk: value / weights for pk, value in have.items()}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the search knows of one work against a description."""
+
+    mixed: float  # the rank mix (0 to 1), which orders the works
+    cosine: float  # of the description's vector and the work's (0 when it has none)
+    coverage: float  # IDF-weighted share of the description's content words it has
+
+    @property
+    def fit(self) -> float:
+        """What the floor is measured on."""
+        return self.cosine + COVERAGE_WEIGHT * self.coverage
+
+
+def weigh(user: AnyUser, text: str) -> dict[int, Evidence]:
+    """The best FLOOR_CANDIDATES works of the mixed ranking for the (cleaned) description, best
+    first, with the evidence the floor reads."""
+    listed = without_muted(listed_works(user), user)
+    allowed = set(listed.values_list("pk", flat=True))
+    cosines = semantic_scores(text, allowed)
+    semantic = rank_scores(list(cosines))
     keyword = rank_scores([pk for pk in keyword_ranking(user, text) if pk in allowed])
     mixed = {
         pk: SEMANTIC_WEIGHT * semantic.get(pk, 0.0) + KEYWORD_WEIGHT * keyword.get(pk, 0.0)
         for pk in semantic.keys() | keyword.keys()
     }
-    best = sorted(mixed, key=lambda pk: (-mixed[pk], -pk))[:limit]
-    works = with_blurb_data(Work.objects.filter(pk__in=best)).in_bulk()
-    return [(works[pk], mixed[pk]) for pk in best if pk in works]
+    best = sorted(mixed, key=lambda pk: (-mixed[pk], -pk))[:FLOOR_CANDIDATES]
+    covered = coverage(keywords(text), best, listed)
+    return {pk: Evidence(mixed[pk], cosines.get(pk, 0.0), covered[pk]) for pk in best}
+
+
+@dataclass
+class Described:
+    """What the page shows for a description."""
+
+    fits: list[tuple[Work, float]] = field(default_factory=list)  # above the floor, best first
+    nearest: list[tuple[Work, float]] = field(default_factory=list)  # when none fits
+    message: str = ""  # why it was not searched
+
+
+def clean(text: str) -> str:
+    """The description as it is searched: whitespace collapsed, cut at MAX_DESCRIPTION."""
+    return " ".join(text.split())[:MAX_DESCRIPTION]
+
+
+def describe(user: AnyUser, text: str, limit: int = 20) -> Described:
+    """The works this reader may see that fit a description (above the floor), with their mixed
+    scores (between 0 and 1), best first; when none does, the NEAREST closest ones apart."""
+    text = clean(text)
+    if not content_words(text):
+        return Described(message=NO_CONTENT if text else "")
+    found = weigh(user, text)
+    fitting = [pk for pk, evidence in found.items() if evidence.fit >= FLOOR][:limit]
+    nearest = [] if fitting else list(found)[: min(limit, NEAREST)]
+    works = with_blurb_data(Work.objects.filter(pk__in=fitting + nearest)).in_bulk()
+    return Described(
+        fits=[(works[pk], found[pk].mixed) for pk in fitting if pk in works],
+        nearest=[(works[pk], found[pk].mixed) for pk in nearest if pk in works],
+    )
