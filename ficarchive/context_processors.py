@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
+from ficarchive.accounts.skins import skin_of
 from ficarchive.community.inbox import unread_count
 from ficarchive.community.subscriptions import unread_updates
 
@@ -19,6 +20,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "SITE_NAME": settings.SITE_NAME,
         "REGISTRATION": settings.REGISTRATION,
+        "skin": skin_of(request),
         "unread_inbox": cache(lambda: unread_count(user)),
         "unread_updates": cache(lambda: unread_updates(user)),
     }

@@ -5,6 +5,7 @@ from typing import cast
 from django import forms
 from django.contrib.auth import password_validation
 
+from ficarchive.accounts import skins
 from ficarchive.accounts.models import User, pseud_validator, username_validator
 
 
@@ -62,3 +63,30 @@ class PreferencesForm(forms.Form):
         # A form without it (an older page, a script) keeps the reader's choice.
         required=False,
     )
+
+
+def _skin_choice(name: str, label: str, what: str) -> forms.ChoiceField:
+    """A choice of the skin form whose refusal names the field and the choices there are."""
+    choices = skins.CHOICES[name]
+    names = ", ".join(label for _, label in choices)
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        error_messages={
+            # The form shows "label: message".
+            "required": f"Choose one of {names}.",
+            "invalid_choice": f"“%(value)s” is not {what} here; choose one of "
+            + names.replace("%", "%%")
+            + ".",
+        },
+    )
+
+
+class SkinForm(forms.Form):
+    skin = _skin_choice("skin", "Site skin", "a site skin")
+    scheme = _skin_choice("scheme", "Light or dark", "a colour scheme")
+    size = _skin_choice("size", "Text size", "a text size")
+    width = _skin_choice("width", "Line width", "a line width")
+
+    def skin_chosen(self) -> skins.Skin:
+        return skins.Skin(**self.cleaned_data)

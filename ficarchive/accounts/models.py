@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from ficarchive.accounts import skins
 from ficarchive.texts.fields import SanitizedHTMLField
 from ficarchive.texts.sanitize import sanitize_basic_html
 
@@ -55,6 +56,13 @@ class User(AbstractUser):
         choices=[("each", "As they happen"), ("daily", "Once a day (digest)"), ("off", "Never")],
         default="each",
     )
+    # The site skin (`ficarchive.accounts.skins`); a logged-out reader's is in a cookie.
+    skin = models.CharField("site skin", max_length=10, choices=skins.SKINS, default="default")
+    color_scheme = models.CharField(
+        "light or dark", max_length=10, choices=skins.SCHEMES, default="system"
+    )
+    text_size = models.CharField(max_length=3, choices=skins.TEXT_SIZES, default="100")
+    line_width = models.CharField(max_length=10, choices=skins.LINE_WIDTHS, default="medium")
 
     class Meta:
         constraints = [

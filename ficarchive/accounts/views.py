@@ -3,6 +3,8 @@ which list works, are `community.people_views`."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -11,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ficarchive.accounts import services
-from ficarchive.accounts.forms import LogInForm, PreferencesForm, PseudForm, SignUpForm
+from ficarchive.accounts import services, skins
+from ficarchive.accounts.forms import LogInForm, PreferencesForm, PseudForm, SignUpForm, SkinForm
 from ficarchive.accounts.guests import client_address
 from ficarchive.accounts.models import User
 from ficarchive.accounts.web import go_back, next_url
@@ -108,7 +110,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
         user.save(update_fields=fields)
         messages.success(request, "Your preferences were saved.")
         return redirect("accounts:preferences")
-    return render(request, "accounts/preferences.html", {"form": form}, status=_status(request))
+    # The skin has its own form (it posts to `skins`, as logged-out readers' does).
+    skin_form = SkinForm(initial=asdict(skins.skin_of(request)))
+    context = {"form": form, "skin_form": skin_form}
+    return render(request, "accounts/preferences.html", context, status=_status(request))
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 
+from ficarchive.accounts import skins
 from ficarchive.community import hits
 from ficarchive.works.models import Work, content_stamp
 
@@ -43,14 +44,16 @@ def _only_reading_parameters(request: HttpRequest) -> str:
 
 
 def anonymous_page_key(request: HttpRequest, work_id: int) -> str | None:
-    """A cache key for logged-out readers who send no cookies but a CSRF one: they all see the
-    same page, keyed by the parameters it reads (others are dropped from the request).
+    """A cache key for logged-out readers who send no cookies but a CSRF one and a site skin:
+    they all see the same page, keyed by the parameters it reads (others are dropped from the
+    request) and by their skin, which the page's `<html>` names (a cookie that is not a skin
+    keys the default's copy: `Skin.from_cookie`).
 
     The key holds the work's revision and last edit, so any change to the work or its chapters
     shows at once; names changed elsewhere (a tag, a pseud) and new kudos or comments show within
     a minute. The cache is bounded in bytes (`ficarchive.server.cache`, `CACHE_MEMORY_MB`).
     """
-    if request.method != "GET" or set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}:
+    if request.method != "GET" or set(request.COOKIES) - {settings.CSRF_COOKIE_NAME, skins.COOKIE}:
         return None
     stamp = (
         Work.objects.filter(pk=work_id, posted=True, restricted=False)
@@ -60,7 +63,8 @@ def anonymous_page_key(request: HttpRequest, work_id: int) -> str | None:
     if stamp is None:
         return None
     query = _only_reading_parameters(request)
-    return f"work-page:{request.path}?{query}:{content_stamp(*stamp)}"
+    skin = skins.Skin.from_cookie(request.COOKIES.get(skins.COOKIE, "")).cookie_value()
+    return f"work-page:{request.path}?{query}:{skin}:{content_stamp(*stamp)}"
 
 
 # The CSRF token of `{% csrf_token %}`: a shared page keeps a slot, filled for each reader.

@@ -105,3 +105,37 @@ def test_drafts_and_other_pages_are_not_kept() -> None:
     assert Client().get(draft.get_absolute_url()).status_code == 404
     assert Client().get("/works").status_code == 200
     assert _keys() == []
+
+
+def _reader_with_skin(cookie: str | None) -> Client:
+    reader = Client()
+    if cookie is not None:
+        reader.cookies["skin"] = cookie
+    return reader
+
+
+def test_readers_with_different_skins_never_get_each_others_cached_page() -> None:
+    work = make_work(make_user("author"))
+    page = work.get_absolute_url()
+    dark = _reader_with_skin("dark.system.130.wide").get(page).content.decode()
+    plain = _reader_with_skin(None).get(page).content.decode()
+    contrast = _reader_with_skin("contrast.light.100.medium").get(page).content.decode()
+    assert 'data-skin="dark"' in dark and 'data-size="130"' in dark
+    assert 'data-skin="default"' in plain and 'data-size="100"' in plain
+    assert 'data-skin="contrast"' in contrast and 'data-scheme="light"' in contrast
+    assert len(_keys()) == 3
+    # And each is answered from its own copy the second time.
+    assert (
+        'data-skin="dark"' in _reader_with_skin("dark.system.130.wide").get(page).content.decode()
+    )
+    assert 'data-skin="default"' in _reader_with_skin(None).get(page).content.decode()
+    assert len(_keys()) == 3
+
+
+def test_a_cookie_that_names_no_skin_shares_the_default_copy() -> None:
+    work = make_work(make_user("author"))
+    _reader_with_skin(None).get(work.get_absolute_url())
+    for junk in ["x", "purple.plaid", "default.system.100.medium"]:
+        page = _reader_with_skin(junk).get(work.get_absolute_url()).content.decode()
+        assert 'data-skin="default"' in page
+    assert len(_keys()) == 1
