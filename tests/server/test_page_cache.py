@@ -120,9 +120,12 @@ def test_readers_with_different_skins_never_get_each_others_cached_page() -> Non
     dark = _reader_with_skin("dark.system.130.wide").get(page).content.decode()
     plain = _reader_with_skin(None).get(page).content.decode()
     contrast = _reader_with_skin("contrast.light.100.medium").get(page).content.decode()
-    assert 'data-skin="dark"' in dark and 'data-size="130"' in dark
-    assert 'data-skin="default"' in plain and 'data-size="100"' in plain
-    assert 'data-skin="contrast"' in contrast and 'data-scheme="light"' in contrast
+    assert 'data-skin="dark"' in dark
+    assert 'data-size="130"' in dark
+    assert 'data-skin="default"' in plain
+    assert 'data-size="100"' in plain
+    assert 'data-skin="contrast"' in contrast
+    assert 'data-scheme="light"' in contrast
     assert len(_keys()) == 3
     # And each is answered from its own copy the second time.
     assert (
