@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from ficarchive.accounts.models import User
 from ficarchive.community.bookmarks import BookmarkData, create_bookmark
@@ -22,7 +22,7 @@ from tests.cast import make_user, make_work
 from tests.chromium import watched_page
 from tests.overlap.test_views import COPY_BODY, SOURCE_BODY, SOURCE_TITLE
 
-PHONES = [{"width": 390, "height": 844}, {"width": 360, "height": 640}]
+PHONES = [ViewportSize(width=390, height=844), ViewportSize(width=360, height=640)]
 LONG_TAG = "Unbroken" * 12  # a tag name without a space to break at
 LONG_URL = "https://example.org/" + "a-very-long-path-segment" * 6
 
@@ -86,7 +86,7 @@ def _sideways(page: Page) -> int:
     ids=["390x844", "360x640", "360x640-low-vision-largest-text"],
 )
 def test_no_page_scrolls_sideways_on_a_phone(
-    live_server: Any, browser: Browser, screen: dict[str, int], skin: str | None
+    live_server: Any, browser: Browser, screen: ViewportSize, skin: str | None
 ) -> None:
     wren, work, check = _archive()
     problems: list[str] = []
@@ -138,7 +138,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("screen", PHONES, ids=["390x844", "360x640"])
 def test_a_work_title_shows_on_the_first_screen_of_a_phone(
-    live_server: Any, browser: Browser, screen: dict[str, int]
+    live_server: Any, browser: Browser, screen: ViewportSize
 ) -> None:
     wren, work, _ = _archive()
     problems: list[str] = []

@@ -62,6 +62,13 @@ class Skin:
     def cookie_value(self) -> str:
         return ".".join([self.skin, self.scheme, self.size, self.width])
 
+    @property
+    def color_scheme(self) -> str:
+        """The page's `color-scheme` meta: what the browser paints before the style sheet."""
+        if self.skin == "dark" or self.scheme == "dark":
+            return "dark"
+        return "light" if self.scheme == "light" else "light dark"
+
     def describe(self) -> str:
         """The skin in words, for the message after a change."""
         return ", ".join(

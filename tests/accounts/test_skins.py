@@ -30,6 +30,7 @@ def test_a_logged_out_reader_keeps_their_skin_in_a_cookie_and_sees_it_on_the_nex
     assert response.cookies[COOKIE]["max-age"] == 365 * 24 * 3600
     page = reader.get("/works").content.decode()
     assert HTML_DARK_AND_LARGE in page
+    assert '<meta name="color-scheme" content="dark">' in page
     assert "Your site skin is now: Dark, Follow my device, Large (130%), Wide" in page
     assert HTML_DARK_AND_LARGE in reader.get("/search").content.decode()
 
@@ -40,7 +41,9 @@ def test_going_back_to_the_default_skin_drops_the_cookie() -> None:
     defaults = {"skin": "default", "scheme": "system", "size": "100", "width": "medium"}
     response = reader.post("/skins", defaults)
     assert response.cookies[COOKIE].value == ""  # deleted
-    assert HTML_DEFAULT in reader.get("/works").content.decode()
+    page = reader.get("/works").content.decode()
+    assert HTML_DEFAULT in page
+    assert '<meta name="color-scheme" content="light dark">' in page
 
 
 def test_a_logged_in_reader_keeps_their_skin_in_their_account_on_every_device() -> None:
