@@ -168,3 +168,25 @@ def test_follow_my_device_follows_the_device_and_light_or_dark_overrides_it(
     finally:
         context.close()
     assert problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_skin_page_shows_each_choice_as_it_is_picked(
+    live_server: Any, browser: Browser
+) -> None:
+    problems: list[str] = []
+    context, page = watched_page(browser, problems)
+    try:
+        page.emulate_media(color_scheme="light")
+        page.goto(live_server.url + "/skins")
+        light = _background(page)
+        page.get_by_label("Site skin").select_option(label="High contrast")
+        page.get_by_label("Light or dark").select_option(label="Dark")
+        assert _background(page) == (0, 0, 0)  # before saving: nothing posted yet
+        assert page.url == live_server.url + "/skins"
+        page.reload()
+        assert _background(page) == light  # not kept until saved
+    finally:
+        context.close()
+    assert problems == []
