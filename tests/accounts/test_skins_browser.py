@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from ficarchive.accounts.skins import SKINS
+from tests import axe
 from tests.cast import make_user, make_work
 from tests.chromium import TIMEOUT_MS, watched_page
 
@@ -190,3 +191,31 @@ def test_the_skin_page_shows_each_choice_as_it_is_picked(
     finally:
         context.close()
     assert problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_every_skin_passes_axe_on_a_phone_with_its_menus_open(
+    live_server: Any, browser: Browser
+) -> None:
+    work = make_work(make_user("author"), freeforms=["Angst"], summary="A summary.")
+    # axe's script goes into the page, which the archive's CSP would refuse.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        for skin, _ in SKINS:
+            for scheme in ("light", "dark"):
+                context.add_cookies(
+                    [{"name": "skin", "value": f"{skin}.{scheme}", "url": live_server.url}]
+                )
+                page.goto(live_server.url + work.get_absolute_url())
+                for summary in ("Actions", "Show tags", "Menu"):  # the menu opens over the page
+                    page.locator("summary", has_text=summary).click()
+                problems += [f"{skin}/{scheme} {line}" for line in axe.blocking(page)]
+                page.goto(live_server.url + "/skins")
+                problems += [f"{skin}/{scheme} {line}" for line in axe.blocking(page)]
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
