@@ -158,6 +158,8 @@ def test_the_work_page_heading_is_the_works_title(archive: Archive) -> None:
     assert _main_headings(client, archive.pages["work"])[1] == ["Everything Back But You"]
     assert _main_headings(client, archive.pages["chapter"])[1] == ["Everything Back But You"]
     assert _main_headings(client, "/")[1] == ["Welcome to ficarchive"]
+    # A series keeps its title in the h2 FanFicFare reads (tests/exports/test_fanficfare.py).
+    assert _main_headings(client, archive.pages["series"])[1] == ["Series"]
 
 
 @pytest.mark.xfail(
