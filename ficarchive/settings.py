@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
 ]
@@ -116,6 +117,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ficarchive.context_processors.site",
             ],
+            # `intcomma` in every template without a `{% load %}`: counts readers see are
+            # grouped as AO3 shows them (154,920).
+            "builtins": ["django.contrib.humanize.templatetags.humanize"],
         },
     },
 ]
@@ -183,6 +187,8 @@ SECURE_HSTS_SECONDS = (
     365 * 24 * 3600 if SESSION_COOKIE_SECURE or env_bool("BEHIND_HTTPS_PROXY", False) else 0
 )
 
+# One language and no LocaleMiddleware: every reader gets English number formats, so `intcomma`
+# groups with commas whatever the browser's Accept-Language says (tests/test_numbers.py).
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -77,3 +77,65 @@ def body(response: Any) -> bytes:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content)
     return bytes(response.content)
+
+
+class _TagCounter(HTMLParser):
+    def __init__(self, tag: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tag = tag
+        self.texts: list[list[str]] = []
+        self.open = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == self.tag:
+            self.texts.append([])
+            self.open += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self.tag and self.open:
+            self.open -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.open:
+            self.texts[-1].append(data)
+
+
+def texts_of(html: str, tag: str) -> list[str]:
+    """The text of every `<tag>` element in the page, whitespace collapsed, in order."""
+    counter = _TagCounter(tag)
+    counter.feed(html)
+    return [" ".join("".join(parts).split()) for parts in counter.texts]
+
+
+class _FormReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict[str, Any]] = []
+        self.inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.forms.append({**named, "fields": {}, "options": []})
+            self.inside = True
+        elif self.inside and tag == "input" and named.get("name"):
+            self.forms[-1]["fields"][named["name"]] = named.get("value", "")
+        elif self.inside and tag == "select" and named.get("name"):
+            self.forms[-1]["fields"][named["name"]] = ""
+            self.forms[-1]["select_id"] = named.get("id", "")
+        elif self.inside and tag == "option":
+            self.forms[-1]["options"].append(named.get("value", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+
+
+def form_by_id(html: str, form_id: str) -> dict[str, Any]:
+    """The form with that id: its attributes, `fields` (input and select names to values) and
+    `options` (the values of its select's options)."""
+    reader = _FormReader()
+    reader.feed(html)
+    found = [form for form in reader.forms if form.get("id") == form_id]
+    assert len(found) == 1, f"{len(found)} forms with id {form_id!r}"
+    return found[0]

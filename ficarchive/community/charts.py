@@ -79,7 +79,7 @@ def _day(day: date) -> str:
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
 
 
 def describe(days: list[DayFigures], subject: str) -> str:
@@ -90,11 +90,11 @@ def describe(days: list[DayFigures], subject: str) -> str:
     text = (
         f"Hits and kudos per day on {subject} from {_day(days[0].day)} to "
         f"{_day(days[-1].day)} {days[-1].day.year}: {_plural(hits, 'hit')} and "
-        f"{kudos} kudos in all."
+        f"{kudos:,} kudos in all."
     )
     if hits:
         best = max(days, key=lambda day: (day.hits, day.day))
-        text += f" Most hits on {_day(best.day)}: {best.hits}."
+        text += f" Most hits on {_day(best.day)}: {best.hits:,}."
     return text
 
 
@@ -126,14 +126,14 @@ def daily_chart(days: list[DayFigures], subject: str) -> DailyChart:
         y = y_of(day.kudos)
         points.append(f"{round(centre, 2)},{y}")
         if day.kudos:
-            dots.append(Dot(round(centre, 2), y, f"{_day(day.day)}: {day.kudos} kudos"))
+            dots.append(Dot(round(centre, 2), y, f"{_day(day.day)}: {day.kudos:,} kudos"))
     every = max(1, math.ceil(len(days) / X_LABELS))
     x_ticks = [
         Tick(round(LEFT + slot * (index + 0.5), 2), _day(day.day))
         for index, day in enumerate(days)
         if index % every == 0
     ]
-    y_ticks = [Tick(y_of(step * n), str(step * n)) for n in range(Y_TICKS + 1)]
+    y_ticks = [Tick(y_of(step * n), f"{step * n:,}") for n in range(Y_TICKS + 1)]
     return DailyChart(
         title=f"Hits and kudos per day: {subject}",
         description=describe(days, subject),

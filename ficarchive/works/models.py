@@ -104,12 +104,13 @@ class Work(models.Model):
         Readers and tools (FanFicFare among them) tell complete from in-progress by this label.
         """
         if self.complete:
-            expected = str(self.chapter_count)
+            expected = f"{self.chapter_count:,}"
         elif self.expected_chapters is None:
             expected = "?"
         else:
-            expected = str(self.expected_chapters)
-        return f"{self.chapter_count}/{expected}"
+            expected = f"{self.expected_chapters:,}"
+        # Grouped with commas as every count readers see (`1,024/?`), whatever the locale.
+        return f"{self.chapter_count:,}/{expected}"
 
     @property
     def is_rtl(self) -> bool:

@@ -99,7 +99,14 @@ def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
         # A one-chapter work's comments are on its chapter; a whole work's, on the work. The
         # community block of the page (community_tags.reading_page_community) reads it.
         shown = chapters[0] if len(chapters) == 1 else None
-        context.update({"chapters": chapters, "full_work": True, "comment_chapter": shown})
+        context.update(
+            {
+                "chapters": chapters,
+                "full_work": True,
+                "comment_chapter": shown,
+                "chapter_index": chapters,
+            }
+        )
         return render(request, "works/work.html", context)
     index = chapter_index(work)
     if not index:
@@ -146,8 +153,18 @@ def _render_chapter(
 
 
 def navigate(request: HttpRequest, work_id: int) -> HttpResponse:
+    """The chapter index; with `?chapter=<id>` (the reading page's drop-down, which works
+    without JavaScript) a redirect to that chapter."""
     work = visible_work(request, work_id)
-    return render(request, "works/navigate.html", {"work": work, "chapters": chapter_index(work)})
+    index = chapter_index(work)
+    wanted = request.GET.get("chapter", "")
+    if wanted:
+        chapter = next((entry for entry in index if str(entry.pk) == wanted), None)
+        if chapter is None:
+            raise Http404("No such chapter in this work.")
+        adult = "?view_adult=true" if request.GET.get("view_adult") == "true" else ""
+        return redirect(chapter.get_absolute_url() + adult)
+    return render(request, "works/navigate.html", {"work": work, "chapters": index})
 
 
 def series_page(request: HttpRequest, series_id: int) -> HttpResponse:
@@ -161,6 +178,7 @@ def series_page(request: HttpRequest, series_id: int) -> HttpResponse:
     context = {
         "series": series,
         "works": works,
+        "word_count": sum(work.word_count for work in works),
         "is_creator": owns,
     }
     return render(request, "works/series.html", context)

@@ -60,7 +60,8 @@ def test_kudos_comment_inbox_reply_and_a_private_bookmark(
     _log_in(reader, base, "rory")
     reader.goto(f"{base}{chapter.get_absolute_url()}")
     expect(reader.get_by_role("heading", name="Chapter 2: Part 2")).to_be_visible()
-    reader.get_by_role("button", name="Kudos ♥").click()
+    # The Kudos button at the end of the chapter, after the text, as AO3 readers press it.
+    reader.locator("#feedback").get_by_role("button", name="Kudos ♥").click()
     expect(reader.locator("p.kudos")).to_contain_text("rory left kudos on this work!")
     comments = reader.locator("#comments")
     comments.get_by_label("Comment", exact=True).fill(COMMENT)
