@@ -162,10 +162,5 @@ def test_the_work_page_heading_is_the_works_title(archive: Archive) -> None:
     assert _main_headings(client, archive.pages["series"])[1] == ["Series"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search/describe.html belongs to the describe work in progress; its h2 becomes the "
-    "page's h1 when that lands (then this test passes, and strict xfail says to drop the mark)",
-)
 def test_the_describe_page_has_one_h1(archive: Archive) -> None:
     assert len(_main_headings(Client(), "/search/describe")[1]) == 1
