@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from ficarchive.accounts import urls as accounts_urls
 from ficarchive.community import people_views
+from ficarchive.search import list_views
+from ficarchive.works import urls as works_urls
 from ficarchive.works import views as work_views
 
 # A write the disk refused, raised outside any view (a session saved on the way out), is
@@ -14,7 +16,14 @@ handler500 = "ficarchive.server.guards.server_error"
 urlpatterns = [
     path("", work_views.home, name="home"),
     path("admin/", admin.site.urls),
-    path("", include("ficarchive.works.urls")),
+    # `/works` is `search:works` (a list with Sort and Filter); `works:list` is its old name,
+    # kept while templates still use it.
+    path(
+        "",
+        include(
+            ([*works_urls.urlpatterns, path("works", list_views.work_list, name="list")], "works")
+        ),
+    ),
     # The user and pseud pages (community, as they list works) keep their `accounts:` names.
     path("", include((accounts_urls.urlpatterns + people_views.urlpatterns, "accounts"))),
     path("", include("ficarchive.exports.urls")),

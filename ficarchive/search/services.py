@@ -135,14 +135,23 @@ def search(
     sort: str = "best",
     include: Sequence[int] = (),
     exclude: Sequence[int] = (),
+    also: Sequence[q.Node] = (),
+    within: Q | None = None,
 ) -> Results:
     """The works this reader may see that match the query and carry every included tag and no
     excluded one (through the filter table: synonyms and sub-tags count), sorted; SearchError
-    if the query is malformed (with the column and the problem)."""
+    if the query is malformed (with the column and the problem).
+
+    `also` are conditions built rather than typed (the Sort and Filter form's fields, see
+    `filters.py`), AND-ed with the query; `within` narrows the works to one list's (a user's,
+    a pseud's) before anything else."""
     try:
         tree = q.parse(text)
     except q.QueryError as error:
         raise SearchError(str(error)) from None
+    if also:
+        nodes = (tree, *also) if tree is not None else tuple(also)
+        tree = nodes[0] if len(nodes) == 1 else q.And(nodes)
     include, exclude = list(dict.fromkeys(include)), list(dict.fromkeys(exclude))
     if len(include) + len(exclude) > MAX_TAG_FILTERS:
         raise SearchError(
@@ -150,6 +159,8 @@ def search(
             f"takes up to {MAX_TAG_FILTERS}. Remove some."
         )
     works = without_muted(listed_works(user), user)
+    if within is not None:
+        works = works.filter(within)
     if tree is not None:
         works = works.filter(condition(tree))
     if include:
