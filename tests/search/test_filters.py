@@ -7,7 +7,9 @@ import re
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ficarchive.accounts.models import User
@@ -293,3 +295,18 @@ def test_the_filter_reads_back_from_its_own_parameters() -> None:
     assert read.crossover == ""
     assert filters.read_filter(read.params(), default_sort="updated") == read
     assert read.as_query() == "complete:yes words>=10000 updated>=2024-01-02"
+
+
+def test_the_counts_of_a_big_list_are_kept_for_the_same_works_only(
+    shelf: dict[str, Work], client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(filters, "COUNTS_CACHED_FROM", 1)
+    url = reverse("search:works")
+    with CaptureQueriesContext(connection) as first:
+        assert _count(client.get(url).content.decode(), "Angst") == "2"
+    with CaptureQueriesContext(connection) as second:
+        assert _count(client.get(url).content.decode(), "Angst") == "2"
+    assert len(second.captured_queries) < len(first.captured_queries)
+    # Another set of works (here the restricted one too) is counted afresh.
+    client.login(username="lauren", password=PASSWORD)
+    assert _count(client.get(url).content.decode(), "Angst") == "3"
