@@ -45,7 +45,7 @@ from ficarchive.search import query as q
 from ficarchive.search import services
 from ficarchive.search.paging import Matches
 from ficarchive.tags.models import Tag, TagType
-from ficarchive.works.models import LANGUAGES, Work
+from ficarchive.works.models import LANGUAGES
 from ficarchive.works.queries import shown_tags
 
 PAGE_SIZE = 20
@@ -292,7 +292,7 @@ class Listing:
     """A list of works as the form filtered it: the page, the form's state, the tag counts."""
 
     filter: WorkFilter
-    page: Page[Work] | None
+    page: Page[Any] | None  # of works; of bookmarks on a list of bookmarks
     types: list[TypeChoices] = field(default_factory=list)
     error: str = ""
     # Every tag the search included and excluded: the checkboxes' and those typed by name.
@@ -316,26 +316,45 @@ def apply(
     """One page of the works of a list (`within`, or a tag's `tag`) that pass the filter, with
     the form's tag counts over all of them; FilterError for a tag typed that is no tag the
     reader may know, services.SearchError for a malformed query."""
+    results, matches = search_works(user, work_filter, within=within, tag=tag)
+    page = Paginator(matches, PAGE_SIZE).get_page(page_number)
+    return listing_of(work_filter, page, results, matches, tag=tag)
+
+
+def search_works(
+    user: AnyUser, work_filter: WorkFilter, *, within: Q | None = None, tag: Tag | None = None
+) -> tuple[services.Results, Matches]:
+    """The filter as a search of the list's works; the search is worked out once: the count,
+    the page and the tag counts come from the ids of `Matches`."""
     include = [*work_filter.include, *_tag_ids(user, work_filter.other_include, "other_include")]
     exclude = [*work_filter.exclude, *_tag_ids(user, work_filter.other_exclude, "other_exclude")]
-    scope = [tag.pk] if tag is not None else []
     results = services.search(
         user,
         work_filter.words,
         sort=work_filter.sort,
-        include=[*scope, *include],
+        include=[*([tag.pk] if tag is not None else []), *include],
         exclude=exclude,
         also=work_filter.nodes(),
         within=within,
     )
-    # The search is worked out once: the count, the page and the tag counts come from its ids.
-    matches = Matches(results.works)
-    page = Paginator(matches, PAGE_SIZE).get_page(page_number)
-    counted = _counts(matches, scope)
+    return results, Matches(results.works)
+
+
+def listing_of(
+    work_filter: WorkFilter,
+    page: Page[Any],
+    results: services.Results,
+    matches: Matches,
+    *,
+    tag: Tag | None = None,
+) -> Listing:
+    """The form's state for a page of a list: the checkboxes with the counts over `matches`
+    (the list's own tag left out: every work carries it)."""
+    scope = [tag.pk] if tag is not None else []
     return Listing(
         work_filter,
         page,
-        _choices(work_filter, counted),
+        _choices(work_filter, _counts(matches, scope)),
         included=[t for t in results.included if t.pk not in scope],
         excluded=results.excluded,
     )

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ficarchive.accounts.models import User
+from ficarchive.community.bookmarks import BookmarkData, create_bookmark
 from ficarchive.search import filters
 from ficarchive.search.saved import mute_tag
 from ficarchive.tags.models import Tag
@@ -310,3 +311,20 @@ def test_the_counts_of_a_big_list_are_kept_for_the_same_works_only(
     # Another set of works (here the restricted one too) is counted afresh.
     client.login(username="lauren", password=PASSWORD)
     assert _count(client.get(url).content.decode(), "Angst") == "3"
+
+
+def test_a_users_bookmarks_are_filtered_by_their_works(
+    shelf: dict[str, Work], client: Client
+) -> None:
+    reader = make_user("reader")
+    for title in ("Diner", "Bridge", "Neptune"):
+        create_bookmark(reader, BookmarkData(), work=shelf[title])
+    url = reverse("community:user_bookmarks", args=["reader"])
+    every = client.get(url).content.decode()
+    assert "3 Bookmarks by" in every
+    assert _count(every, "Angst") == "2"
+    html = client.get(url, {"exclude": _tag("Angst")}).content.decode()
+    assert "1 Bookmark by" in html
+    assert ">Bridge</a>" in html
+    assert ">Diner</a>" not in html
+    assert client.get(url, {"words_to": "many"}).status_code == 400
