@@ -27,7 +27,9 @@
      muted      the biggest fandom excluding 10 (muted) tags, with facets
      word       a plain word with best-match sort
      tag page   a big tag's page (`/tags/<tag>/works`, 13,000 works at 100,000): its works
-                newest first, with the Sort and Filter form's tag counts over all of them
+                newest first, with the Sort and Filter form's tag counts over all of them, as
+                read within a minute of another reader (the counts kept)
+     tag first  the same, as its first reader in a minute reads it (the counts worked out)
      tag form   the same page filtered by the form: 3 included tags, 5 excluded ones, words
                 500-900, sorted by kudos, with the form's tag counts
    and prints p50/p95/max in ms with PASS/FAIL against the targets (p95 <= 150 ms for filtered
@@ -851,16 +853,19 @@ def _search_page(
     return page.paginator.count
 
 
-def _tag_page(user: Any, name: str, params: dict[str, Any]) -> int:
+def _tag_page(user: Any, name: str, params: dict[str, Any], *, first: bool) -> int:
     """What `/tags/<name>/works` reads with the Sort and Filter form's `params` (none for the
     plain tag page): the tag, then a page of its works that pass the filter with their number,
-    and the form's tag counts over all of them (`search.filters.apply`)."""
+    and the form's tag counts over all of them (`search.filters.apply`). The counts of a list
+    of 2,000 works or more are kept a minute: `first` times the page as its first reader in
+    that minute sees it (the counts worked out), else as the next ones do."""
     from django.core.cache import cache
 
     from ficarchive.search import filters
     from ficarchive.tags.models import Tag
 
-    cache.clear()  # timed as the first reader of the page: its tag counts are not kept yet
+    if first:
+        cache.clear()
     tag = Tag.objects.select_related("merger").get(name__iexact=name)
     work_filter = filters.read_filter(params, default_sort="updated")
     listing = filters.apply(user, work_filter, page_number="1", tag=tag)
@@ -938,15 +943,21 @@ def query_specs(
         ),
         QuerySpec(
             "tag_page",
-            f"tag page {tag_name!r}, newest first, form's tag counts",
+            f"tag page {tag_name!r}, newest first, the form's tag counts kept",
             "filter",
-            lambda u: _tag_page(u, tag_name, {}),
+            lambda u: _tag_page(u, tag_name, {}, first=False),
+        ),
+        QuerySpec(
+            "tag_first",
+            f"tag page {tag_name!r}, newest first, the form's tag counts worked out",
+            "filter",
+            lambda u: _tag_page(u, tag_name, {}, first=True),
         ),
         QuerySpec(
             "tag_form",
             f"tag page {tag_name!r}, Sort and Filter: +3 -5, words 500-900, by kudos",
             "filter",
-            lambda u: _tag_page(u, tag_name, form),
+            lambda u: _tag_page(u, tag_name, form, first=True),
         ),
     ]
 
