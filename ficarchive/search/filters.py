@@ -29,7 +29,7 @@ import contextlib
 import hashlib
 import re
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -221,7 +221,12 @@ def read_filter(params: QueryDict | Mapping[str, Any], *, default_sort: str) -> 
     )
 
 
-def _getter(params: QueryDict | Mapping[str, Any]) -> Any:
+Getter = Callable[[str], str]
+
+
+def _getter(params: QueryDict | Mapping[str, Any]) -> Getter:
+    """A parameter's last value as text, spaces collapsed (the query's are kept as typed)."""
+
     def get(name: str) -> str:
         value = params.get(name, "")
         return " ".join(str(value).split()) if name != "q" else str(value).strip()
@@ -239,7 +244,7 @@ def ids(params: QueryDict | Mapping[str, Any], name: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(ids))
 
 
-def _whole(get: Any, name: str) -> int | None:
+def _whole(get: Getter, name: str) -> int | None:
     value = get(name)
     if not value:
         return None
@@ -248,7 +253,7 @@ def _whole(get: Any, name: str) -> int | None:
     return int(value.replace(",", "").replace(" ", ""))
 
 
-def _day(get: Any, name: str) -> date | None:
+def _day(get: Getter, name: str) -> date | None:
     value = get(name)
     if not value:
         return None
@@ -258,7 +263,7 @@ def _day(get: Any, name: str) -> date | None:
     raise FilterError(name, f"{value!r} is not a date; write it as YYYY-MM-DD.")
 
 
-def _names(get: Any, name: str) -> tuple[str, ...]:
+def _names(get: Getter, name: str) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(part.strip() for part in get(name).split(",") if part.strip()))
     if len(names) > MAX_OTHER_TAGS:
         raise FilterError(name, f"{len(names)} tags; the form takes up to {MAX_OTHER_TAGS}.")
