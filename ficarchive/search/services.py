@@ -482,15 +482,19 @@ def _field(node: q.Field) -> Q:
     if name == "complete":
         return Q(complete=value in ("yes", "true"))
     if name == "crossover":
-        crossovers = (
-            Work.objects.annotate(fandom_count=Count("tags", filter=Q(tags__type="fandom")))
-            .filter(fandom_count__gt=1)
-            .values("pk")
+        # A work with a fandom tag and another one, asked of each work the search reaches
+        # (two index probes): counting the fandoms of every work in the archive for it took
+        # 1.4 s at 100,000 works (bench/search.py).
+        tagged = Work.tags.through.objects
+        fandom = tagged.filter(work_id=OuterRef("pk"), tag__type=TagType.FANDOM)
+        another = tagged.filter(work_id=OuterRef(OuterRef("pk")), tag__type=TagType.FANDOM).exclude(
+            tag_id=OuterRef("tag_id")
         )
+        crossover = Q(Exists(fandom.filter(Exists(another))))
         if value == "exclude":
-            return ~Q(pk__in=crossovers)
+            return ~crossover
         if value == "only":
-            return Q(pk__in=crossovers)
+            return crossover
         return Q()
     raise SearchError(f"The field {name}: cannot be searched yet.")
 
