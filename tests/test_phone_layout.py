@@ -147,7 +147,7 @@ def test_a_work_title_shows_on_the_first_screen_of_a_phone(
     try:
         _log_in(page, live_server, wren)  # the writer: the most action links
         page.goto(live_server.url + work.get_absolute_url())
-        title = page.locator("#workskin h2.title")
+        title = page.locator("#workskin h1.title")
         box = title.bounding_box()
         assert box is not None
         assert box["y"] + box["height"] <= screen["height"], box
@@ -211,46 +211,37 @@ def test_the_menu_button_opens_the_site_menu_with_the_keyboard(
     assert problems == []
 
 
-# What the Sort and Filter form's pages hold (search, lists of works): results, then the form
-# folded in a details, in one <div class="filtered">.
-FILTERED = """<div class="filtered">
-  <ol class="work index"><li class="blurb">A work</li><li class="blurb">Another work</li></ol>
-  <details class="filters-toggle"><summary>Sort and Filter</summary>
-    <aside class="filters"><label>Sort by <select><option>Kudos</option></select></label>
-    <a class="tag" href="#">{tag}</a></aside></details>
-</div>"""
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sort_and_filter_sits_beside_the_results_and_folds_below_them_on_a_phone(
     live_server: Any, browser: Browser
 ) -> None:
+    writer = make_user("writer")
+    for number in range(3):
+        make_work(writer, title=f"Work {number}", freeforms=[LONG_TAG, "Angst"])
     problems: list[str] = []
     context, page = watched_page(browser, problems)
     try:
         page.set_viewport_size(ViewportSize(width=1280, height=900))
         page.goto(live_server.url + "/works")
-        page.locator("main").evaluate(
-            "(main, html) => { main.innerHTML = html; }", FILTERED.format(tag=LONG_TAG)
-        )
-        results, filters = page.locator("ol.work.index"), page.locator("aside.filters")
-        expect(filters).to_be_visible()
-        expect(page.locator("summary", has_text="Sort and Filter")).to_be_hidden()
-        beside = results.bounding_box(), filters.bounding_box()
+        results, form = page.locator("ol.work.index"), page.locator("form.filters")
+        toggle = page.locator("aside.filters summary", has_text="Show filters")
+        expect(form).to_be_visible()
+        expect(toggle).to_be_hidden()
+        listing, filters = page.locator("section.works"), page.locator("aside.filters")
+        beside = listing.bounding_box(), filters.bounding_box()
         assert beside[0] is not None
         assert beside[1] is not None
         assert beside[1]["x"] >= beside[0]["x"] + beside[0]["width"]  # to the right
-        assert abs(beside[1]["y"] - beside[0]["y"]) <= 20  # level with the results' top
+        assert abs(beside[1]["y"] - beside[0]["y"]) <= 20  # level with the list's top
         page.set_viewport_size(PHONES[0])
-        expect(filters).to_be_hidden()
-        summary = page.locator("summary", has_text="Sort and Filter")
-        below = results.bounding_box(), summary.bounding_box()
+        expect(form).to_be_hidden()
+        below = results.bounding_box(), toggle.bounding_box()
         assert below[0] is not None
         assert below[1] is not None
         assert below[1]["y"] >= below[0]["y"] + below[0]["height"]
-        summary.click()
-        expect(filters).to_be_visible()
+        toggle.click()
+        expect(form).to_be_visible()
         assert _sideways(page) == 0  # the long tag name wraps
     finally:
         context.close()

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +21,8 @@ from ficarchive.accounts.web import signed_in
 from ficarchive.community import bookmarks
 from ficarchive.community.bookmarks import BookmarkData, BookmarkError, BookmarkQuery
 from ficarchive.community.models import Bookmark
+from ficarchive.search import filters
+from ficarchive.search.services import SearchError
 from ficarchive.works.models import Series, Work
 from ficarchive.works.web import visible_work
 
@@ -175,11 +177,32 @@ def work_bookmarks(request: HttpRequest, work_id: int) -> HttpResponse:
 
 
 def user_bookmarks(request: HttpRequest, username: str) -> HttpResponse:
+    """A user's bookmarks, newest first, with the Sort and Filter form beside them: it filters
+    the bookmarked works as on any list of works (a series bookmark is listed while nothing is
+    filtered)."""
     owner = get_object_or_404(User, username__iexact=username, is_active=True)
     found = bookmarks.visible_bookmarks(request.user).filter(user=owner)
-    page = _page(request, found.order_by("-created_at", "-id"))
-    context = {"owner": owner, "page": page, "is_self": request.user.pk == owner.pk}
-    return render(request, "community/bookmarks_of_user.html", context)
+    context: dict[str, Any] = {"owner": owner, "is_self": request.user.pk == owner.pk}
+    status = 200
+    try:
+        work_filter = filters.read_filter(request.GET, default_sort="updated")
+        results, matches = filters.search_works(
+            request.user, work_filter, within=Q(pk__in=found.values("work_id"))
+        )
+    except (filters.FilterError, SearchError) as error:
+        kept = filters.WorkFilter(
+            include=filters.ids(request.GET, "include"),
+            exclude=filters.ids(request.GET, "exclude"),
+        )
+        listing, status = filters.Listing(kept, None, error=str(error)), 400
+    else:
+        if work_filter.narrows:
+            found = found.filter(work_id__in=results.works.order_by().values("pk"))
+        page = _page(request, found.order_by("-created_at", "-id"))
+        listing = filters.listing_of(work_filter, page, results, matches)
+    context.update(filters.form_context(listing, request.GET))
+    context.update({"page": listing.page, "page_query": listing.page_query, "sortable": False})
+    return render(request, "community/bookmarks_of_user.html", context, status=status)
 
 
 def bookmark_search(request: HttpRequest) -> HttpResponse:

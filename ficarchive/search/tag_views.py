@@ -1,19 +1,17 @@
-"""A tag's page: the works listed under it, as the reader may see them (mutes applied).
+"""A tag's page: the works listed under it, as the reader may see them (mutes applied), with the
+Sort and Filter form beside them.
 
 A list of works, so it lives above `works` with the other lists that filter and sort; `tags`
 itself knows nothing of works."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 
-from ficarchive.search.saved import without_muted
+from ficarchive.search.list_views import TEMPLATE, listing_page
 from ficarchive.tags.models import Tag, tag_from_url
-from ficarchive.works.queries import listed_works, tag_is_shown, with_blurb_data
-
-PAGE_SIZE = 20
+from ficarchive.works.queries import tag_is_shown
 
 
 def tag_works(request: HttpRequest, name: str) -> HttpResponse:
@@ -23,7 +21,4 @@ def tag_works(request: HttpRequest, name: str) -> HttpResponse:
     if tag.merger is not None:  # a synonym's works are listed under its canonical tag
         return redirect(tag.merger)
     # Through the filter table: works tagged with a synonym or a sub-tag are found here too.
-    listed = without_muted(listed_works(request.user), request.user)
-    works = with_blurb_data(listed.filter(filter_taggings__filter_tag=tag))
-    page = Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "works/work_list.html", {"page": page, "tag": tag})
+    return listing_page(request, TEMPLATE, {"tag": tag}, tag=tag)

@@ -6,7 +6,6 @@ from ficarchive.works import creatorship_views, import_views, related_views, tag
 
 app_name = "works"
 urlpatterns = [
-    path("works", views.work_list, name="list"),
     path("works/new", views.work_new, name="new"),
     path("works/import", import_views.import_works, name="import"),
     path("works/<int:work_id>", views.work_page, name="work"),

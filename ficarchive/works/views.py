@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -69,12 +68,6 @@ def _adult_check(request: HttpRequest, work: Work) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     works = with_blurb_data(listed_works(request.user))[:PAGE_SIZE]
     return render(request, "works/home.html", {"works": works})
-
-
-def work_list(request: HttpRequest) -> HttpResponse:
-    works = with_blurb_data(listed_works(request.user))
-    page = Paginator(works, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "works/work_list.html", {"page": page})
 
 
 def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ficarchive.accounts.services import default_pseud
-from ficarchive.search import paging, services
+from ficarchive.search import filters, paging, services
 from ficarchive.tags.models import Tag
 from ficarchive.works.models import Work
 from tests.cast import make_user, make_work
@@ -122,38 +122,31 @@ def test_chosen_tags_are_left_out_of_the_lists_and_their_totals(archive: list[Wo
     assert groups["freeform"].total == 3  # and Drabble: Fluff and Humor are not counted
 
 
-def test_the_sidebar_keeps_chosen_tags_with_a_way_to_remove_them(
-    archive: list[Work], client: Client
-) -> None:
+def test_the_form_keeps_chosen_tags_checked(archive: list[Work], client: Client) -> None:
     fluff, angst = _tag("Fluff"), _tag("Angst")
     page = client.get("/search", {"q": "lanterns", "include": str(fluff), "exclude": str(angst)})
     html = page.content.decode()
     assert page.status_code == 200
     assert "1 Work found" in html
     assert 'class="included">with <a class="tag"' in html
-    assert f'href="?q=lanterns&amp;sort=best&amp;exclude={angst}"' in html  # remove Fluff
-    assert f'href="?q=lanterns&amp;sort=best&amp;include={fluff}"' in html  # remove Angst
-    sidebar = html.split('aria-label="Filter by tag"')[1]
-    assert ">Fluff</a> (" not in sidebar
-    assert ">Angst</a> (" not in sidebar
+    assert f'name="include" value="{fluff}" checked' in html
+    assert f'name="exclude" value="{angst}" aria-label="Exclude Angst (0)" checked' in html
 
 
-def test_the_sidebar_pages_through_every_tag_of_a_type(
+def test_the_form_shows_the_most_used_tags_and_the_rest_under_more(
     archive: list[Work], client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "FACET_PAGE_SIZE", 2)
-    first = client.get("/search", {"q": "lanterns"}).content.decode()
-    assert "Additional Tags (5)" in first
-    assert "freeform_page=2" in first
-    assert "1/3" in first
-    last = client.get("/search", {"q": "lanterns", "freeform_page": "3"}).content.decode()
-    sidebar = last.split('class="facet freeform"')[1].split("</section>")[0]
-    assert ">Humor</a> (1)" in sidebar
-    assert ">Fluff</a>" not in sidebar
-    assert "freeform_page=2" in sidebar
-    assert "3/3" in sidebar
-    # Another type's list stays on its first page.
-    assert ">Gilmore Girls</a> (3)" in last
+    monkeypatch.setattr(filters, "SHOWN_TAGS", 2)
+    html = client.get("/search", {"q": "lanterns"}).content.decode()
+    include = html.split('<fieldset class="include">')[1].split('<fieldset class="exclude">')[0]
+    freeforms = include.split('<fieldset class="tags freeform">')[1].split("</fieldset>")[0]
+    shown, more = freeforms.split('<details class="more">')
+    assert "> Fluff <span" in shown
+    assert "> Angst <span" in shown
+    assert "<summary>More Additional Tags</summary>" in more
+    for name in ("Pining", "Drabble", "Humor"):
+        assert f"> {name} <span" in more
+    assert '> Gilmore Girls <span class="count">(3)</span>' in include
 
 
 def test_several_included_tags_find_only_works_carrying_all_of_them(

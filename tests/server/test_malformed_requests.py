@@ -50,7 +50,7 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
     "include": ("search:search",),
     "exclude": ("search:search",),
     "page": (
-        "works:list",
+        "search:works",
         "search:search",
         "search:tag_works",
         "accounts:user",

@@ -44,7 +44,7 @@ def _pages() -> dict[str, str]:
     return {
         "home": reverse("home"),
         "work": work.get_absolute_url(),
-        "works list": reverse("works:list"),
+        "works list": reverse("search:works"),
         "log in": reverse("accounts:login"),
         "search": reverse("search:search"),
         "missing page": "/no/such/page",

@@ -34,7 +34,9 @@ def _add_works(count: int, prefix: str = "writer") -> None:
         )
 
 
-@pytest.mark.parametrize("url", ["/", "/works", "/users/writer0"])
+@pytest.mark.parametrize(
+    "url", ["/", "/works", "/users/writer0", "/tags/A/works", "/works?sort=title&words_from=1"]
+)
 def test_list_pages_do_not_query_per_work(client: Client, url: str) -> None:
     _add_works(2)
     few = _queries(client, url)

@@ -342,7 +342,7 @@ def _pages(archive: Archive) -> dict[str, tuple[str, set[str]]]:
             archive.chapters[-1].get_absolute_url(),
             _work_markers("summary", "end_notes") | CHAPTER_MARKERS,
         ),
-        "works list": (reverse("works:list"), BLURB),
+        "works list": (reverse("search:works"), BLURB),
         "tag page": (reverse("search:tag_works", args=["Gilmore Girls"]), BLURB),
         "series page": (
             series.get_absolute_url(),
