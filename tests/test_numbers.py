@@ -9,9 +9,12 @@ from datetime import date, timedelta
 import pytest
 from django.template import Context, Template
 from django.test import Client
+from django.urls import reverse
 
 from ficarchive.community.charts import daily_chart
 from ficarchive.community.stats import DayFigures
+from ficarchive.exports.catalog import entry_html
+from ficarchive.exports.formats import file_name
 from ficarchive.works.models import Series, Work
 from tests.cast import make_user, make_work
 
@@ -64,3 +67,14 @@ def test_the_series_page_shows_its_words_grouped(client: Client) -> None:
     series = Series.objects.get(serial_works__work=work)
     stats = _text(client.get(series.get_absolute_url()).content.decode())
     assert "Words:154,920 Works:1" in stats
+
+
+@pytest.mark.django_db
+def test_downloads_and_feeds_group_the_word_count_as_ao3s_do(client: Client) -> None:
+    work = make_work(make_user("writer"), title="Long One", body="word " * 1400)
+    assert work.word_count == 1400
+    download = reverse("exports:download", args=[work.pk, file_name(work.title), "html"])
+    response = client.get(download)
+    assert response.status_code == 200
+    assert "Words: 1,400" in _text(b"".join(response).decode())
+    assert "Words: 1,400" in entry_html(work, "http://testserver")

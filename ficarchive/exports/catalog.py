@@ -126,7 +126,7 @@ def entry_html(work: Work, base: str, *, signed_in: bool = False) -> str:
     parts numbered as a logged-in (`signed_in`) or logged-out reader sees them."""
     parts = [work.summary] if work.summary else []
     stats = [
-        f"Words: {work.word_count}",
+        f"Words: {work.word_count:,}",
         f"Chapters: {work.chapters_label}",
         f"Language: {LANGUAGE_NAMES.get(work.language, work.language)}",
     ]
