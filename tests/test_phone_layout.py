@@ -225,7 +225,7 @@ def test_sort_and_filter_sits_beside_the_results_and_folds_below_them_on_a_phone
         page.set_viewport_size(ViewportSize(width=1280, height=900))
         page.goto(live_server.url + "/works")
         results, form = page.locator("ol.work.index"), page.locator("form.filters")
-        toggle = page.locator("aside.filters summary", has_text="Show filters")
+        toggle = page.locator("aside.filters summary")
         expect(form).to_be_visible()
         expect(toggle).to_be_hidden()
         listing, filters = page.locator("section.works"), page.locator("aside.filters")
@@ -240,8 +240,10 @@ def test_sort_and_filter_sits_beside_the_results_and_folds_below_them_on_a_phone
         assert below[0] is not None
         assert below[1] is not None
         assert below[1]["y"] >= below[0]["y"] + below[0]["height"]
+        expect(toggle).to_have_text("Show filters", use_inner_text=True)
         toggle.click()
         expect(form).to_be_visible()
+        expect(toggle).to_have_text("Hide filters", use_inner_text=True)
         assert _sideways(page) == 0  # the long tag name wraps
     finally:
         context.close()

@@ -265,6 +265,8 @@ def test_a_value_the_form_cannot_use_is_a_400_naming_the_field(
         response = client.get(url, params)
         assert response.status_code == 400
         assert message in response.content.decode()
+    heading = client.get(reverse("search:works"), params).content.decode()
+    assert ">No Works</h1>" in heading
 
 
 def test_a_tag_only_on_restricted_works_is_unknown_to_logged_out_readers(
