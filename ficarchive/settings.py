@@ -161,6 +161,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# A password reset link works for a day, and once (accounts.resets).
+PASSWORD_RESET_TIMEOUT = 24 * 3600
+# "Remember me" at log-in keeps the session two weeks; without it, it ends with the browser.
+SESSION_COOKIE_AGE = 14 * 24 * 3600
 
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 # Behind a proxy that ends HTTPS: trust its X-Forwarded-Proto, so absolute links (feeds,

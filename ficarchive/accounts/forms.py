@@ -37,6 +37,21 @@ class SignUpForm(forms.Form):
 class LogInForm(forms.Form):
     username = forms.CharField(label="User name", max_length=40)
     password = forms.CharField(label="Password", widget=forms.PasswordInput)
+    remember = forms.BooleanField(
+        label="Remember me",
+        required=False,
+        help_text="Stay logged in on this browser for two weeks. Unticked, closing the browser "
+        "logs you out.",
+    )
+
+
+class PasswordResetForm(forms.Form):
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        help_text="The email address of your account. An account without one cannot reset its "
+        "password this way.",
+    )
 
 
 class PseudForm(forms.Form):

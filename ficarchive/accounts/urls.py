@@ -12,6 +12,13 @@ urlpatterns = [
     path("users/login", views.log_in, name="login"),
     path("users/logout", views.log_out, name="logout"),
     path("account/password", views.password_change, name="password"),
+    path("account/password/reset", views.password_reset, name="password_reset"),
+    path("account/password/reset/sent", views.password_reset_sent, name="password_reset_sent"),
+    path(
+        "account/password/reset/<str:uidb64>/<str:token>",
+        views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
     path("account/preferences", views.preferences, name="preferences"),
     path("account/pseuds/new", views.pseud_new, name="pseud_new"),
     *block_views.urlpatterns,

@@ -1,20 +1,28 @@
-"""Sign-up, log-in, log-out, password change, pseuds, preferences. The user and pseud pages,
-which list works, are `community.people_views`."""
+"""Sign-up, log-in, log-out, password change and reset, pseuds, preferences. The user and
+pseud pages, which list works, are `community.people_views`."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ficarchive.accounts import services, skins
-from ficarchive.accounts.forms import LogInForm, PreferencesForm, PseudForm, SignUpForm, SkinForm
+from ficarchive.accounts import resets, services, skins, throttle
+from ficarchive.accounts.forms import (
+    LogInForm,
+    PasswordResetForm,
+    PreferencesForm,
+    PseudForm,
+    SignUpForm,
+    SkinForm,
+)
 from ficarchive.accounts.guests import client_address
 from ficarchive.accounts.models import User
 from ficarchive.accounts.web import go_back, next_url
@@ -71,6 +79,9 @@ def log_in(request: HttpRequest) -> HttpResponse:
             refused = error
         else:
             login(request, user)
+            # Ticked: the session lasts SESSION_COOKIE_AGE; unticked, it ends with the browser.
+            remember = form.cleaned_data["remember"]
+            request.session.set_expiry(settings.SESSION_COOKIE_AGE if remember else 0)
             return go_back(request, "/")
     context = {"form": form, "next": next_url(request) or "/"}
     response = render(request, "accounts/login.html", context, status=_status(request))
@@ -93,6 +104,41 @@ def password_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your password has been changed.")
         return redirect("accounts:preferences")
     return render(request, "accounts/password.html", {"form": form}, status=_status(request))
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link. Every address gets the same answer, account or not."""
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            resets.send_reset_links(form.cleaned_data["email"], client_address(request))
+        except throttle.Throttled as refused:
+            form.add_error("email", refused.message)
+            response = render(request, "accounts/password_reset.html", {"form": form}, status=429)
+            response["Retry-After"] = str(refused.seconds)
+            return response
+        return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=_status(request))
+
+
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    return render(request, "accounts/password_reset_sent.html", {"hours": hours})
+
+
+def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Set a new password from a reset link; a wrong, expired or used link says so."""
+    user = resets.user_for_link(uidb64, token)
+    if user is None:
+        return render(request, "accounts/password_reset_invalid.html", status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your password has been changed. Log in with your new password.")
+        return redirect("accounts:login")
+    return render(
+        request, "accounts/password_reset_confirm.html", {"form": form}, status=_status(request)
+    )
 
 
 @login_required
