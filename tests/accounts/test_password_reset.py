@@ -57,7 +57,7 @@ def test_a_reset_link_by_email_sets_a_new_password(client: Client) -> None:
     message = mail.outbox[0]
     assert message.to == ["rory@example.org"]
     assert "Reset your ficarchive password" in message.subject
-    link = _link_in(message.body)
+    link = _link_in(str(message.body))
     assert link.startswith(settings.SITE_URL)
     assert "24 hours" in message.body
 
@@ -101,7 +101,7 @@ def test_a_bad_email_is_refused_at_the_field(client: Client) -> None:
 def test_a_used_link_is_refused_with_a_clear_message(client: Client) -> None:
     make_user("rory")
     _ask(client, "rory@example.org")
-    link = _link_in(mail.outbox[0].body)
+    link = _link_in(str(mail.outbox[0].body))
     _set_password(client, link)
     again = client.get(_path(link))
     assert again.status_code == 400
@@ -141,7 +141,7 @@ def test_a_made_up_link_is_refused(client: Client) -> None:
 def test_mismatched_new_passwords_are_refused_at_the_field(client: Client) -> None:
     make_user("rory")
     _ask(client, "rory@example.org")
-    link = _link_in(mail.outbox[0].body)
+    link = _link_in(str(mail.outbox[0].body))
     response = client.post(
         _path(link), {"new_password1": NEW_PASSWORD, "new_password2": "something else entirely"}
     )
