@@ -27,7 +27,10 @@ OPTIONS: dict[str, str] = {
     "ALLOWED_HOSTS": "Comma-separated host names the archive answers to.",
     "CSRF_TRUSTED_ORIGINS": "Comma-separated origins (`https://fics.example.org`) behind a proxy.",
     "SITE_NAME": "The archive's name in the header and page titles.",
-    "SITE_URL": "The archive's public address, for links inside downloaded files.",
+    "SITE_URL": (
+        "The archive's public address, for links in downloads and emails; "
+        "unset: `http://` HOST and PORT."
+    ),
     "REGISTRATION": "`open`, `invite` (sign-up needs an invitation code) or `closed`.",
     "LOGIN_ATTEMPTS": "Wrong passwords for one account from one address before tries wait.",
     "LOGIN_ADDRESS_ATTEMPTS": "Wrong passwords from one address, any accounts, before tries wait.",
@@ -138,6 +141,21 @@ def env_secret(name: str, default_file: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(secret)
     return secret
+
+
+def site_url(host: str | None = None, port: int | None = None) -> str:
+    """SITE_URL without its trailing slash; when unset, where `ficarchive serve` listens (HOST
+    and PORT, or the host and port given), a wildcard or loopback host read as `localhost`."""
+    value = _get("SITE_URL")
+    if value is not None:
+        return value.rstrip("/")
+    host = env_str("HOST", "127.0.0.1") if host is None else host
+    port = env_int("PORT", 8000, minimum=1) if port is None else port
+    if host in {"", "0.0.0.0", "::", "[::]", "127.0.0.1", "::1", "[::1]"}:
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}" if port == 80 else f"http://{host}:{port}"
 
 
 # PostgreSQL settings every connection starts with (see database_from_url).

@@ -14,6 +14,7 @@ from ficarchive.config import (
     env_path,
     env_secret,
     env_str,
+    site_url,
 )
 from ficarchive.storage import check_data_folder, private_database
 from ficarchive.texts.sanitize import DEFAULT_EMBED_HOSTS, frame_sources
@@ -28,8 +29,9 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env_str("SITE_NAME", "ficarchive")
-# Downloaded files are made once and kept, so their links back need the public address.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Downloaded files and emails are made outside a request, so their links need the public address:
+# SITE_URL, or where `ficarchive serve` listens (HOST and PORT; `serve --port` sets it too).
+SITE_URL = site_url()
 REGISTRATION = env_choice("REGISTRATION", "open", ("open", "invite", "closed"))
 # Email (subscription updates and digests): printed to the console unless an SMTP URL is given.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ficarchive@localhost")

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.http import HttpRequest
 
-from ficarchive.accounts.guests import guest_key
+from ficarchive.accounts.guests import client_address, guest_key
 from ficarchive.accounts.types import AnyUser
 from ficarchive.community.models import Kudos
 from ficarchive.works.models import Work
@@ -28,6 +28,17 @@ ALREADY_LEFT = "You have already left kudos here. :)"
 OWN_WORK = "You can't leave kudos on your own work."
 BLOCKED = "Sorry, you have been blocked by one or more of this work's creators."
 NOT_POSTED = "Kudos can only be left on posted works."
+
+# Set by the kudos button for a guest, on the work's pages only (`guest_cookie_path`): while it
+# lasts their pages are made for them (the page cache shares only pages of readers without
+# cookies), so they see their own kudos; after it, the shared page, with the count.
+GUEST_COOKIE = "left_kudos"
+GUEST_COOKIE_SECONDS = 60 * 60
+
+
+def guest_cookie_path(work: Work) -> str:
+    """The work's page and its chapters' pages, under `/works/<id>`."""
+    return f"/works/{work.pk}"
 
 
 class KudosError(Exception):
@@ -74,9 +85,15 @@ class KudosSummary:
         return bool(self.names or self.guests)
 
 
-def kudos_summary(work: Work, user: AnyUser) -> KudosSummary:
-    """Two queries at most, however many kudos: the counts, then the names shown."""
-    mine_filter = Q(user_id=user.pk) if user.is_authenticated else Q(pk__in=[])
+def kudos_summary(work: Work, user: AnyUser, *, address: str = "") -> KudosSummary:
+    """Two queries at most, however many kudos: the counts, then the names shown. A guest's own
+    kudos are found by their `address` when given."""
+    if user.is_authenticated:
+        mine_filter = Q(user_id=user.pk)
+    elif address:
+        mine_filter = Q(guest_key=guest_key("kudos", work.pk, address))
+    else:
+        mine_filter = Q(pk__in=[])
     counts = Kudos.objects.filter(work_id=work.pk).aggregate(
         users=Count("pk", filter=Q(user__isnull=False)),
         guests=Count("pk", filter=Q(user__isnull=True)),
@@ -104,11 +121,15 @@ def page_context(request: HttpRequest, work: Work) -> dict[str, Any]:
     """The kudos button's state and the kudos list, for the work and chapter pages.
 
     Pages for logged-out readers are shared through the page cache, so for them the button
-    never says "already left": that is known only when they press it.
+    says "You left kudos" only while the cookie the kudos button gave them lasts (their pages
+    are their own then, not shared).
     """
     if not work.posted:
         return {"kudos": None, "kudos_allowed": False}
+    guest = not request.user.is_authenticated and GUEST_COOKIE in request.COOKIES
     return {
-        "kudos": kudos_summary(work, request.user),
+        "kudos": kudos_summary(
+            work, request.user, address=client_address(request) if guest else ""
+        ),
         "kudos_allowed": not is_creator(request.user, work),
     }

@@ -11,6 +11,7 @@ when a newer one is written, and all of them when the work is deleted.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import uuid
@@ -48,8 +49,14 @@ def _order(name: str) -> tuple[int, int]:
         return (-1, -1)
 
 
+def _site_key() -> str:
+    """A short name for SITE_URL: a file's links point there, so files made for another address
+    (an earlier PORT, say) sit in another folder and are not served."""
+    return hashlib.sha256(str(settings.SITE_URL).encode()).hexdigest()[:12]
+
+
 def stored_path(work: Work, extension: str) -> Path:
-    return downloads_dir() / str(work.pk) / f"{work.content_stamp}.{extension}"
+    return downloads_dir() / str(work.pk) / _site_key() / f"{work.content_stamp}.{extension}"
 
 
 @dataclass
@@ -69,14 +76,15 @@ def generate(work: Work, export: ExportFormat) -> Path:
     partial.write_bytes(data)
     os.replace(partial, path)
     current = _order(path.stem)
-    for old in path.parent.glob(f"*.{export.extension}"):
-        if _order(old.stem) < current:
+    # Older revisions, and any revision made for another SITE_URL, are no longer served.
+    for old in path.parent.parent.glob(f"*/*.{export.extension}"):
+        if old.parent != path.parent or _order(old.stem) < current:
             old.unlink(missing_ok=True)
     return path
 
 
 def _job_key(work: Work, extension: str) -> str:
-    return f"export:{work.pk}:{extension}:{work.content_stamp}"
+    return f"export:{work.pk}:{extension}:{work.content_stamp}:{_site_key()}"
 
 
 def _made_in_request(work: Work, export: ExportFormat) -> bool:

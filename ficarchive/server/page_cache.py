@@ -49,22 +49,27 @@ def anonymous_page_key(request: HttpRequest, work_id: int) -> str | None:
     request) and by their skin, which the page's `<html>` names (a cookie that is not a skin
     keys the default's copy: `Skin.from_cookie`).
 
-    The key holds the work's revision and last edit, so any change to the work or its chapters
-    shows at once; names changed elsewhere (a tag, a pseud) and new kudos or comments show within
-    a minute. The cache is bounded in bytes (`ficarchive.server.cache`, `CACHE_MEMORY_MB`).
+    The key holds the work's revision and last edit, and its kudos and comment counts, so any
+    change to the work or its chapters and any new kudos or comment show at once, in every
+    server process; names changed elsewhere (a tag, a pseud) show within a minute. A guest who
+    just left kudos sends a cookie (`community.kudos.GUEST_COOKIE`), so their pages are their
+    own, with their kudos shown. The cache is bounded in bytes (`ficarchive.server.cache`,
+    `CACHE_MEMORY_MB`).
     """
     if request.method != "GET" or set(request.COOKIES) - {settings.CSRF_COOKIE_NAME, skins.COOKIE}:
         return None
     stamp = (
         Work.objects.filter(pk=work_id, posted=True, restricted=False)
-        .values_list("revision", "edited_at")
+        .values_list("revision", "edited_at", "kudos_count", "comments_count")
         .first()
     )
     if stamp is None:
         return None
+    revision, edited_at, kudos_count, comments_count = stamp
     query = _only_reading_parameters(request)
     skin = skins.Skin.from_cookie(request.COOKIES.get(skins.COOKIE, "")).cookie_value()
-    return f"work-page:{request.path}?{query}:{skin}:{content_stamp(*stamp)}"
+    stamp_text = f"{content_stamp(revision, edited_at)}:{kudos_count}:{comments_count}"
+    return f"work-page:{request.path}?{query}:{skin}:{stamp_text}"
 
 
 # The CSRF token of `{% csrf_token %}`: a shared page keeps a slot, filled for each reader.

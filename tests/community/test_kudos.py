@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ficarchive.accounts.guests import guest_key
 from ficarchive.accounts.models import Block
-from ficarchive.community.kudos import ALREADY_LEFT, BLOCKED, OWN_WORK
+from ficarchive.community.kudos import ALREADY_LEFT, BLOCKED, GUEST_COOKIE, OWN_WORK
 from ficarchive.community.models import Kudos
 from ficarchive.works.models import Work
 from tests.cast import make_user, make_work
@@ -232,3 +232,60 @@ def test_no_cached_page_holds_a_readers_csrf_token() -> None:
     stored: list[bytes] = list(cache._cache.values())  # type: ignore[attr-defined]
     assert any(b"{csrf-token-slot}" in value for value in stored)
     assert not any(token[1].encode() in value for value in stored)
+
+
+def _guests_left(page: str) -> list[str]:
+    return re.findall(r"(\d+ guests?) left kudos", re.sub(r"<[^>]+>", "", page))
+
+
+def test_a_guest_sees_their_kudos_and_the_count_on_the_page_they_return_to() -> None:
+    work = make_work(make_user("author"), chapters=2)
+    guest = Client(REMOTE_ADDR="203.0.113.20")
+    chapter = work.chapters.order_by("position")[1].get_absolute_url()
+    before = guest.get(chapter).content.decode()  # kept in the page cache for everyone
+    assert before.count(f'action="/works/{work.pk}/kudos"') == 2  # top and end of chapter
+    page = html.unescape(
+        guest.post(f"/works/{work.pk}/kudos", {"next": chapter}, follow=True).content.decode()
+    )
+    assert _guests_left(page) == ["1 guest"]
+    assert page.count("You left kudos") == 2
+    assert f'action="/works/{work.pk}/kudos"' not in page
+    # Coming back later shows the same, not the copy cached before the kudos.
+    again = guest.get(chapter).content.decode()
+    assert _guests_left(again) == ["1 guest"]
+    assert "You left kudos" in again
+    assert "You left kudos" in guest.get(work.get_absolute_url()).content.decode()
+
+
+def test_another_guests_cached_page_shows_new_kudos_at_once() -> None:
+    work = make_work(make_user("author"))
+    other = Client(REMOTE_ADDR="203.0.113.21")
+    assert _guests_left(other.get(work.get_absolute_url()).content.decode()) == []
+    Client(REMOTE_ADDR="203.0.113.22").post(f"/works/{work.pk}/kudos")
+    page = other.get(work.get_absolute_url()).content.decode()
+    assert _guests_left(page) == ["1 guest"]
+    # Their page is still the shared one: they have not left kudos, so the button is there.
+    assert "You left kudos" not in page
+    assert f'action="/works/{work.pk}/kudos"' in page
+
+
+def test_already_left_kudos_is_said_once() -> None:
+    work = make_work(make_user("author"))
+    guest = Client(REMOTE_ADDR="203.0.113.23")
+    _kudos(guest, work)
+    # A second press (an old tab, say) is refused with one message, and no button is offered.
+    page = _kudos(guest, work)
+    assert page.count(ALREADY_LEFT) == 1
+    assert f'action="/works/{work.pk}/kudos"' not in page
+    assert ALREADY_LEFT not in html.unescape(guest.get(work.get_absolute_url()).content.decode())
+    assert _count(work) == 1
+
+
+def test_the_guest_kudos_cookie_covers_only_that_works_pages() -> None:
+    work = make_work(make_user("author"))
+    response = Client(REMOTE_ADDR="203.0.113.24").post(f"/works/{work.pk}/kudos")
+    cookie = response.cookies[GUEST_COOKIE]
+    assert cookie["path"] == f"/works/{work.pk}"
+    assert cookie["httponly"]
+    assert int(cookie["max-age"]) > 0
+    assert cookie.value == "1"  # it names no one: their kudos are found by their address

@@ -31,7 +31,7 @@ def _url(work: Work, extension: str) -> str:
 
 def _stored(work: Work) -> list[Path]:
     folder = Path(settings.DATA_DIR) / "downloads" / str(work.pk)
-    return sorted(folder.glob("*.*")) if folder.exists() else []
+    return sorted(folder.rglob("*.*")) if folder.exists() else []
 
 
 def _work_off_until_settled() -> None:

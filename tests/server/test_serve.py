@@ -155,3 +155,48 @@ def test_a_bad_setting_stops_with_a_clear_message(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "configuration error: REGISTRATION='sometimes'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_downloads_link_to_the_port_serve_listens_on_when_site_url_is_unset(
+    tmp_path: Path,
+) -> None:
+    port = _free_port()
+    env = {**os.environ, "FICARCHIVE_DATA": str(tmp_path / "data"), "WEB_WORKERS": "1"}
+    for name in ("DATABASE_URL", "SITE_URL", "HOST", "PORT"):
+        env.pop(name, None)
+    story = tmp_path / "lanterns.txt"
+    story.write_text("Lanterns\n\nThe lanterns went up over the bridge one by one.\n")
+    importing = [sys.executable, "-m", "ficarchive.cli", "import", str(story)]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ficarchive.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _until(lambda: _answers(f"http://127.0.0.1:{port}/"), 60, "the server to answer")
+        subprocess.run(
+            [*importing, "--author", "lauren", "--post"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        work_id = (
+            sqlite3.connect(tmp_path / "data" / "ficarchive.db")
+            .execute("SELECT id FROM works_work")
+            .fetchone()[0]
+        )
+        status, body = _get(f"http://127.0.0.1:{port}/downloads/{work_id}/Lanterns.html")
+        assert status == 200
+        assert f'href="http://localhost:{port}/works/{work_id}"' in body.decode()
+        assert ":8000" not in body.decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return _get(url)[0] == 200
+    except OSError:
+        return False

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from ficarchive.config import env_int, env_str
+from ficarchive.config import env_int, env_str, site_url
 from ficarchive.jobs.supervisor import WorkerPool
 from ficarchive.server.gunicorn import serve
 
@@ -58,6 +58,10 @@ class Command(BaseCommand):
                     check=True,
                 )
         bind = f"{options['host']}:{options['port']}"
+        # Links in downloads and emails point where this server listens unless SITE_URL says
+        # otherwise; the environment carries it to the job workers started below.
+        settings.SITE_URL = site_url(options["host"], options["port"])
+        os.environ["SITE_URL"] = settings.SITE_URL
         where = (
             "PostgreSQL"
             if "postgresql" in settings.DATABASES["default"]["ENGINE"]
