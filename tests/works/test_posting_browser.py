@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
+from ficarchive.texts.counting import count_words
 from ficarchive.works.models import Work
 from tests.cast import PASSWORD, make_user, make_work
 from tests.chromium import watch
@@ -19,6 +20,11 @@ def _log_in(page: Page, base: str, username: str) -> None:
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+
+
+def _besides_the_refusal(problems: list[str]) -> list[str]:
+    # Chromium logs the refused form's 400 as a console error; that one is the point.
+    return [problem for problem in problems if "status of 400 (Bad Request)" not in problem]
 
 
 def _set_text(page: Page, selector: str, text: str) -> None:
@@ -41,8 +47,11 @@ def test_the_word_counter_counts_as_the_writer_types(live_server: Any, page: Pag
     counter = page.locator("#id_body-counter")
     limit = f"{settings.CHAPTER_MAX_CHARACTERS:,}"
     expect(counter).to_have_text(f"0 words, 0 of {limit} characters")
-    page.get_by_label("Work text", exact=True).fill("It wasn't weird.\n\nThey had — grown apart.")
-    expect(counter).to_have_text(f"6 words, 40 of {limit} characters")
+    text = "It wasn't weird.\n\nThey had — grown apart, Jess & Rory."
+    page.get_by_label("Work text", exact=True).fill(text)
+    # The dash and the ampersand are no words, here as on the work's page (texts.counting).
+    assert count_words(text) == 9
+    expect(counter).to_have_text(f"9 words, {len(text)} of {limit} characters")
     described = page.get_by_label("Work text", exact=True).get_attribute("aria-describedby")
     assert described is not None
     assert "id_body-counter" in described.split()
@@ -77,7 +86,7 @@ def test_a_three_megabyte_paste_comes_back_in_the_box(live_server: Any, page: Pa
     kept = page.eval_on_selector("#id_body", "box => box.value")
     assert kept == text
     assert not Work.objects.exists()
-    assert problems == []
+    assert _besides_the_refusal(problems) == []
 
 
 @pytest.mark.browser
@@ -104,4 +113,4 @@ def test_a_long_comment_is_counted_and_refused_with_its_text_kept(
         "Comment: 10,800 characters is too long; comments may have at most 10,000 characters."
     )
     assert page.eval_on_selector("#comment-body", "box => box.value") == text
-    assert problems == []
+    assert _besides_the_refusal(problems) == []

@@ -67,9 +67,12 @@ def test_rating_warnings_and_fandoms_are_marked_required(client: Client) -> None
     assert re.search(r"<select[^>]*required", _field(page, "rating"))
     assert 'aria-required="true"' in _field(page, "fandoms")
     for name in ("rating", "warnings", "fandoms"):
-        assert '<span class="required" aria-hidden="true">*</span>' in _field(page, name)
-    assert "(required)" in _field(page, "warnings")
-    assert "*</span>" not in _field(page, "relationships")
+        assert 'class="required-field"' in _field(page, name)
+    assert '<span class="visually-hidden"> (required)</span>' in _field(page, "warnings")
+    assert "required-field" not in _field(page, "relationships")
+    assert "* marks a required field (a draft may be saved without a fandom)" in html.unescape(
+        re.sub(r"<[^>]+>", "", page)
+    )
 
 
 def test_a_work_without_rating_or_warning_is_refused_at_those_fields(client: Client) -> None:
