@@ -3,14 +3,16 @@ a paste over the limit comes back in the box, whole; the comment box counts too.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from ficarchive.texts.counting import count_words
 from ficarchive.works.models import Work
+from tests.axe import blocking
 from tests.cast import PASSWORD, make_user, make_work
 from tests.chromium import watch
 
@@ -114,3 +116,34 @@ def test_a_long_comment_is_counted_and_refused_with_its_text_kept(
     )
     assert page.eval_on_selector("#comment-body", "box => box.value") == text
     assert _besides_the_refusal(problems) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_refused_form_passes_the_accessibility_checks(live_server: Any, browser: Browser) -> None:
+    # axe is injected as an inline script, which the archive's CSP refuses: bypassed here only.
+    context = browser.new_context(bypass_csp=True)
+    try:
+        page = context.new_page()
+        make_user("author")
+        _log_in(page, live_server.url, "author")
+        page.goto(f"{live_server.url}/works/new")
+        page.get_by_label("Work title", exact=True).fill("No Rating Yet")
+        page.get_by_label("Work text", exact=True).fill("One.\n\nTwo.")
+        # The browser itself stops a form whose rating is unchosen; the server's answer is
+        # what is checked here.
+        page.eval_on_selector("form.work-form", "form => { form.noValidate = true; }")
+        page.get_by_role("button", name="Post", exact=True).click()
+        summary = page.locator(".error-summary")
+        expect(summary.get_by_role("link")).to_have_text(
+            [
+                "Rating: Choose a rating.",
+                "Archive warnings: Choose at least one archive warning.",
+                re.compile(r"^Fandoms: A work needs at least one fandom"),
+            ]
+        )
+        summary.get_by_role("link", name="Rating: Choose a rating.").click()
+        expect(page.locator("#id_rating")).to_be_focused()
+        assert blocking(page) == []
+    finally:
+        context.close()
