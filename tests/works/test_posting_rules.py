@@ -84,7 +84,11 @@ def test_a_work_without_rating_or_warning_is_refused_at_those_fields(client: Cli
 
 def test_a_work_posted_without_a_fandom_is_refused_at_the_fandom_field(client: Client) -> None:
     page = _new(client, make_user("author"), fandoms=" , ")
-    assert "Fandoms: A work needs at least one fandom to be posted" in _field(page, "fandoms")
+    field = _field(page, "fandoms")
+    assert "Fandoms: A work needs at least one fandom to be posted" in field
+    # The box names its message, so a screen reader reads it with the field.
+    assert re.search(r'<input[^>]*aria-describedby="[^"]*id_fandoms_error', field)
+    assert '<div class="error" id="id_fandoms_error">' in field
     assert not Work.objects.exists()
 
 
