@@ -46,6 +46,7 @@ OPTIONS: dict[str, str] = {
     "CACHE_MEMORY_MB": "Memory each server process keeps cached pages and blurbs in, in MB.",
     "IMPORT_MAX_FILE_MB": "The largest story file read, in MB (import, upload, `parse`).",
     "IMPORT_MAX_WORDS": "The longest work imported, in words; longer files are refused.",
+    "CHAPTER_MAX_CHARACTERS": "The longest chapter text the posting forms take, in characters.",
     "IMPORT_PARSE_SECONDS": "Time one story file may take to read before it is refused.",
     "IMPORT_PARSE_MEMORY_MB": "Memory (address space) of the process that reads one story file.",
     "IMPORT_MAX_UPLOAD_MB": "The most one import upload on the web may send, all files together.",

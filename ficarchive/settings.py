@@ -58,6 +58,13 @@ IMPORT_MAX_WORDS = env_int("IMPORT_MAX_WORDS", 1_000_000, minimum=1000)
 IMPORT_PARSE_SECONDS = env_int("IMPORT_PARSE_SECONDS", 30, minimum=1)
 IMPORT_PARSE_MEMORY_MB = env_int("IMPORT_PARSE_MEMORY_MB", 512, minimum=128)
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
+# The longest chapter text the posting and chapter forms take, in characters (AO3's limit). A
+# longer paste comes back in the form, kept, with the limit; imports have IMPORT_MAX_WORDS.
+CHAPTER_MAX_CHARACTERS = env_int("CHAPTER_MAX_CHARACTERS", 500_000, minimum=1000)
+# Django reads a form of up to this many bytes. URL encoding may make one character nine bytes,
+# so this is room for the limit above and far more: a paste over the limit is read, refused by
+# the form and given back, instead of a bare "Bad request" that loses the text.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(32 * 1024 * 1024, CHAPTER_MAX_CHARACTERS * 9 + 1024 * 1024)
 # Django refuses a form with more files than this (its default, 100, is smaller than a folder).
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 # Media embeds in chapter text (ficarchive.texts.sanitize): the hosts an <iframe> may load from,

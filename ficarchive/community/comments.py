@@ -105,10 +105,13 @@ def clean_body(text: str) -> str:
     """The comment's stored HTML: sanitized, plain text's blank lines made paragraphs."""
     if not text.strip():
         raise CommentError("Comment: your comment is empty. Write something first.", field="body")
-    if len(text) > BODY_MAX:
+    # Counted as the browser counts the box (a line break is one character, sent as two).
+    length = len(text.replace("\r\n", "\n"))
+    if length > BODY_MAX:
         raise CommentError(
-            f"Comment: {len(text):,} characters is too long; comments may have at most "
-            f"{BODY_MAX:,} characters.",
+            f"Comment: {length:,} characters is too long; comments may have at most "
+            f"{BODY_MAX:,} characters. Your text is kept below: shorten it or split it into "
+            "two comments.",
             field="body",
         )
     body = html_to_html(text, sanitize_basic_html)

@@ -5,13 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.urls import reverse_lazy
 
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.tags.models import CATEGORIES, RATINGS, WARNINGS
 from ficarchive.tags.services import split_tag_list
 from ficarchive.works.models import LANGUAGES, Chapter, Work
-from ficarchive.works.services import ChapterData, WorkData, user_series
+from ficarchive.works.services import (
+    FANDOM_NEEDED,
+    ChapterData,
+    WorkData,
+    body_limit_help,
+    body_too_long,
+    user_series,
+)
 
 TEXT_FORMATS = [
     ("text", "Plain text: a blank line starts a new paragraph"),
@@ -20,10 +28,33 @@ TEXT_FORMATS = [
 
 
 class ChapterFieldsMixin(forms.Form):
+    # Fields the form marks "(required)" beside their label (form_fields.html).
+    required_marks: tuple[str, ...] = ("body",)
+
     text_format = forms.ChoiceField(
         label="The text is", choices=TEXT_FORMATS, initial="text", widget=forms.RadioSelect
     )
-    body = forms.CharField(label="Work text", widget=forms.Textarea(attrs={"rows": 20}))
+    # No maxlength on the box: a browser cuts a longer paste silently. The limit is checked
+    # here, with the text kept, and counted as one types by counter.js (`data-max-chars`).
+    body = forms.CharField(
+        label="Work text",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 20}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        body = self.fields.get("body")
+        if body is not None:
+            body.help_text = body_limit_help()
+            body.widget.attrs["data-max-chars"] = str(settings.CHAPTER_MAX_CHARACTERS)
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"]
+        problem = body_too_long(body)
+        if problem:
+            raise forms.ValidationError(problem)
+        return body
 
     def chapter_data(self, prefix: str = "chapter_") -> ChapterData:
         data = self.cleaned_data
@@ -65,16 +96,25 @@ def _html_field(label: str, rows: int = 4) -> forms.CharField:
 
 
 class WorkForm(ChapterFieldsMixin, forms.Form):
+    # As on AO3: a rating, archive warnings and a fandom are asked for, none chosen for the
+    # writer. A draft may be saved without a fandom (an imported file often has none); posting
+    # needs one (works.services.require_fandom).
+    required_marks = ("rating", "warnings", "fandoms", "title", "pseuds", "body")
+
     title = forms.CharField(label="Work title", max_length=255)
     pseuds = forms.ModelMultipleChoiceField(
         label="Creator/pseud(s)", queryset=Pseud.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    rating = forms.ChoiceField(label="Rating", choices=[(r, r) for r in RATINGS])
+    rating = forms.ChoiceField(
+        label="Rating",
+        choices=[("", "Choose a rating")] + [(r, r) for r in RATINGS],
+        error_messages={"required": "Choose a rating."},
+    )
     warnings = forms.MultipleChoiceField(
         label="Archive warnings",
         choices=[(w, w) for w in WARNINGS],
         widget=forms.CheckboxSelectMultiple,
-        initial=[WARNINGS[0]],
+        error_messages={"required": "Choose at least one archive warning."},
     )
     categories = forms.MultipleChoiceField(
         label="Categories",
@@ -82,14 +122,18 @@ class WorkForm(ChapterFieldsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    fandoms = _tag_field("Fandoms", "Separate fandoms with commas.", "fandom")
+    fandoms = _tag_field(
+        "Fandoms",
+        "Separate fandoms with commas. At least one is needed to post; a draft may wait.",
+        "fandom",
+    )
     relationships = _tag_field(
         "Relationships",
         "A/B for romantic, A & B for platonic; separate with commas.",
         "relationship",
     )
     characters = _tag_field("Characters", tag_type="character")
-    freeforms = _tag_field("Additional tags", tag_type="freeform")
+    freeforms = _tag_field("Additional Tags", tag_type="freeform")
     summary = _html_field("Summary")
     notes = _html_field("Notes (at the beginning)")
     end_notes = _html_field("End notes")
@@ -136,8 +180,18 @@ class WorkForm(ChapterFieldsMixin, forms.Form):
         "body",
     ]
 
-    def __init__(self, user: User, *args: Any, with_body: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        user: User,
+        *args: Any,
+        with_body: bool = True,
+        posting: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.posting = posting
+        # Not the `required` attribute: it would stop "Save as draft" in the browser too.
+        self.fields["fandoms"].widget.attrs["aria-required"] = "true"
         self.fields["pseuds"].queryset = user.pseuds.all()  # type: ignore[attr-defined]
         self.fields["series"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (series.pk, series.title) for series in user_series(user)
@@ -145,6 +199,12 @@ class WorkForm(ChapterFieldsMixin, forms.Form):
         if not with_body:
             for name in ("text_format", "body", "chapter_title"):
                 del self.fields[name]
+
+    def clean_fandoms(self) -> str:
+        fandoms: str = self.cleaned_data["fandoms"]
+        if self.posting and not split_tag_list(fandoms):
+            raise forms.ValidationError(FANDOM_NEEDED)
+        return fandoms
 
     @classmethod
     def initial_for(cls, work: Work, first_chapter: Chapter | None) -> dict[str, Any]:
@@ -203,6 +263,7 @@ class WorkForm(ChapterFieldsMixin, forms.Form):
 
 
 class ChapterForm(ChapterFieldsMixin, forms.Form):
+    required_marks = ("body",)
     chapter_title = forms.CharField(label="Chapter title", required=False, max_length=255)
     chapter_summary = _html_field("Chapter summary")
     chapter_notes = _html_field("Chapter notes (at the beginning)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
@@ -62,6 +63,46 @@ class WorkData:
     expected_chapters: int | None = None
     series_id: int | None = None
     new_series_title: str = ""
+
+
+FANDOM_NEEDED = "A work needs at least one fandom to be posted; a draft may be saved without one."
+# A rough guide to words in a limit of characters: English prose averages about six
+# characters a word, the space included.
+CHARACTERS_PER_WORD = 6
+
+
+def body_limit_help() -> str:
+    """The limit on one chapter's text as the form states it under the box."""
+    limit = settings.CHAPTER_MAX_CHARACTERS
+    words = round(limit / CHARACTERS_PER_WORD, -3)
+    return (
+        f"Up to {limit:,} characters (about {words:,.0f} words) in one chapter; "
+        "split a longer text into chapters."
+    )
+
+
+def body_too_long(body: str) -> str:
+    """Why a chapter text typed or pasted on the web is too long, or "" when it fits.
+
+    Counted as the browser counts a text box (a line break is one character), so the counter
+    under the box and this check agree. Imported files have their own limit (IMPORT_MAX_WORDS).
+    """
+    length = len(body.replace("\r\n", "\n"))
+    limit = settings.CHAPTER_MAX_CHARACTERS
+    if length <= limit:
+        return ""
+    return (
+        f"The text is {length:,} characters ({count_words(body):,} words); one chapter may "
+        f"have up to {limit:,} characters (about "
+        f"{round(limit / CHARACTERS_PER_WORD, -3):,.0f} words). Your text is kept below: "
+        "split it into chapters."
+    )
+
+
+def require_fandom(fandoms: Iterable[object]) -> None:
+    """AO3's rule: a posted work has at least one fandom."""
+    if not list(fandoms):
+        raise WorkError(FANDOM_NEEDED, "fandoms")
 
 
 @dataclass
@@ -385,6 +426,8 @@ def start_work(
     """A new work by `actor`'s `pseuds`, with its first chapter, as a draft unless `post`; the
     users named in `co_creators` are invited (`invite_co_creators`). All of it or nothing: a
     WorkError (naming the field) leaves no work behind."""
+    if post:
+        require_fandom(data.fandoms)
     extra = co_creator_pseuds(actor, co_creators)
     work = create_work(pseuds, data, chapter, post=post)
     return SavedWork(work, invite_co_creators(work, extra, actor))
@@ -407,6 +450,8 @@ def edit_work(
     draft. All of it or nothing: a WorkError (naming the field) leaves the work as it was."""
     if not own:
         raise WorkError("A work needs at least one creator.", "pseuds")
+    if post or work.posted:
+        require_fandom(data.fandoms)
     others = [pseud for pseud in work.creators if pseud.user_id != actor.pk]
     extra = co_creator_pseuds(actor, co_creators)
     set_creators(work, own + others)
@@ -419,6 +464,13 @@ def edit_work(
     if post:
         post_work(work)
     return SavedWork(work, invited)
+
+
+def post_draft(work: Work) -> Work:
+    """A writer posts their draft as it is (the Post button of its page): as on the form, it
+    needs a fandom first."""
+    require_fandom(work.fandoms)
+    return post_work(work)
 
 
 @transaction.atomic

@@ -188,8 +188,22 @@ def adult_preference(request: HttpRequest, work_id: int) -> HttpResponse:
 # -- writing -------------------------------------------------------------------------------
 
 
+# The services name a tag field by its tag type; the form by its plural.
+_TAG_FIELDS = {
+    "rating": "rating",
+    "warning": "warnings",
+    "category": "categories",
+    "fandom": "fandoms",
+    "relationship": "relationships",
+    "character": "characters",
+    "freeform": "freeforms",
+}
+
+
 def _form_error(form: Any, error: services.WorkError) -> None:
-    field = error.field if error.field in form.fields else None
+    """The service's refusal shown at its field, under the label the writer sees."""
+    name = _TAG_FIELDS.get(error.field or "", error.field)
+    field = name if name in form.fields else None
     if field is None and error.field:
         form.add_error(None, f"{error.field.replace('_', ' ').capitalize()}: {error.message}")
     else:
@@ -222,7 +236,12 @@ def _co_creator_names(request: HttpRequest) -> list[str]:
 @login_required
 def work_new(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
-    form = WorkForm(user, request.POST or None, initial={"pseuds": [default_pseud(user)]})
+    form = WorkForm(
+        user,
+        request.POST or None,
+        initial={"pseuds": [default_pseud(user)]},
+        posting=request.POST.get("action") == "post",
+    )
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "save")
         try:
@@ -254,6 +273,7 @@ def work_edit(request: HttpRequest, work_id: int) -> HttpResponse:
         request.POST or None,
         with_body=single,
         initial=WorkForm.initial_for(work, first),
+        posting=work.posted or request.POST.get("action") == "post",
     )
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "save")
@@ -292,7 +312,11 @@ def preview(request: HttpRequest, work_id: int) -> HttpResponse:
 @require_POST
 def work_post(request: HttpRequest, work_id: int) -> HttpResponse:
     work = _editable_work(request, work_id)
-    services.post_work(work)
+    try:
+        services.post_draft(work)
+    except services.WorkError as error:
+        messages.error(request, f"Your work was not posted: {error.message}")
+        return redirect("works:edit", work.pk)
     messages.success(request, "Your work was posted.")
     return redirect(work)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -435,3 +437,30 @@ def test_the_reply_page_shows_the_comment_and_a_reply_form(client: Client) -> No
     page = text(client.get(reverse("community:comment_reply", args=[top.pk])))
     assert "Reply to me." in page
     assert f'name="parent_id" value="{top.pk}"' in page
+
+
+def test_a_comment_over_the_limit_comes_back_whole_in_a_box_that_cuts_nothing(
+    client: Client,
+) -> None:
+    work = make_work(make_user("author"))
+    client.force_login(make_reader())
+    long = "So good.\r\n" * 1200  # 10,800 characters as the box counts them
+    response = post_form(client, work, long)
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert "Comment: 10,800 characters is too long; comments may have at most 10,000" in page
+    box = re.search(r'<textarea id="comment-body"([^>]*)>(.*?)</textarea>', page, re.S)
+    assert box
+    assert box.group(2).replace("\r\n", "\n") == long.replace("\r\n", "\n")
+    assert 'data-max-chars="10000"' in box.group(1)
+    assert "maxlength" not in box.group(1)
+    assert not Comment.objects.exists()
+
+
+def test_line_breaks_count_once_toward_the_comment_limit(client: Client) -> None:
+    work = make_work(make_user("author"))
+    client.force_login(make_reader())
+    fits = "word\r\n" * 2000  # 12,000 characters as sent, 10,000 as typed in the box
+    response = post_form(client, work, fits)
+    assert response.status_code == 302
+    assert Comment.objects.count() == 1

@@ -98,7 +98,7 @@ def test_preview_saves_a_draft_and_shows_it_whole(client: Client) -> None:
 
 def test_posting_a_draft_gives_it_dates_and_lists_it(client: Client) -> None:
     author = make_user("author")
-    work = make_work(author, title="Soon Posted", posted=False)
+    work = make_work(author, title="Soon Posted", posted=False, fandoms=["Gilmore Girls"])
     client.force_login(author)
     response = client.post(reverse("works:post", args=[work.pk]))
     assert response.status_code == 302
