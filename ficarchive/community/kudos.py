@@ -45,6 +45,10 @@ class KudosError(Exception):
     """Kudos that cannot be left, with the reason for the reader."""
 
 
+class AlreadyLeft(KudosError):
+    """The reader's kudos are on the work already."""
+
+
 def leave_kudos(work: Work, user: AnyUser, *, address: str = "") -> Kudos:
     """Leave kudos on the work as this user, or as the guest at `address` when logged out.
 
@@ -67,7 +71,7 @@ def leave_kudos(work: Work, user: AnyUser, *, address: str = "") -> Kudos:
             kudos.save(force_insert=True)
             Work.objects.filter(pk=work.pk).update(kudos_count=F("kudos_count") + 1)
     except IntegrityError as error:
-        raise KudosError(ALREADY_LEFT) from error
+        raise AlreadyLeft(ALREADY_LEFT) from error
     return kudos
 
 

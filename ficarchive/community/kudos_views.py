@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from ficarchive.accounts.guests import client_address
 from ficarchive.accounts.web import go_back
 from ficarchive.community.kudos import (
-    ALREADY_LEFT,
     GUEST_COOKIE,
     GUEST_COOKIE_SECONDS,
+    AlreadyLeft,
     KudosError,
     guest_cookie_path,
     leave_kudos,
@@ -32,7 +32,7 @@ def kudos(request: HttpRequest, work_id: int) -> HttpResponse:
         leave_kudos(work, request.user, address=client_address(request))
     except KudosError as error:
         messages.error(request, str(error))
-        left = str(error) == ALREADY_LEFT
+        left = isinstance(error, AlreadyLeft)
     else:
         messages.success(request, "Thank you for leaving kudos!")
     response = go_back(request, work.get_absolute_url())

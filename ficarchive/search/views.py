@@ -53,8 +53,8 @@ def saved_searches(request: HttpRequest) -> HttpResponse:
                 request.POST.get("name", ""),
                 request.POST.get("q", ""),
                 sort=request.POST.get("sort", "best"),
-                include=_posted_ids(request, "include"),
-                exclude=_posted_ids(request, "exclude"),
+                include=filters.ids(request.POST, "include"),
+                exclude=filters.ids(request.POST, "exclude"),
             )
         except saved.SavedError as error_:
             error = str(error_)
@@ -127,8 +127,3 @@ def mutes(request: HttpRequest) -> HttpResponse:
         "error": error,
     }
     return render(request, "search/mutes.html", context, status=400 if error else 200)
-
-
-def _posted_ids(request: HttpRequest, name: str) -> list[int]:
-    numbers = (_number(value) for value in request.POST.getlist(name))
-    return list(dict.fromkeys(number for number in numbers if number is not None))
