@@ -44,6 +44,8 @@ LOGGED_IN = [
     "/users/writer/stats",
     "/users/writer/bookmarks",
     "/account/preferences",
+    "/account/email",
+    "/account/username",
     "/inbox",
     "/updates",
     "/search/saved",

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from ficarchive.accounts.identity import email_change_link
 from ficarchive.accounts.models import User
 from ficarchive.accounts.resets import reset_link
 from ficarchive.community.models import Bookmark
@@ -99,6 +100,12 @@ def archive() -> Archive:
         # For an account nobody here logs in to: logging in would spend the link.
         "set new password": reset_link(make_user("forgetful")).removeprefix(settings.SITE_URL),
         "new pseud": "/account/pseuds/new",
+        "change email": "/account/email",
+        "confirm email": email_change_link(author, "new@example.org").removeprefix(
+            settings.SITE_URL
+        ),
+        "email link not valid": "/account/email/confirm/not-a-link",
+        "change user name": "/account/username",
         "inbox": "/inbox",
         "updates": "/updates",
         "history": "/users/author/readings",
@@ -157,7 +164,12 @@ def test_every_page_has_one_h1_for_the_writer_who_sees_each_of_them(archive: Arc
     assert _pages_without_one_h1(client, archive.pages) == {}
     for name, url in archive.pages.items():
         status, _ = _main_headings(client, url)
-        expected = {"not found": 404, "no such address": 404, "reset link not valid": 400}
+        expected = {
+            "not found": 404,
+            "no such address": 404,
+            "reset link not valid": 400,
+            "email link not valid": 400,
+        }
         assert status == expected.get(name, 200), name
 
 
