@@ -56,6 +56,14 @@ PASSWORD_TRIES = throttle.Limit(
     message="Too many wrong passwords. Please wait {wait} and try again.",
 )
 
+# Confirmation links per account: an account cannot be used to mail strangers over and over.
+EMAIL_LINKS = throttle.Limit(
+    "email-change",
+    5,
+    timedelta(hours=1),
+    message="You asked for 5 links in the last hour. Please wait {wait} and try again.",
+)
+
 
 class LinkRefused(Exception):
     """An email confirmation link that does not work, with a message that says why."""
@@ -107,6 +115,10 @@ def request_email_change(user: User, email: str, password: str) -> str:
     if email.lower() == user.email.lower():
         raise AccountError(f"{email} is already your email address.", field="email")
     check_password(user, password)
+    try:
+        throttle.check(EMAIL_LINKS.on(user.pk))
+    except throttle.Throttled as refused:
+        raise AccountError(refused.message, "email", retry_after=refused.seconds) from None
     context = _site_context(user=user, email=email, link=email_change_link(user, email))
     context["hours"] = link_hours()
     body = render_to_string("accounts/email_change_email.txt", context)

@@ -380,3 +380,13 @@ def test_cached_pages_and_blurbs_show_the_new_name_at_once() -> None:
         page = guest.get(url).content.decode()
         assert 'href="/users/lorelai_gilmore/pseuds/lorelai_gilmore"' in page, url
         assert "/users/lorelai/" not in page, url
+
+
+def test_confirmation_links_are_limited_per_account() -> None:
+    client = _logged_in(make_user("rory"))
+    for number in range(identity.EMAIL_LINKS.allowed):
+        _ask_for_email(client, f"new{number}@example.org")
+    response = client.post(EMAIL, {"email": "one.more@example.org", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "New email: You asked for 5 links in the last hour." in response.content.decode()
+    assert len(mail.outbox) == identity.EMAIL_LINKS.allowed
