@@ -318,3 +318,24 @@ def test_the_owner_is_mailed_when_the_export_is_ready() -> None:
 def test_preferences_link_to_the_export_page() -> None:
     page = _logged_in(make_user("author")).get(reverse("accounts:preferences"))
     assert f'href="{PAGE}"' in page.content.decode()
+
+
+def test_a_failed_export_says_so_and_offers_to_ask_again() -> None:
+    author = make_user("author")
+    Job.objects.create(
+        kind=account_export.JOB_KIND,
+        key=f"account-export:{author.pk}",
+        payload={"user_id": author.pk},
+        state=Job.State.FAILED,
+        error="OSError: disk full",
+    )
+    client = _logged_in(author)
+    page = client.get(PAGE).content.decode()
+    assert "Your export could not be made" in page
+    assert "disk full" not in page, "the error is for the maintainers"
+    assert 'http-equiv="refresh"' not in page
+    assert "Export my data</button>" in page
+
+    assert client.post(PAGE).status_code == 302
+    assert work_off() == 1
+    assert "Your export is ready" in client.get(PAGE).content.decode()
