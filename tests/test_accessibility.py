@@ -44,6 +44,7 @@ LOGGED_IN = [
     "/users/writer/stats",
     "/users/writer/bookmarks",
     "/account/preferences",
+    "/account/export",
     "/inbox",
     "/updates",
     "/search/saved",
