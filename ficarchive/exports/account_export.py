@@ -95,8 +95,11 @@ class AccountExport:
         return f"{settings.SITE_NAME}-export-{self.made_at:%Y-%m-%d}.zip".replace(" ", "_")
 
 
+EXPORTS_FOLDER = "account-exports"
+
+
 def exports_dir() -> Path:
-    return Path(settings.DATA_DIR) / "account-exports"
+    return Path(settings.DATA_DIR) / EXPORTS_FOLDER
 
 
 def _folder(user_id: int) -> Path:
