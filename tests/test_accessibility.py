@@ -46,6 +46,7 @@ LOGGED_IN = [
     "/account/preferences",
     "/account/email",
     "/account/username",
+    "/account/export",
     "/inbox",
     "/updates",
     "/search/saved",

@@ -116,6 +116,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
         "/users/reader/bookmarks",
         "/account/preferences",
         "/account/username",
+        "/account/export",
         work.get_absolute_url(),
     ]
     wide: dict[str, int] = {}
