@@ -69,7 +69,7 @@ def export_context(work: Work) -> ExportContext:
         work=work,
         creators=work.creators,
         tag_groups=[(label, tags) for label, tags in groups if tags],
-        chapters=list(work.chapters.order_by("position")),
+        chapters=list(work.chapters.filter(draft=False).order_by("position")),
         series=series_parts(work, signed_in=work.restricted),
         site_name=settings.SITE_NAME,
         published=work.published_at,
