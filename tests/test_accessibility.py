@@ -47,6 +47,7 @@ LOGGED_IN = [
     "/users/writer/stats",
     "/users/writer/bookmarks",
     "/account/preferences",
+    "/account/export",
     "/inbox",
     "/updates",
     "/search/saved",

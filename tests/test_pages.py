@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 # "not found" for anyone but its creators; stats are refused to anyone but their writer.)
 LOGGED_IN_ONLY = {
     "preferences",
+    "export my data",
     "password",
     "new pseud",
     "inbox",
@@ -92,6 +93,7 @@ def archive() -> Archive:
         "login": "/users/login",
         "signup": "/signup",
         "preferences": "/account/preferences",
+        "export my data": "/account/export",
         "password": "/account/password",
         "forgot password": "/account/password/reset",
         "reset link sent": "/account/password/reset/sent",
