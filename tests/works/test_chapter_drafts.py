@@ -3,12 +3,17 @@ the overlap index and comments leave it out until it is posted (issue 19)."""
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from ficarchive.community.comments import CommentError, CommentInput, post_comment
+from ficarchive.exports.account_export import write_zip
 from ficarchive.exports.formats import file_name
 from ficarchive.overlap.models import Passage
 from ficarchive.overlap.services import index_work as index_passages
@@ -122,3 +127,12 @@ def test_a_draft_chapter_takes_no_comments() -> None:
     work = with_blurb_data(Work.objects.filter(pk=work.pk)).get()
     with pytest.raises(CommentError, match="no chapter"):
         post_comment(work, reader, CommentInput(body="Lovely!", chapter_id=draft_id))
+
+
+def test_the_creators_account_export_keeps_their_draft_chapter(tmp_path: Path) -> None:
+    work, _ = _with_draft_chapter()
+    target = tmp_path / "export.zip"
+    write_zip(work.creators[0].user, target, timezone.now())
+    with zipfile.ZipFile(target) as archive:
+        markdown = archive.read(f"works/{file_name(work.title)}-{work.pk}.md").decode()
+    assert "Zephyrine" in markdown
