@@ -117,6 +117,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
         "/account/preferences",
         "/account/export",
         work.get_absolute_url(),
+        f"/works/{work.pk}/chapters/new",
     ]
     wide: dict[str, int] = {}
     try:
