@@ -118,6 +118,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
         "/account/username",
         "/account/export",
         work.get_absolute_url(),
+        f"/works/{work.pk}/chapters/new",
     ]
     wide: dict[str, int] = {}
     try:

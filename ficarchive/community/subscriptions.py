@@ -197,7 +197,10 @@ def _recipients(subscriptions: QuerySet[Subscription], work: Work) -> list[int]:
 
 def notify_chapter(chapter_id: int) -> int:
     """Tell the work's subscribers of a new chapter; returns how many it concerns."""
-    chapter = Chapter.objects.filter(pk=chapter_id).only("id", "work_id", "position", "title")
+    # A draft chapter is nobody's news; posting it sends its own event (works.events).
+    chapter = Chapter.objects.filter(pk=chapter_id, draft=False).only(
+        "id", "work_id", "position", "title"
+    )
     found = chapter.first()
     if found is None:
         return 0

@@ -344,7 +344,7 @@ def write_zip(user: User, target: Path, made: datetime) -> None:
             ),
         )
         for work in own_works(user):
-            context = export_context(work)
+            context = export_context(work, drafts=True)  # their draft chapters are theirs too
             stem = f"works/{file_name(work.title)}-{work.pk}"
             # An EPUB is a zip already: stored as it is, its mimetype stays first and plain.
             archive.writestr(f"{stem}.epub", render_epub(work, context), zipfile.ZIP_STORED)
