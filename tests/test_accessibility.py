@@ -44,6 +44,7 @@ LOGGED_IN = [
     "/users/writer/stats",
     "/users/writer/bookmarks",
     "/account/preferences",
+    "/account/delete",
     "/inbox",
     "/updates",
     "/search/saved",

@@ -26,6 +26,7 @@ LOGGED_IN_ONLY = {
     "preferences",
     "password",
     "new pseud",
+    "delete account",
     "inbox",
     "updates",
     "history",
@@ -99,6 +100,7 @@ def archive() -> Archive:
         # For an account nobody here logs in to: logging in would spend the link.
         "set new password": reset_link(make_user("forgetful")).removeprefix(settings.SITE_URL),
         "new pseud": "/account/pseuds/new",
+        "delete account": "/account/delete",
         "inbox": "/inbox",
         "updates": "/updates",
         "history": "/users/author/readings",

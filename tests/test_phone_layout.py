@@ -115,6 +115,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
         "/users/wren/bookmarks",
         "/users/reader/bookmarks",
         "/account/preferences",
+        "/account/delete",
         work.get_absolute_url(),
     ]
     wide: dict[str, int] = {}
