@@ -59,7 +59,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             logout(request)
-            messages.success(request, "Your account has been deleted. Thank you for being here.")
+            messages.success(request, "Your account has been deleted.")
             return redirect("home")
     works = Work.objects.filter(creatorships__pseud__user=user).distinct()
     context = {

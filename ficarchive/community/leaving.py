@@ -50,7 +50,10 @@ def delete_account(user: User, *, orphan: bool) -> Left:
     co-created with others stay with them either way). All or nothing."""
     if user.username == ORPHAN_ACCOUNT:
         raise LeavingError("The orphan account holds orphaned works; it cannot be deleted.")
-    user = User.objects.select_for_update().get(pk=user.pk)
+    locked = User.objects.select_for_update().filter(pk=user.pk).first()
+    if locked is None:  # deleted meanwhile: by a second click, or an admin
+        raise LeavingError("This account has already been deleted.")
+    user = locked
     deleted, kept = hand_over_works(user, orphan=orphan)
     # Pages that name them (kudos, comments) move on: the logged-out page cache keys on it.
     named = Work.objects.filter(kudos__user=user) | Work.objects.filter(comments__user=user)

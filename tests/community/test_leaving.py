@@ -206,6 +206,7 @@ def test_orphaned_works_stay_credited_to_orphan_account_and_nothing_names_the_us
     assert len(stored) == 2
     assert not any(NAME.encode() in unzipped(path.read_bytes()) for path in stored)
     assert client.get(f"/users/{NAME}").status_code == 404
+    assert client.get(f"/users/{NAME}/pseuds/{NAME}/works.atom").status_code == 404
 
 
 def test_orphaned_works_keep_their_comments_kudos_and_bookmarks(
@@ -241,6 +242,7 @@ def test_deleted_works_are_gone_from_search_the_overlap_check_feeds_and_download
     for url in [*PUBLIC_PAGES, scene.shared.get_absolute_url(), scene.partners.get_absolute_url()]:
         assert not names_them(guest, url), url
     assert guest.get(f"/users/{NAME}").status_code == 404
+    assert guest.get(f"/users/{NAME}/pseuds/{NAME}/works.atom").status_code == 404
 
 
 def test_a_co_created_work_stays_with_the_other_creator(scene: Scene, committed: Committed) -> None:
@@ -350,6 +352,8 @@ def test_nobody_logs_in_or_signs_up_as_orphan_account(scene: Scene, committed: C
     assert not orphan.has_usable_password()
     with pytest.raises(LeavingError):
         delete_account(orphan, orphan=False)
+    with pytest.raises(LeavingError, match="already been deleted"):
+        delete_account(scene.leaver, orphan=True)  # a second click, after the first
     with pytest.raises(AccountError) as refused:
         sign_up(SignUp("Orphan_Account", "a@example.org", PASSWORD), "192.0.2.9")
     assert refused.value.field == "username"
