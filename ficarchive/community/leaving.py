@@ -4,6 +4,7 @@
 - Their comments stay, shown as by "(Deleted user)": `Comment.user` and `Comment.pseud` are
   set to null with the account (a guest's comment always has a name, so a comment with neither
   is a deleted user's).
+- Subscribers' updates about the works that stay name their new byline.
 - Their kudos stay as guest kudos, so every work's kudos count stays true; their name goes.
 - Their bookmarks, history, subscriptions, updates, inbox, saved searches, mutes, blocks and
   overlap checks go with the account (their foreign keys cascade); the public bookmark counts
@@ -23,7 +24,8 @@ from django.db.models.functions import Cast, Concat
 
 from ficarchive.accounts.models import User
 from ficarchive.accounts.services import ORPHAN_ACCOUNT
-from ficarchive.community.models import Bookmark, Kudos
+from ficarchive.community.models import Bookmark, Kudos, Update
+from ficarchive.community.subscriptions import byline_of
 from ficarchive.works.leaving import hand_over_works
 from ficarchive.works.models import Work
 
@@ -44,6 +46,25 @@ class Left:
     works_kept: int
 
 
+def _credits(user: User) -> dict[int, str]:
+    """The bylines of the user's works, as subscribers' updates name them."""
+    works = Work.objects.filter(creatorships__pseud__user=user).distinct()
+    return {
+        work.pk: byline_of(work) for work in works.prefetch_related("creatorships__pseud__user")
+    }
+
+
+def _recredit_updates(credits: dict[int, str]) -> None:
+    """Subscribers' updates about the works kept ("New work by …") name their new byline: an
+    orphaned work is not to be traced back to its writer. (Emails already sent stay sent.)"""
+    kept = Work.objects.filter(pk__in=credits).prefetch_related("creatorships__pseud__user")
+    for work in kept:
+        old, new = f" by {credits[work.pk]}", f" by {byline_of(work)}"
+        for update in Update.objects.filter(work=work, text__contains=old):
+            update.text = update.text.replace(old, new, 1)[:500]
+            update.save(update_fields=["text"])
+
+
 @transaction.atomic
 def delete_account(user: User, *, orphan: bool) -> Left:
     """Delete the user's account; their works are orphaned when `orphan`, else deleted (works
@@ -54,7 +75,9 @@ def delete_account(user: User, *, orphan: bool) -> Left:
     if locked is None:  # deleted meanwhile: by a second click, or an admin
         raise LeavingError("This account has already been deleted.")
     user = locked
+    credits = _credits(user)
     deleted, kept = hand_over_works(user, orphan=orphan)
+    _recredit_updates(credits)
     # Pages that name them (kudos, comments) move on: the logged-out page cache keys on it.
     named = Work.objects.filter(kudos__user=user) | Work.objects.filter(comments__user=user)
     Work.objects.filter(pk__in=named.values("pk")).update(revision=F("revision") + 1)

@@ -29,7 +29,7 @@ from ficarchive.community.bookmarks import BookmarkData, create_bookmark
 from ficarchive.community.kudos import leave_kudos
 from ficarchive.community.leaving import LeavingError, delete_account
 from ficarchive.community.models import Bookmark, Comment, Kudos, Reading, Subscription
-from ficarchive.community.subscriptions import subscribe_to_user
+from ficarchive.community.subscriptions import notify_work, subscribe_to_user
 from ficarchive.exports.formats import file_name
 from ficarchive.exports.services import downloads_dir
 from ficarchive.jobs.services import work_off
@@ -165,6 +165,20 @@ PUBLIC_PAGES = [
 
 
 # -- orphaning -----------------------------------------------------------------------------------
+
+
+def test_subscribers_updates_about_an_orphaned_work_no_longer_name_the_user(
+    scene: Scene, committed: Committed
+) -> None:
+    subscribe_to_user(scene.reader, NAME)
+    notify_work(scene.solo.pk)
+    reader = Client()
+    reader.force_login(scene.reader)
+    assert names_them(reader, "/updates")
+    leave(scene, committed, "orphan")
+    page = text_of(reader, "/updates").decode()
+    assert NAME not in page
+    assert f"New work by {ORPHAN_ACCOUNT}: The Keeper" in page
 
 
 def test_orphaned_works_stay_credited_to_orphan_account_and_nothing_names_the_user(
