@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ficarchive.accounts import throttle
 from ficarchive.accounts.guests import address_block, client_address
-from ficarchive.accounts.models import Invitation, Pseud, User
+from ficarchive.accounts.models import RENAME_REDIRECT_DAYS, Invitation, Pseud, User, UsernameChange
 from ficarchive.texts.sanitize import sanitize_basic_html
 
 
@@ -29,6 +29,13 @@ class AccountError(Exception):
         self.message = message
         self.field = field
         self.retry_after = retry_after
+
+
+# A name its owner changed away from redirects to them for a while: nobody else may take it.
+NAME_HELD = (
+    "That user name is taken: it belonged to an account until recently, and an old name "
+    f"stays reserved for {RENAME_REDIRECT_DAYS} days after its owner changes it."
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,8 @@ def sign_up(form: SignUp, address: str) -> User:
             raise AccountError(
                 "That invitation code is not valid or was already used.", field="invitation_code"
             )
+    if UsernameChange.objects.holding(form.username).exists():
+        raise AccountError(NAME_HELD, field="username")
     if form.username.lower() == ORPHAN_ACCOUNT:
         raise AccountError("That user name is taken.", field="username")
     user = create_user(form.username, form.password, form.email)

@@ -12,8 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from ficarchive.accounts.identity import check_password
 from ficarchive.accounts.models import User
-from ficarchive.accounts.services import ORPHAN_ACCOUNT
+from ficarchive.accounts.services import ORPHAN_ACCOUNT, AccountError
 from ficarchive.accounts.web import signed_in
 from ficarchive.community.leaving import LeavingError, delete_account
 from ficarchive.works.models import Work
@@ -43,8 +44,10 @@ class DeleteAccountForm(forms.Form):
 
     def clean_password(self) -> str:
         password = str(self.cleaned_data["password"])
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+        try:
+            check_password(self.user, password)  # wrong ones counted, as for email changes
+        except AccountError as error:
+            raise forms.ValidationError(error.message) from None
         return password
 
 

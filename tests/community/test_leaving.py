@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from ficarchive.accounts.identity import change_username
 from ficarchive.accounts.models import User
 from ficarchive.accounts.services import (
     ORPHAN_ACCOUNT,
@@ -326,7 +327,7 @@ def test_a_wrong_password_is_refused_at_the_field_and_nothing_changes(scene: Sce
     assert response.status_code == 400
     page = response.content.decode()
     assert 'id="id_password_error"' in page
-    assert "Password: That is not your password." in page
+    assert "Password: The password is incorrect." in page
     assert User.objects.filter(pk=scene.leaver.pk).exists()
     assert Work.objects.filter(pk=scene.solo.pk).exists()
 
@@ -371,6 +372,9 @@ def test_nobody_logs_in_or_signs_up_as_orphan_account(scene: Scene, committed: C
     with pytest.raises(AccountError) as refused:
         sign_up(SignUp("Orphan_Account", "a@example.org", PASSWORD), "192.0.2.9")
     assert refused.value.field == "username"
+    with pytest.raises(AccountError, match="taken") as renamed:
+        change_username(scene.reader, "Orphan_Account", PASSWORD)
+    assert renamed.value.field == "username"
 
 
 # -- the command -----------------------------------------------------------------------------
