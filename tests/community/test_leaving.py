@@ -31,6 +31,7 @@ from ficarchive.community.kudos import leave_kudos
 from ficarchive.community.leaving import LeavingError, delete_account
 from ficarchive.community.models import Bookmark, Comment, Kudos, Reading, Subscription
 from ficarchive.community.subscriptions import notify_work, subscribe_to_user
+from ficarchive.exports.account_export import make_export
 from ficarchive.exports.formats import file_name
 from ficarchive.exports.services import downloads_dir
 from ficarchive.jobs.services import work_off
@@ -292,7 +293,9 @@ def test_their_comments_show_as_a_deleted_users_and_their_counts_stay_true(
 
 def test_their_bookmarks_history_and_subscriptions_go(scene: Scene, committed: Committed) -> None:
     leaver_id = scene.leaver.pk
+    export = make_export(scene.leaver).path
     leave(scene, committed, "orphan")
+    assert not export.exists()  # their data export (a zip of it all) too
     assert not User.objects.filter(pk=leaver_id).exists()
     for model in (Bookmark, Reading, Subscription):
         assert not model.objects.filter(user_id=leaver_id).exists(), model
