@@ -50,6 +50,7 @@ LOGGED_IN = [
     "/account/email",
     "/account/username",
     "/account/export",
+    "/account/delete",
     "/inbox",
     "/updates",
     "/search/saved",

@@ -117,6 +117,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
         "/account/preferences",
         "/account/username",
         "/account/export",
+        "/account/delete",
         work.get_absolute_url(),
         f"/works/{work.pk}/chapters/new",
     ]

@@ -87,6 +87,10 @@ def signups(address: str) -> throttle.Counter:
     return limit.on(address_block(address))
 
 
+# Orphaned works are credited to this account's pseud (`works.leaving`): nobody signs up as it.
+ORPHAN_ACCOUNT = "orphan_account"
+
+
 @transaction.atomic
 def sign_up(form: SignUp, address: str) -> User:
     """Create an account as the REGISTRATION setting allows, from `address` (the client's)."""
@@ -112,6 +116,8 @@ def sign_up(form: SignUp, address: str) -> User:
             )
     if UsernameChange.objects.holding(form.username).exists():
         raise AccountError(NAME_HELD, field="username")
+    if form.username.lower() == ORPHAN_ACCOUNT:
+        raise AccountError("That user name is taken.", field="username")
     user = create_user(form.username, form.password, form.email)
     if invitation is not None:
         invitation.used_by = user
