@@ -40,7 +40,7 @@ from ficarchive.accounts.models import (
     UsernameChange,
     username_validator,
 )
-from ficarchive.accounts.services import NAME_HELD, ORPHAN_ACCOUNT, AccountError
+from ficarchive.accounts.services import NAME_HELD, RESERVED_USERNAMES, AccountError
 
 # Sent with `sender=User, user_id=…` in the transaction that renamed a user: `works` moves their
 # works on to a new revision, as their bylines changed (DESIGN.md: news goes up by events).
@@ -201,7 +201,7 @@ def _check_new_username(user: User, name: str, now: datetime) -> None:
     except ValidationError as error:
         raise AccountError(" ".join(error.messages), field="username") from None
     taken = User.objects.filter(username__iexact=name).exclude(pk=user.pk).exists()
-    if taken or name.lower() == ORPHAN_ACCOUNT:
+    if taken or name.lower() in RESERVED_USERNAMES:
         raise AccountError("That user name is taken.", field="username")
     if UsernameChange.objects.holding(name, now).exclude(user=user).exists():
         raise AccountError(NAME_HELD, field="username")

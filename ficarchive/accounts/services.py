@@ -89,6 +89,8 @@ def signups(address: str) -> throttle.Counter:
 
 # Orphaned works are credited to this account's pseud (`works.leaving`): nobody signs up as it.
 ORPHAN_ACCOUNT = "orphan_account"
+# Names nobody may take: the orphans' account, and pages of the archive's own under /users/.
+RESERVED_USERNAMES = frozenset({ORPHAN_ACCOUNT, "login", "logout"})
 
 
 @transaction.atomic
@@ -116,7 +118,7 @@ def sign_up(form: SignUp, address: str) -> User:
             )
     if UsernameChange.objects.holding(form.username).exists():
         raise AccountError(NAME_HELD, field="username")
-    if form.username.lower() == ORPHAN_ACCOUNT:
+    if form.username.lower() in RESERVED_USERNAMES:
         raise AccountError("That user name is taken.", field="username")
     user = create_user(form.username, form.password, form.email)
     if invitation is not None:
