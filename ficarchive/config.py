@@ -42,6 +42,10 @@ OPTIONS: dict[str, str] = {
     "WEB_WORKERS": "Number of server processes for `ficarchive serve`.",
     "WEB_THREADS": "Threads per server process for `ficarchive serve`.",
     "EBOOK_CONVERT": "calibre's `ebook-convert` for MOBI, AZW3 and PDF downloads; empty: off.",
+    "DOWNLOADS_DIR": (
+        "Folder for download files (may be a mount every machine shares); "
+        "unset: `downloads` in the data folder."
+    ),
     "EXPORT_INLINE_WORDS": "Works longer than this have their downloads made by a background job.",
     "CACHE_MEMORY_MB": "Memory each server process keeps cached pages and blurbs in, in MB.",
     "IMPORT_MAX_FILE_MB": "The largest story file read, in MB (import, upload, `parse`).",

@@ -51,6 +51,11 @@ SIGNUPS_PER_DAY = env_int("SIGNUPS_PER_DAY", 3, minimum=1)
 # above which a work's files are made by a background job instead of during the request.
 EBOOK_CONVERT = env_str("EBOOK_CONVERT", "ebook-convert")
 EXPORT_INLINE_WORDS = env_int("EXPORT_INLINE_WORDS", 100_000, minimum=0)
+# Where the files are kept: a folder of their own, which may be a mount that every app server and
+# worker shares; None: `downloads` in the data folder (ficarchive.exports.services.downloads_dir).
+DOWNLOADS_DIR: Path | None = (
+    env_path("DOWNLOADS_DIR", DATA_DIR / "downloads") if env_str("DOWNLOADS_DIR", "") else None
+)
 # Story files coming in (ficarchive.texts.limits): the largest file, the longest work, and the
 # memory and time the child process that reads one file may take.
 IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 30, minimum=1)

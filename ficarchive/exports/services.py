@@ -3,10 +3,15 @@ the work changes. Small works in fast formats are made during the request that f
 big works, and formats another program converts, are made by a background job while the reader
 sees a "being prepared" page.
 
-Files live in `FICARCHIVE_DATA/downloads/<work id>/<revision>-<edit time>.<extension>`. The name
-holds the work's revision (moved on by every change of text, chapters or data) and its last
-edit time, so an edited work never serves an old file; the older files of a work are removed
+Files live in `DOWNLOADS_DIR/<work id>/<site>/<revision>-<edit time>.<extension>` (unset:
+`FICARCHIVE_DATA/downloads`), a folder that may be a mount every app server and worker shares.
+The name holds the work's revision (moved on by every change of text, chapters or data) and its
+last edit time, so an edited work never serves an old file; the older files of a work are removed
 when a newer one is written, and all of them when the work is deleted.
+
+A file is written under a hidden temporary name in its own folder and renamed to its name once
+complete (a rename within one folder is atomic, on a shared mount too): two workers making the
+same file at once each rename a whole one, and a reader finds either no file or a whole one.
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ class ExportError(Exception):
 
 
 def downloads_dir() -> Path:
-    return Path(settings.DATA_DIR) / "downloads"
+    configured: Path | None = settings.DOWNLOADS_DIR
+    return configured if configured is not None else Path(settings.DATA_DIR) / "downloads"
 
 
 def _order(name: str) -> tuple[int, int]:
@@ -71,16 +77,31 @@ def generate(work: Work, export: ExportFormat) -> Path:
     """Make the file for the work's current revision, atomically, and drop older ones."""
     path = stored_path(work, export.extension)
     data = export.render(work)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{uuid.uuid4().hex}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+    write_atomically(path, data)
     current = _order(path.stem)
     # Older revisions, and any revision made for another SITE_URL, are no longer served.
     for old in path.parent.parent.glob(f"*/*.{export.extension}"):
         if old.parent != path.parent or _order(old.stem) < current:
             old.unlink(missing_ok=True)
     return path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that no reader ever sees part of it (module docstring)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Hidden and not ending in the extension: never served, never taken for an older revision.
+    partial = path.with_name(f".{uuid.uuid4().hex}.partial")
+    try:
+        with partial.open("xb") as out:
+            out.write(data)
+            out.flush()
+            # On disk before it has its name: a crash or another machine never finds the name
+            # with less than the whole file behind it.
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _job_key(work: Work, extension: str) -> str:

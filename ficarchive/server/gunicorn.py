@@ -1,7 +1,16 @@
-"""Our one wrapper around gunicorn, so the server could be swapped without touching commands."""
+"""Our one wrapper around gunicorn, so the server could be swapped without touching commands.
+
+Each web worker opens its own listening socket with SO_REUSEPORT (the kernel spreads connections
+over them), and the kernel lets any process of the same user join such a port: a second `serve`
+on a taken port would start without a word and take half the traffic, perhaps for another data
+folder. So `claim_address()` checks the address before anything starts, and holds it for as long
+as this server runs.
+"""
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 from typing import Any
 
@@ -58,6 +67,63 @@ class _Application(BaseApplication):
         return application
 
 
+class AddressInUse(Exception):
+    """The address `serve` was asked to listen on is taken, or cannot be listened on."""
+
+
+def _shown(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _probe(host: str, port: int) -> None:
+    """Bind the address without SO_REUSEPORT, as no web worker of ours can share with: that
+    fails while any process listens there, whether with SO_REUSEPORT or not."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As gunicorn does: connections of a server stopped a moment ago (TIME_WAIT) do
+            # not make the address taken.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise AddressInUse(
+                f"{_shown(host, port)} is already in use by another program; "
+                "stop it, or choose another --port (PORT) or --host (HOST)."
+            ) from None
+        reason = error.strerror or str(error)
+        raise AddressInUse(f"cannot listen on {_shown(host, port)}: {reason}.") from None
+
+
+def claim_address(host: str, port: int) -> socket.socket | None:
+    """Refuse an address another `serve` or any other program has; keep the returned lock
+    (closed when this process ends) while serving.
+
+    The lock is a Linux abstract socket named for the address: two `serve` started at the same
+    moment both pass the probe (neither listens yet), and only one gets the name. Like ports,
+    the names belong to the network namespace, not to a user or a data folder."""
+    lock = None
+    if sys.platform.startswith("linux"):
+        lock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            lock.bind(f"\0ficarchive-serve {_shown(host, port)}")
+        except OSError as error:
+            lock.close()
+            if error.errno != errno.EADDRINUSE:
+                raise
+            raise AddressInUse(
+                f"{_shown(host, port)} is already in use by another `ficarchive serve`; "
+                "stop it, or choose another --port (PORT) or --host (HOST)."
+            ) from None
+    try:
+        _probe(host, port)
+    except AddressInUse:
+        if lock is not None:
+            lock.close()
+        raise
+    return lock
+
+
 def serve(bind: str, workers: int, threads: int, jobs: WorkerPool | None = None) -> None:
     """Serve until stopped; gunicorn's master also supervises `jobs`, started once it runs."""
     _Application(
@@ -76,6 +142,10 @@ def serve(bind: str, workers: int, threads: int, jobs: WorkerPool | None = None)
             "reuse_port": True,
             # Load the app before forking so workers share its memory and start fast.
             "preload_app": True,
+            # gunicorn's control socket (for `gunicornc`) is one file per user by default,
+            # ~/.gunicorn/gunicorn.ctl, which every `serve` on the machine would fight over;
+            # the archive does not use it.
+            "control_socket_disable": True,
         },
         jobs,
     ).run()

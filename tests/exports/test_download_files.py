@@ -4,6 +4,7 @@ made by a background job while the reader waits on a page that says so."""
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ficarchive.exports.formats import file_name
+from ficarchive.exports.services import write_atomically
 from ficarchive.jobs.models import Job
 from ficarchive.jobs.services import work_off
 from ficarchive.works.models import Work
@@ -107,6 +109,59 @@ def test_deleting_a_work_removes_its_files(
     with django_capture_on_commit_callbacks(execute=True):
         delete_work(work)
     assert not _stored(work)
+
+
+def test_downloads_dir_keeps_the_files_outside_the_data_folder(
+    client: Client,
+    settings: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.DOWNLOADS_DIR = tmp_path / "shared"
+    work = make_work(title="Shared", body="Words every server reads from one folder.")
+    first = body(client.get(_url(work, "html")))
+    [stored] = (tmp_path / "shared" / str(work.pk)).rglob("*.html")
+    assert stored.read_bytes() == first
+    assert not _stored(work), "nothing in the data folder's downloads"
+    assert body(client.get(_url(work, "html"))) == first
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_work(work)
+    assert not (tmp_path / "shared" / str(work.pk)).exists()
+
+
+def test_a_reader_never_sees_part_of_a_file_two_writers_are_making(tmp_path: Path) -> None:
+    path = tmp_path / "downloads" / "1" / "site" / "3-1700000000.epub"
+    # Big enough that writing one takes many of the reader's looks.
+    whole = {b"a" * 4_000_000, b"b" * 4_000_000}
+    looks, partial = 0, 0
+    done = threading.Event()
+
+    def write(data: bytes) -> None:
+        for _ in range(15):
+            write_atomically(path, data)
+
+    def read() -> None:
+        nonlocal looks, partial
+        while not done.is_set():
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            looks += 1
+            partial += data not in whole
+
+    writers = [threading.Thread(target=write, args=(data,)) for data in whole]
+    reader = threading.Thread(target=read)
+    reader.start()
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    done.set()
+    reader.join()
+    assert looks > 10
+    assert partial == 0, f"a reader saw part of a file {partial} times in {looks}"
+    assert [file.name for file in path.parent.iterdir()] == [path.name], "no temporary file left"
 
 
 def test_an_unchanged_download_is_not_sent_again(client: Client) -> None:

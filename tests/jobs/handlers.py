@@ -4,6 +4,7 @@ so that "it happened once" is not only the job's own record saying so)."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -33,3 +34,14 @@ def slow(payload: dict[str, Any]) -> None:
     if first:
         time.sleep(float(payload["seconds"]))
     _append(payload["path"], "done")
+
+
+@handler("tests.record")
+def record(payload: dict[str, Any]) -> None:
+    """Append `<n> <worker's pid>` to `path` in one write to a file opened O_APPEND, so the lines
+    of workers running at once never mix, and each run of a job leaves one line."""
+    fd = os.open(payload["path"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, f"{payload['n']} {os.getpid()}\n".encode())
+    finally:
+        os.close(fd)

@@ -2,6 +2,7 @@
 
     python -m tests.jobs.launch [--busy-timeout S] [--slow-index MARKER] ficarchive ARGS…
     python -m tests.jobs.launch enqueue KIND JSON   # prints the job's id
+    python -m tests.jobs.launch record-jobs PATH N   # N `tests.record` jobs, in one transaction
     python -m tests.jobs.launch post-work           # prints the posted work's id
 
 The tests' job handlers (tests/jobs/handlers.py) are registered first. `--busy-timeout` lowers
@@ -39,7 +40,7 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--busy-timeout", type=float)
     parser.add_argument("--slow-index", type=Path)
-    parser.add_argument("what", choices=["ficarchive", "enqueue", "post-work"])
+    parser.add_argument("what", choices=["ficarchive", "enqueue", "record-jobs", "post-work"])
     parser.add_argument("rest", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
 
@@ -67,6 +68,16 @@ def main(argv: list[str]) -> None:
 
         kind, payload = options.rest
         print(enqueue(kind, json.loads(payload)).pk)
+    elif options.what == "record-jobs":
+        from django.db import transaction
+
+        from ficarchive.jobs.services import enqueue
+
+        path, count = options.rest
+        # At once, so that the waiting workers all find the queue full.
+        with transaction.atomic():
+            for n in range(int(count)):
+                enqueue("tests.record", {"path": path, "n": n})
     elif options.what == "post-work":
         from tests.cast import make_user, make_work
 

@@ -1,6 +1,7 @@
 """`ficarchive worker` in processes of its own, against a database of its own: a worker outlives a
 locked database, a job whose worker was killed runs again once its lease passes and ends once, a
-long job keeps its lease, and a work whose index job was killed is indexed on the next run.
+long job keeps its lease, a work whose index job was killed is indexed on the next run, and four
+workers run a thousand jobs each exactly once.
 
 Each test gets a fresh, migrated database (SQLite; and PostgreSQL too when DATABASE_URL is set)
 that the test reads with plain SQL while the workers run. Leases are 2 s here (JOB_LEASE_SECONDS).
@@ -256,3 +257,30 @@ def test_a_work_whose_index_job_was_killed_is_indexed_on_the_next_run(archive: A
     assert archive.one(count.format("overlap_passage"), work) > 0
     index_job = archive.one("SELECT id FROM jobs_job WHERE key = %s", f"overlap-index-{work}")
     assert archive.job(index_job) == ("done", 2)
+
+
+def test_four_workers_run_a_thousand_jobs_each_exactly_once(archive: Archive) -> None:
+    names = [f"worker{number}" for number in range(4)]
+    for name in names:
+        archive.launch("ficarchive", "worker", "--poll", "0.1", log=name)
+    for name in names:
+        _until(_waiting(archive, name), 120, f"{name} waiting")
+    runs = archive.folder / "runs.txt"
+    archive.call("record-jobs", str(runs), "1000")
+    _until(
+        lambda: archive.one("SELECT COUNT(*) FROM jobs_job WHERE state = 'done'") == 1000,
+        60,
+        "the thousand jobs' end",
+    )
+    for process in archive.processes:
+        process.send_signal(signal.SIGTERM)
+    assert all(process.wait(timeout=30) == 0 for process in archive.processes)
+
+    lines = [line.split() for line in _lines(runs)]
+    assert sorted(int(n) for n, _ in lines) == list(range(1000)), "each job ran exactly once"
+    assert archive.one("SELECT COUNT(*) FROM jobs_job WHERE attempts <> 1") == 0
+    # They ran side by side: every worker took its share of the queue.
+    pids = {process.pid for process in archive.processes}
+    assert {pid for _, pid in lines} == {str(pid) for pid in pids}
+    for name in names:
+        assert "Traceback" not in archive.log(f"{name}.err")

@@ -200,3 +200,74 @@ def _answers(url: str) -> bool:
         return _get(url)[0] == 200
     except OSError:
         return False
+
+
+def _serve_env(data: Path, port: int, home: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "FICARCHIVE_DATA": str(data),
+        "PORT": str(port),
+        "WEB_WORKERS": "2",
+        "WEB_THREADS": "2",
+        "JOB_WORKERS": "0",
+        # gunicorn's control socket would be made under $XDG_RUNTIME_DIR, else ~/.gunicorn.
+        "HOME": str(home),
+    }
+    for name in ("DATABASE_URL", "HOST", "XDG_RUNTIME_DIR"):
+        env.pop(name, None)
+    return env
+
+
+def test_a_second_serve_on_a_taken_port_refuses_to_start_and_the_first_keeps_serving(
+    tmp_path: Path,
+) -> None:
+    port = _free_port()
+    home = tmp_path / "home"
+    home.mkdir()
+    first = subprocess.Popen(
+        [sys.executable, "-m", "ficarchive.cli", "serve"],
+        env=_serve_env(tmp_path / "first", port, home),
+        stdout=(tmp_path / "first.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _until(lambda: _answers(f"http://127.0.0.1:{port}/"), 120, "the first server to answer")
+        second = subprocess.run(
+            [sys.executable, "-m", "ficarchive.cli", "serve"],
+            env=_serve_env(tmp_path / "second", port, home),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert second.returncode != 0
+        assert f"127.0.0.1:{port} is already in use by another `ficarchive serve`" in (
+            second.stderr
+        )
+        assert "Traceback" not in second.stderr
+        assert "serving" not in second.stdout
+        # Every connection reaches the first server: with the second gone, none is refused.
+        for _ in range(20):
+            assert _get(f"http://127.0.0.1:{port}/")[0] == 200
+        assert first.poll() is None
+        # No control socket shared by every `serve` of this user.
+        assert not (home / ".gunicorn").exists()
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+
+
+def test_serve_refuses_a_port_another_program_listens_on(tmp_path: Path) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "ficarchive.cli", "serve", "--port", str(port)],
+            env=_serve_env(tmp_path / "data", port, tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode != 0
+    assert f"127.0.0.1:{port} is already in use by another program" in result.stderr
+    assert "Traceback" not in result.stderr

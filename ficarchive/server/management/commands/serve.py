@@ -8,11 +8,11 @@ import sys
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ficarchive.config import env_int, env_str, site_url
 from ficarchive.jobs.supervisor import WorkerPool
-from ficarchive.server.gunicorn import serve
+from ficarchive.server.gunicorn import AddressInUse, claim_address, serve
 
 
 def default_workers() -> int:
@@ -23,7 +23,8 @@ def default_workers() -> int:
 class Command(BaseCommand):
     help = (
         "Set up the database and static files, then serve the archive with gunicorn. "
-        "HOST, PORT, WEB_WORKERS and WEB_THREADS set the defaults of the options below."
+        "HOST, PORT, WEB_WORKERS and WEB_THREADS set the defaults of the options below. "
+        "It refuses to start on an address another program (another `serve`) listens on."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,6 +50,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Before setting anything up: a second `serve` on a taken port stops here, saying so.
+        try:
+            address = claim_address(options["host"], options["port"])
+        except AddressInUse as error:
+            raise CommandError(str(error)) from None
+        try:
+            self._serve(options)
+        finally:
+            if address is not None:
+                address.close()
+
+    def _serve(self, options: dict[str, Any]) -> None:
         if not options["no_setup"]:
             settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
             # In child processes, so this one starts serving with fresh storage and manifest.
