@@ -1041,7 +1041,9 @@ def build_archive(books: list[Book], pseuds: list[Pseud]) -> list[SourceChapter]
             )
             parsed = parse_bytes(text.encode(), f"work-{number}.txt")
             parsed.title = title
-            work = store_parsed(parsed, [pseuds[0 if number % 3 else 1]], post=True)
+            work = store_parsed(
+                parsed, [pseuds[0 if number % 3 else 1]], post=True, fandom="Original Work"
+            )
             index_work(work.pk)
             for chapter in work.chapters.order_by("position"):
                 body = html_to_text(chapter.body)

@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A page under /users/{old name} not found: redirected to the renamed user's new name.
+    "ficarchive.server.middleware.RenamedUserRedirectMiddleware",
     # Last: logged-out readers' work pages, kept a minute (after the session, user and CSRF).
     "ficarchive.server.page_cache.AnonymousPageCacheMiddleware",
 ]

@@ -10,6 +10,8 @@ from ficarchive.works import views as work_views
 # A write the disk refused, raised outside any view (a session saved on the way out), is
 # answered 503 "cannot save right now" like those of views; anything else is the 500 page.
 handler500 = "ficarchive.server.guards.server_error"
+# A form too large to read (a paste of many megabytes) is answered 413 with the limits.
+handler400 = "ficarchive.server.guards.bad_request"
 
 urlpatterns = [
     path("", work_views.home, name="home"),

@@ -14,6 +14,7 @@ from ficarchive.community.bookmarks import BookmarkData, create_bookmark
 from ficarchive.community.comments import CommentInput, post_comment
 from ficarchive.overlap.services import run_check, start_check
 from ficarchive.works.models import Series
+from ficarchive.works.services import ChapterData, add_chapter
 from tests import axe
 from tests.cast import PASSWORD, make_user, make_work
 from tests.chromium import TIMEOUT_MS
@@ -39,6 +40,8 @@ LOGGED_OUT = [
 LOGGED_IN = [
     "/works/new",
     "/works/{work}/edit",
+    "/works/{work}/chapters/new",
+    "/works/{work}/chapters/{draft_chapter}",
     "/works/{work}/overlap",
     "/works/{work}/overlap/{check}",
     "/users/writer/works/drafts",
@@ -46,6 +49,10 @@ LOGGED_IN = [
     "/users/writer/stats",
     "/users/writer/bookmarks",
     "/account/preferences",
+    "/account/email",
+    "/account/username",
+    "/account/export",
+    "/account/delete",
     "/inbox",
     "/updates",
     "/search/saved",
@@ -74,9 +81,11 @@ def _archive() -> dict[str, int]:
     create_bookmark(reader, BookmarkData(notes="Read it twice.", tags="Favourites"), work=work)
     create_bookmark(writer, BookmarkData(notes="Mine."), work=work)
     check = run_check(start_check(work, writer))
+    draft_chapter = add_chapter(work, ChapterData(body="Not yet.", title="Soon"), draft=True)
     return {
         "work": work.pk,
         "chapter": work.chapters.order_by("position")[1].pk,
+        "draft_chapter": draft_chapter.pk,
         "series": series.pk,
         "check": check.pk,
     }

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from ficarchive.accounts.identity import email_change_link
 from ficarchive.accounts.models import User
 from ficarchive.accounts.resets import reset_link
 from ficarchive.community.models import Bookmark
@@ -24,8 +25,10 @@ pytestmark = pytest.mark.django_db
 # "not found" for anyone but its creators; stats are refused to anyone but their writer.)
 LOGGED_IN_ONLY = {
     "preferences",
+    "export my data",
     "password",
     "new pseud",
+    "delete account",
     "inbox",
     "updates",
     "history",
@@ -94,6 +97,7 @@ def archive() -> Archive:
         "login": "/users/login",
         "signup": "/signup",
         "preferences": "/account/preferences",
+        "export my data": "/account/export",
         "password": "/account/password",
         "forgot password": "/account/password/reset",
         "reset link sent": "/account/password/reset/sent",
@@ -101,6 +105,13 @@ def archive() -> Archive:
         # For an account nobody here logs in to: logging in would spend the link.
         "set new password": reset_link(make_user("forgetful")).removeprefix(settings.SITE_URL),
         "new pseud": "/account/pseuds/new",
+        "change email": "/account/email",
+        "confirm email": email_change_link(author, "new@example.org").removeprefix(
+            settings.SITE_URL
+        ),
+        "email link not valid": "/account/email/confirm/not-a-link",
+        "change user name": "/account/username",
+        "delete account": "/account/delete",
         "inbox": "/inbox",
         "updates": "/updates",
         "history": "/users/author/readings",
@@ -160,7 +171,12 @@ def test_every_page_has_one_h1_for_the_writer_who_sees_each_of_them(archive: Arc
     assert _pages_without_one_h1(client, archive.pages) == {}
     for name, url in archive.pages.items():
         status, _ = _main_headings(client, url)
-        expected = {"not found": 404, "no such address": 404, "reset link not valid": 400}
+        expected = {
+            "not found": 404,
+            "no such address": 404,
+            "reset link not valid": 400,
+            "email link not valid": 400,
+        }
         assert status == expected.get(name, 200), name
 
 

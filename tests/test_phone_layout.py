@@ -120,7 +120,11 @@ def test_no_page_scrolls_sideways_on_a_phone(
         "/users/wren/bookmarks",
         "/users/reader/bookmarks",
         "/account/preferences",
+        "/account/username",
+        "/account/export",
+        "/account/delete",
         work.get_absolute_url(),
+        f"/works/{work.pk}/chapters/new",
     ]
     wide: dict[str, int] = {}
     try:

@@ -105,3 +105,31 @@ class SkinForm(forms.Form):
 
     def skin_chosen(self) -> skins.Skin:
         return skins.Skin(**self.cleaned_data)
+
+
+def _current_password() -> forms.CharField:
+    return forms.CharField(
+        label="Current password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To make sure it is you.",
+    )
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(
+        label="New email",
+        max_length=254,
+        help_text="We send a link to this address; your account keeps its current address until "
+        "you open the link.",
+    )
+    password = _current_password()
+
+
+class UsernameChangeForm(forms.Form):
+    username = forms.CharField(
+        label="New user name",
+        max_length=40,
+        validators=[username_validator],
+        help_text="3 to 40 letters, digits or underscores. You may change it once a week.",
+    )
+    password = _current_password()

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from ficarchive.accounts import skins
 from ficarchive.texts.fields import SanitizedHTMLField
@@ -174,3 +176,38 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker_id} blocks {self.blocked_id}"
+
+
+class UsernameChangeQuerySet(models.QuerySet["UsernameChange"]):
+    def redirecting(self, now: datetime | None = None) -> UsernameChangeQuerySet:
+        """The changes whose old name still redirects (`RENAME_REDIRECT_DAYS`)."""
+        since = (now or timezone.now()) - timedelta(days=RENAME_REDIRECT_DAYS)
+        return self.filter(changed_at__gt=since)
+
+    def holding(self, name: str, now: datetime | None = None) -> UsernameChangeQuerySet:
+        """The recent changes away from `name` (any case): nobody else may take it yet."""
+        return self.redirecting(now).filter(old_username__iexact=name.strip())
+
+
+# An old user name redirects to the new one, and no one else may take it, for this long after a
+# change (`ficarchive.accounts.identity`); a user may change their name once per RENAME_INTERVAL.
+RENAME_REDIRECT_DAYS = 90
+RENAME_INTERVAL = timedelta(days=7)
+
+
+class UsernameChange(models.Model):
+    """A user name given up: `/users/{old_username}/…` redirects to the user's current name for
+    RENAME_REDIRECT_DAYS, and the newest change dates the next one allowed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="username_changes")
+    old_username = models.CharField(max_length=40)
+    new_username = models.CharField(max_length=40)
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = UsernameChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.old_username} → {self.new_username} ({self.changed_at:%Y-%m-%d})"

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ficarchive.accounts import throttle
 from ficarchive.accounts.guests import address_block, client_address
-from ficarchive.accounts.models import Invitation, Pseud, User
+from ficarchive.accounts.models import RENAME_REDIRECT_DAYS, Invitation, Pseud, User, UsernameChange
 from ficarchive.texts.sanitize import sanitize_basic_html
 
 
@@ -29,6 +29,13 @@ class AccountError(Exception):
         self.message = message
         self.field = field
         self.retry_after = retry_after
+
+
+# A name its owner changed away from redirects to them for a while: nobody else may take it.
+NAME_HELD = (
+    "That user name is taken: it belonged to an account until recently, and an old name "
+    f"stays reserved for {RENAME_REDIRECT_DAYS} days after its owner changes it."
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,12 @@ def signups(address: str) -> throttle.Counter:
     return limit.on(address_block(address))
 
 
+# Orphaned works are credited to this account's pseud (`works.leaving`): nobody signs up as it.
+ORPHAN_ACCOUNT = "orphan_account"
+# Names nobody may take: the orphans' account, and pages of the archive's own under /users/.
+RESERVED_USERNAMES = frozenset({ORPHAN_ACCOUNT, "login", "logout"})
+
+
 @transaction.atomic
 def sign_up(form: SignUp, address: str) -> User:
     """Create an account as the REGISTRATION setting allows, from `address` (the client's)."""
@@ -103,6 +116,10 @@ def sign_up(form: SignUp, address: str) -> User:
             raise AccountError(
                 "That invitation code is not valid or was already used.", field="invitation_code"
             )
+    if UsernameChange.objects.holding(form.username).exists():
+        raise AccountError(NAME_HELD, field="username")
+    if form.username.lower() in RESERVED_USERNAMES:
+        raise AccountError("That user name is taken.", field="username")
     user = create_user(form.username, form.password, form.email)
     if invitation is not None:
         invitation.used_by = user

@@ -182,7 +182,10 @@ def _pseud_for(user: User, pseud_id: int | None) -> Pseud:
 def _chapter_for(work: Work, chapter_id: int | None) -> Chapter | None:
     if chapter_id is None:
         return None
-    chapter = Chapter.objects.filter(pk=chapter_id, work=work).only("id", "work_id").first()
+    # A draft chapter is not open to comments until it is posted.
+    chapter = (
+        Chapter.objects.filter(pk=chapter_id, work=work, draft=False).only("id", "work_id").first()
+    )
     if chapter is None:
         raise CommentError(f"Chapter: there is no chapter {chapter_id} in this work.")
     return chapter

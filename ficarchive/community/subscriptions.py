@@ -178,7 +178,8 @@ def _posted_work(work_id: int) -> Work | None:
     )
 
 
-def _byline(work: Work) -> str:
+def byline_of(work: Work) -> str:
+    """The credit an update gives: the pseuds of the work, as its byline shows them."""
     return ", ".join(pseud.byline for pseud in work.creators) or "Anonymous"
 
 
@@ -197,14 +198,17 @@ def _recipients(subscriptions: QuerySet[Subscription], work: Work) -> list[int]:
 
 def notify_chapter(chapter_id: int) -> int:
     """Tell the work's subscribers of a new chapter; returns how many it concerns."""
-    chapter = Chapter.objects.filter(pk=chapter_id).only("id", "work_id", "position", "title")
+    # A draft chapter is nobody's news; posting it sends its own event (works.events).
+    chapter = Chapter.objects.filter(pk=chapter_id, draft=False).only(
+        "id", "work_id", "position", "title"
+    )
     found = chapter.first()
     if found is None:
         return 0
     work = _posted_work(found.work_id)
     if work is None:
         return 0
-    text = f"New chapter of {work.title} by {_byline(work)}: {found.heading}"
+    text = f"New chapter of {work.title} by {byline_of(work)}: {found.heading}"
     recipients = _recipients(Subscription.objects.filter(work=work), work)
     return _deliver(f"chapter:{found.pk}", recipients, work, found, text)
 
@@ -214,7 +218,7 @@ def notify_work(work_id: int) -> int:
     work = _posted_work(work_id)
     if work is None:
         return 0
-    byline = _byline(work)
+    byline = byline_of(work)
     creators = {creatorship.pseud.user_id for creatorship in work.creatorships.all()}
     told = _deliver(
         f"work:{work.pk}",

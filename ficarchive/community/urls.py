@@ -10,6 +10,7 @@ from ficarchive.community import (
     comment_views,
     inbox_views,
     kudos_views,
+    leave_views,
     reading_views,
     report_views,
     stats_views,
@@ -41,6 +42,8 @@ urlpatterns: list[URLPattern] = [
     path(
         "comments/<int:comment_id>/approve", comment_views.comment_approve, name="comment_approve"
     ),
+    # leaving the archive
+    path("account/delete", leave_views.account_delete, name="account_delete"),
     # inbox
     path("inbox", inbox_views.inbox_page, name="inbox"),
     path("inbox/update", inbox_views.inbox_update, name="inbox_update"),

@@ -56,7 +56,9 @@ class ExportContext:
         return [tag.name for _, tags in self.tag_groups for tag in tags]
 
 
-def export_context(work: Work) -> ExportContext:
+def export_context(work: Work, *, drafts: bool = False) -> ExportContext:
+    """What a download of the work shows: its posted chapters, and its draft chapters too when
+    `drafts` (its creator's own copy, in their account export)."""
     work = (
         Work.objects.prefetch_related(
             "creatorships__pseud__user",
@@ -67,11 +69,12 @@ def export_context(work: Work) -> ExportContext:
         .get()
     )
     groups = [(label, list(getattr(work, attribute))) for label, attribute in TAG_LABELS]
+    chapters = work.chapters.all() if drafts else work.chapters.filter(draft=False)
     return ExportContext(
         work=work,
         creators=work.creators,
         tag_groups=[(label, tags) for label, tags in groups if tags],
-        chapters=list(work.chapters.order_by("position")),
+        chapters=list(chapters.order_by("position")),
         series=series_parts(work, signed_in=work.restricted),
         site_name=settings.SITE_NAME,
         published=work.published_at,

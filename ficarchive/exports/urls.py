@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.http import HttpResponse
 from django.urls import URLPattern, path, re_path
 
-from ficarchive.exports import feed_views, opds_views, views
+from ficarchive.exports import account_views, feed_views, opds_views, views
 
 app_name = "exports"
 urlpatterns = [
@@ -22,6 +22,12 @@ urlpatterns = [
     path("series/<int:series_id>/works.atom", feed_views.series_works, name="series_feed"),
     path("tags/<str:name>/feed.atom", feed_views.tag_works, name="tag_feed"),
     path("opds/opensearch.xml", opds_views.opensearch, name="opds_opensearch"),
+    path("account/export", account_views.account_export_page, name="account_export"),
+    path(
+        "account/export/<str:name>.zip",
+        account_views.account_export_download,
+        name="account_export_download",
+    ),
 ]
 
 _CATALOG_VIEWS: list[tuple[str, Callable[..., HttpResponse], str]] = [

@@ -68,7 +68,7 @@ def _digest(texts: list[str]) -> str:
 def text_digest(work: Work) -> str:
     """The digest of the work's text as a check reads it: a report compares it with the
     digest its check stored, to tell the writer the work has changed since."""
-    return _digest([text for _, text in chapter_texts(work)])
+    return _digest([text for _, text in chapter_texts(work, drafts=True)])
 
 
 def index_work(work_id: int, *, force: bool = False) -> bool:
@@ -356,7 +356,8 @@ def check_work(
     work in scope."""
     # Its own passages count among the visible works (how common a phrase is).
     index_work(work.pk)
-    texts = [text for _, text in chapter_texts(work)]
+    # Its draft chapters are checked too; only the posted ones are indexed for others' checks.
+    texts = [text for _, text in chapter_texts(work, drafts=True)]
     return check_texts(
         texts,
         user,
@@ -364,7 +365,7 @@ def check_work(
         exclude_work=work.pk,
         threshold=threshold,
         progress=progress,
-        notes=notes_text(work_notes(work)) if with_notes else "",
+        notes=notes_text(work_notes(work, drafts=True)) if with_notes else "",
     )
 
 

@@ -176,7 +176,7 @@ def report_rows(user: User, draft: Work, findings: list[FindingJSON]) -> tuple[l
             Q(work_id__in=visible) | Q(work=draft)
         ).values_list("work_id", "position", "pk")
     }
-    parts = [text for _, text in chapter_texts(draft)] if findings else []
+    parts = [text for _, text in chapter_texts(draft, drafts=True)] if findings else []
     links = linked_pairs(draft, set(visible)) if visible else {}
     rows: list[Row] = []
     for index, finding in enumerate(findings):

@@ -57,7 +57,8 @@ def _index_job(payload: dict[str, Any]) -> None:
 def document(work: Work) -> Document:
     tags = [tag.name for tag in work.tags.all()]
     creators = [c.pseud.name for c in work.creatorships.select_related("pseud")]
-    chapters = list(work.chapters.order_by("position"))
+    # Draft chapters are their creators' alone: not searchable until posted.
+    chapters = list(work.chapters.filter(draft=False).order_by("position"))
     return Document(
         work_id=work.pk,
         title=work.title,

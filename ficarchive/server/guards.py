@@ -18,6 +18,9 @@ the request is answered 503 with a page that says so, from the middleware for er
 and from `server_error` (the site's handler500) for errors anywhere else, such as a session
 saved on the way out. Reading pages do not write (their side writes are best effort), so on
 such a day reading goes on and only saving is refused.
+
+A request too large to read (`DATA_UPLOAD_MAX_MEMORY_SIZE`, a 32 MB form by default) gets a 413
+page from `bad_request`, the site's handler400, naming the limits.
 """
 
 from __future__ import annotations
@@ -27,12 +30,15 @@ import re
 import sys
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views import defaults
 
 from ficarchive.storage import DISK_FULL, cannot_save
+from ficarchive.works.services import body_limit_help
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +115,17 @@ def cannot_save_page(request: HttpRequest, reason: str) -> HttpResponse:
     # Seconds, for clients and proxies that retry: long enough for someone to free the disk.
     response["Retry-After"] = "300"
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's handler400. A request larger than the archive reads (a paste of many
+    megabytes, thousands of fields) is answered 413 with the limits and a way back to the text,
+    where Django would say only "Bad request"; any other refusal is the usual 400 page."""
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        context = {"megabytes": megabytes, "chapter_limit": body_limit_help()}
+        return render(request, "server/too_big.html", context, status=413)
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -78,7 +78,7 @@ class WorkAdmin(ModeratorAccess, admin.ModelAdmin):
 
 @admin.register(Chapter)
 class ChapterAdmin(ModeratorAccess, admin.ModelAdmin):
-    list_display = ["work", "position", "title", "word_count"]
+    list_display = ["work", "position", "title", "word_count", "draft"]
     raw_id_fields = ["work"]
     search_fields = ["work__title", "title"]
 
@@ -87,7 +87,7 @@ class ChapterAdmin(ModeratorAccess, admin.ModelAdmin):
     ) -> None:
         super().save_model(request, obj, form, change)
         if not change:
-            posted = Work.objects.filter(pk=obj.work_id, posted=True).exists()
+            posted = not obj.draft and Work.objects.filter(pk=obj.work_id, posted=True).exists()
             events.send(events.chapter_added, work_id=obj.work_id, chapter_id=obj.pk, posted=posted)
         events.send(events.work_changed, work_id=obj.work_id)
 

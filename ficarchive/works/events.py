@@ -6,8 +6,10 @@ their `ready()`, and `works` imports none of them (DESIGN.md, layers). Each even
 
 - `work_created(work_id)`: a new work was stored with its first chapter, draft or posted.
 - `work_posted(work_id)`: a draft became public (a work created posted sends it too).
-- `chapter_added(work_id, chapter_id, posted)`: a chapter was added to a work; `posted` says
-  whether the work was public then (a draft's chapters are nobody's news).
+- `chapter_added(work_id, chapter_id, posted)`: a chapter was added to a work, or a draft
+  chapter posted; `posted` says whether readers see it now: the work is public and the chapter
+  no draft (a draft's chapters, and a chapter saved as a draft, are nobody's news). A draft
+  chapter sends it again, with `posted=True`, when it is posted.
 - `work_changed(work_id)`: the work's own data changed: its text, chapters, title, notes, tags
   or creators. Sent with each of the events above as well, so an index listens to this one
   alone. (A link to a related work and a series' part numbers move a work's revision on for its

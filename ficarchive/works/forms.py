@@ -278,6 +278,10 @@ class ChapterForm(ChapterFieldsMixin, forms.Form):
         "chapter_end_notes",
     ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = "Chapter text"  # AO3's label on its chapter form
+
     @classmethod
     def initial_for(cls, chapter: Chapter) -> dict[str, Any]:
         return {

@@ -58,6 +58,12 @@ class ImportResult:
         }
 
 
+NOT_POSTED = (
+    "kept as a draft: the file names no fandom, and a work needs one to be posted; "
+    "add it on the work's Edit page, then post"
+)
+
+
 # -- mapping a file's tags onto the archive's ----------------------------------------------------
 
 _RATING_WORDS = [
@@ -191,9 +197,16 @@ def _chapter_data(chapter: ParsedChapter) -> ChapterData:
 
 
 def store_parsed(
-    parsed: ParsedWork, pseuds: list[Pseud], *, post: bool = False, import_hash: str = ""
+    parsed: ParsedWork,
+    pseuds: list[Pseud],
+    *,
+    post: bool = False,
+    import_hash: str = "",
+    fandom: str = "",
 ) -> Work:
-    """A work from a parsed file: all its chapters, or nothing if any part is refused.
+    """A work from a parsed file: all its chapters, or nothing if any part is refused. With
+    `post`, it is posted only if it has a fandom (AO3's rule): the file's, else `fandom` (the
+    importer's "--fandom"); one with neither is kept as a draft for its writer (`NOT_POSTED`).
 
     One short transaction: what needs no lock (the file's tags looked up, its chapters shaped)
     is done before it, so a long work holds SQLite's one write lock only while it is written.
@@ -201,6 +214,8 @@ def store_parsed(
     if not parsed.chapters:
         raise WorkError("The file has no chapters.", "body")
     data = work_data(parsed)
+    if not data.fandoms and fandom.strip():
+        data.fandoms = [fandom.strip()]
     first, *rest = [_chapter_data(chapter) for chapter in parsed.chapters]
     with transaction.atomic():
         work = create_work(pseuds, data, first)
@@ -211,7 +226,7 @@ def store_parsed(
         work.import_hash = import_hash
         work.save(update_fields=["complete", "expected_chapters", "import_hash"])
         events.send(events.work_changed, work_id=work.pk)
-        if post:
+        if post and data.fandoms:
             post_work(work)
     return work
 
@@ -232,6 +247,7 @@ def import_bytes(
     *,
     post: bool = False,
     parser: ParserProcess | None = None,
+    fandom: str = "",
 ) -> ImportResult:
     """One file into one work. The file is read in `parser`'s child process (a new one when
     None) under the archive's limits, outside any transaction; only the work's writing is one.
@@ -248,24 +264,30 @@ def import_bytes(
                 parsed = own.parse(data, name)
         else:
             parsed = parser.parse(data, name)
-        work = store_parsed(parsed, pseuds, post=post, import_hash=digest)
+        work = store_parsed(parsed, pseuds, post=post, import_hash=digest, fandom=fandom)
     except ParseError as error:
         return ImportResult(name, FAILED, error.message)
     except WorkError as error:
         field = f"{error.field}: " if error.field else ""
         return ImportResult(name, FAILED, f"{field}{error.message}")
-    return ImportResult(name, IMPORTED, work_id=work.pk, title=work.title)
+    note = NOT_POSTED if post and not work.posted else ""
+    return ImportResult(name, IMPORTED, note, work_id=work.pk, title=work.title)
 
 
 def import_file(
-    path: Path, pseuds: list[Pseud], *, post: bool = False, parser: ParserProcess | None = None
+    path: Path,
+    pseuds: list[Pseud],
+    *,
+    post: bool = False,
+    parser: ParserProcess | None = None,
+    fandom: str = "",
 ) -> ImportResult:
     limits = parser.limits if parser is not None else from_settings()
     try:
         data = read_file(path, limits)
     except ParseError as error:
         return ImportResult(str(path), FAILED, error.message)
-    return import_bytes(data, str(path), pseuds, post=post, parser=parser)
+    return import_bytes(data, str(path), pseuds, post=post, parser=parser, fandom=fandom)
 
 
 def story_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -287,6 +309,7 @@ def import_paths(
     *,
     post: bool = False,
     progress: Callable[[int, int, ImportResult], None] | None = None,
+    fandom: str = "",
 ) -> list[ImportResult]:
     """Files and folders, one work a file, each written in its own transaction as soon as it is
     read: a run that is stopped (even by kill -9) leaves whole works, and a rerun skips them."""
@@ -294,7 +317,7 @@ def import_paths(
     results = []
     with ParserProcess(from_settings()) as parser:
         for number, path in enumerate(files, start=1):
-            result = import_file(path, pseuds, post=post, parser=parser)
+            result = import_file(path, pseuds, post=post, parser=parser, fandom=fandom)
             results.append(result)
             if progress is not None:
                 progress(number, len(files), result)

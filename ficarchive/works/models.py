@@ -235,6 +235,13 @@ class Chapter(models.Model):
     # Chapter text takes the whole allow-list: classes and media embeds.
     body = SanitizedHTMLField(help_text="Sanitized HTML.")
     word_count = models.PositiveIntegerField(default=0)
+    # A chapter saved as a draft (AO3's "Save As Draft"): only the work's creators see it, and
+    # the work's counts, feeds, downloads and indexes leave it out until it is posted. Drafts
+    # come after the posted chapters (works.services keeps them there), so readers never see
+    # a gap in the numbering.
+    draft = models.BooleanField(default=False)
+    # When readers first could see it: null for a draft chapter and for the chapters of a
+    # draft work.
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

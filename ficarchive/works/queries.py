@@ -6,7 +6,9 @@ Every list and page of works goes through `listed_works` or `can_view`, so the p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -153,9 +155,20 @@ def can_edit(user: AnyUser, work: Work) -> bool:
     return is_creator(user, work)
 
 
-def chapter_index(work: Work) -> list[Chapter]:
-    """The chapters' positions and titles, without their bodies."""
-    return list(work.chapters.only("id", "position", "title", "work_id", "published_at"))
+def readable_chapters(work: Work, user: AnyUser) -> QuerySet[Chapter]:
+    """The work's chapters this reader sees, in order: its creators see its draft chapters
+    too, everyone else only the posted ones."""
+    chapters = work.chapters.order_by("position")
+    return chapters if is_creator(user, work) else chapters.filter(draft=False)
+
+
+def chapter_index(work: Work, user: AnyUser) -> list[Chapter]:
+    """The positions and titles of the chapters this reader sees, without their bodies."""
+    return list(
+        readable_chapters(work, user).only(
+            "id", "position", "title", "work_id", "published_at", "draft"
+        )
+    )
 
 
 def series_works(user: AnyUser, series: Series) -> QuerySet[Work]:
@@ -185,8 +198,12 @@ def blocked_by_creators(work: Work, user: AnyUser) -> bool:
 # -- texts -----------------------------------------------------------------------------------
 
 
-def chapter_texts(work: Work) -> list[tuple[Chapter, str]]:
+def chapter_texts(work: Work, *, drafts: bool = False) -> list[tuple[Chapter, str]]:
+    """The chapters' plain text in order: the posted chapters, and the draft ones too when
+    `drafts` (the work's own creators checking it)."""
     chapters = work.chapters.order_by("position").only("id", "position", "body", "work_id")
+    if not drafts:
+        chapters = chapters.filter(draft=False)
     return [(chapter, html_to_text(chapter.body)) for chapter in chapters]
 
 
@@ -195,11 +212,15 @@ def notes_text(parts: list[str]) -> str:
     return "\n\n".join(text for text in (html_to_text(part) for part in parts) if text)
 
 
-def work_notes(work: Work | ParsedWork, *, summary: bool = True) -> list[str]:
+def work_notes(work: Work | ParsedWork, *, summary: bool = True, drafts: bool = False) -> list[str]:
     """A work's notes as HTML, stored or parsed from a file, in reading order: summary (unless
-    not wanted), notes, then per chapter its summary, notes and end notes, then the work's end
-    notes."""
-    chapters = work.chapters.order_by("position") if isinstance(work, Work) else work.chapters
+    not wanted), notes, then per chapter its summary, notes and end notes (a stored work's
+    draft chapters only when `drafts`), then the work's end notes."""
+    if isinstance(work, Work):
+        stored = work.chapters.order_by("position")
+        chapters: Iterable[Any] = stored if drafts else stored.filter(draft=False)
+    else:
+        chapters = work.chapters
     parts = [work.summary, work.notes] if summary else [work.notes]
     for chapter in chapters:
         parts += [chapter.summary, chapter.notes, chapter.end_notes]

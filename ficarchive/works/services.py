@@ -211,11 +211,13 @@ def add_tags(work: Work, tag_type: str, names: list[str]) -> list[str]:
     return [tag.name for tag in new]
 
 
-def _new_chapter(work: Work, data: ChapterData, position: int) -> Chapter:
+def build_chapter(work: Work, data: ChapterData, position: int, *, draft: bool = False) -> Chapter:
+    """The chapter `data` describes, formatted and sanitized as it will be stored, not saved:
+    `_new_chapter` saves it, a preview shows it."""
     body = format_body(data.body, data.text_format)
     if not body.strip():
         raise WorkError("The chapter text cannot be empty.", "body")
-    chapter = Chapter(
+    return Chapter(
         work=work,
         position=position,
         title=" ".join(data.title.split())[:255],
@@ -224,17 +226,23 @@ def _new_chapter(work: Work, data: ChapterData, position: int) -> Chapter:
         end_notes=html_to_html(data.end_notes, sanitize_notes_html),
         body=body,
         word_count=count_words(body),
-        published_at=timezone.now() if work.posted else None,
+        draft=draft,
+        published_at=timezone.now() if work.posted and not draft else None,
     )
+
+
+def _new_chapter(work: Work, data: ChapterData, position: int, *, draft: bool = False) -> Chapter:
+    chapter = build_chapter(work, data, position, draft=draft)
     chapter.save()
     return chapter
 
 
 def _refresh_counts(work: Work, *, updated: bool) -> None:
-    """Word and chapter counts from the chapters; a posted work's update date moves on."""
-    totals = work.chapters.aggregate(words=Sum("word_count"), count=Max("position"))
-    work.word_count = totals["words"] or 0
-    work.chapter_count = work.chapters.count()
+    """Word and chapter counts from the chapters readers see (draft chapters left out); a
+    posted work's update date moves on."""
+    shown = work.chapters.filter(draft=False)
+    work.word_count = shown.aggregate(words=Sum("word_count"))["words"] or 0
+    work.chapter_count = shown.count()
     if updated and work.posted:
         work.updated_at = timezone.now()
     work.revision = F("revision") + 1
@@ -498,7 +506,8 @@ def post_work(work: Work) -> Work:
     work.published_at = work.published_at or now
     work.updated_at = now
     work.save(update_fields=["posted", "published_at", "updated_at"])
-    work.chapters.filter(published_at__isnull=True).update(published_at=now)
+    # Draft chapters stay drafts: the writer posts each of them when it is ready.
+    work.chapters.filter(published_at__isnull=True, draft=False).update(published_at=now)
     _renumber_series(_series_of(work))
     work.refresh_from_db(fields=["revision"])
     events.send(events.work_posted, work_id=work.pk)
@@ -516,30 +525,70 @@ def delete_work(work: Work) -> None:
     _renumber_series(series_ids)
 
 
+def next_position(work: Work) -> int:
+    """The number a chapter posted now gets: after the posted ones, before any draft."""
+    return work.chapters.filter(draft=False).count() + 1
+
+
 @transaction.atomic
-def add_chapter(work: Work, data: ChapterData) -> Chapter:
+def add_chapter(work: Work, data: ChapterData, *, draft: bool = False) -> Chapter:
+    """Add a chapter to the work: posted (readers of a posted work see it now, and its
+    subscribers hear of it), or as a `draft` only its creators see until `post_chapter`."""
     last = work.chapters.aggregate(last=Max("position"))["last"] or 0
-    chapter = _new_chapter(work, data, last + 1)
+    chapter = _new_chapter(work, data, last + 1, draft=draft)
+    _settle_drafts(work)
+    if draft:
+        _refresh_counts(work, updated=False)
+        events.send(events.chapter_added, work_id=work.pk, chapter_id=chapter.pk, posted=False)
+        events.send(events.work_changed, work_id=work.pk)
+    else:
+        _announce(work, chapter)
+    chapter.refresh_from_db(fields=["position"])
+    return chapter
+
+
+@transaction.atomic
+def post_chapter(chapter: Chapter) -> Chapter:
+    """Post a draft chapter: it takes its place after the posted chapters, the work's counts
+    and update date move on, and (for a posted work) its subscribers hear of it now."""
+    chapter = Chapter.objects.select_for_update().get(pk=chapter.pk)
+    if not chapter.draft:
+        return chapter
+    work = chapter.work
+    chapter.draft = False
+    chapter.published_at = timezone.now() if work.posted else None
+    chapter.save(update_fields=["draft", "published_at", "updated_at"])
+    _settle_drafts(work)
+    _announce(work, chapter)
+    chapter.refresh_from_db(fields=["position"])
+    return chapter
+
+
+def _announce(work: Work, chapter: Chapter) -> None:
+    """A chapter became part of the work as readers see it: counts, the expected number of
+    chapters, and the news."""
     _refresh_counts(work, updated=True)
     if work.expected_chapters is not None and work.chapter_count > work.expected_chapters:
         work.expected_chapters = work.chapter_count
         work.save(update_fields=["expected_chapters"])
     events.send(events.chapter_added, work_id=work.pk, chapter_id=chapter.pk, posted=work.posted)
     events.send(events.work_changed, work_id=work.pk)
-    return chapter
+
+
+def _settle_drafts(work: Work) -> None:
+    """Posted chapters first, in their order, then the drafts in theirs: readers number the
+    chapters they see 1..n with no gap where a draft waits."""
+    chapters = list(work.chapters.order_by("position").values_list("pk", "draft"))
+    wanted = [pk for pk, draft in chapters if not draft] + [pk for pk, draft in chapters if draft]
+    if wanted != [pk for pk, _ in chapters]:
+        _renumber(work, wanted)
 
 
 @transaction.atomic
 def update_chapter(chapter: Chapter, data: ChapterData) -> Chapter:
-    body = format_body(data.body, data.text_format)
-    if not body.strip():
-        raise WorkError("The chapter text cannot be empty.", "body")
-    chapter.title = " ".join(data.title.split())[:255]
-    chapter.summary = html_to_html(data.summary, sanitize_basic_html)
-    chapter.notes = html_to_html(data.notes, sanitize_notes_html)
-    chapter.end_notes = html_to_html(data.end_notes, sanitize_notes_html)
-    chapter.body = body
-    chapter.word_count = count_words(body)
+    built = build_chapter(chapter.work, data, chapter.position, draft=chapter.draft)
+    for name in ("title", "summary", "notes", "end_notes", "body", "word_count"):
+        setattr(chapter, name, getattr(built, name))
     chapter.save()
     _refresh_counts(chapter.work, updated=False)
     events.send(events.work_changed, work_id=chapter.work_id)
@@ -549,8 +598,11 @@ def update_chapter(chapter: Chapter, data: ChapterData) -> Chapter:
 @transaction.atomic
 def delete_chapter(chapter: Chapter) -> None:
     work = chapter.work
-    if work.chapters.count() <= 1:
-        raise WorkError("A work needs at least one chapter; delete the work instead.")
+    if not chapter.draft and work.chapters.filter(draft=False).count() <= 1:
+        raise WorkError(
+            "A work needs at least one posted chapter; post a draft chapter first, or delete "
+            "the work instead."
+        )
     chapter.delete()
     _renumber(work, [c.pk for c in work.chapters.order_by("position")])
     _refresh_counts(work, updated=False)
@@ -563,6 +615,13 @@ def reorder_chapters(work: Work, chapter_ids: list[int]) -> None:
     existing = set(work.chapters.values_list("pk", flat=True))
     if len(chapter_ids) != len(existing) or set(chapter_ids) != existing:
         raise WorkError("The new order must list every chapter of the work exactly once.")
+    drafts = set(work.chapters.filter(draft=True).values_list("pk", flat=True))
+    flags = [chapter_id in drafts for chapter_id in chapter_ids]
+    if flags != sorted(flags):
+        raise WorkError(
+            "Draft chapters come after the posted ones: post a draft chapter before moving it "
+            "among them."
+        )
     _renumber(work, chapter_ids)
     _refresh_counts(work, updated=False)
     events.send(events.work_changed, work_id=work.pk)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from ficarchive.works import (
+    chapter_views,
     creatorship_views,
     import_views,
     related_views,
@@ -22,18 +23,25 @@ urlpatterns = [
     path("works/<int:work_id>/post", views.work_post, name="post"),
     path("works/<int:work_id>/delete", views.work_delete, name="delete"),
     path("works/<int:work_id>/adult", views.adult_preference, name="adult"),
-    path("works/<int:work_id>/chapters/new", views.chapter_new, name="chapter_new"),
-    path("works/<int:work_id>/chapters/manage", views.chapters_manage, name="chapters_manage"),
+    path("works/<int:work_id>/chapters/new", chapter_views.chapter_new, name="chapter_new"),
+    path(
+        "works/<int:work_id>/chapters/manage", chapter_views.chapters_manage, name="chapters_manage"
+    ),
     path("works/<int:work_id>/chapters/<int:chapter_id>", views.chapter_page, name="chapter"),
     path(
         "works/<int:work_id>/chapters/<int:chapter_id>/edit",
-        views.chapter_edit,
+        chapter_views.chapter_edit,
         name="chapter_edit",
     ),
     path(
         "works/<int:work_id>/chapters/<int:chapter_id>/delete",
-        views.chapter_delete,
+        chapter_views.chapter_delete,
         name="chapter_delete",
+    ),
+    path(
+        "works/<int:work_id>/chapters/<int:chapter_id>/post",
+        chapter_views.chapter_post,
+        name="chapter_post",
     ),
     path("users/<str:username>/works/drafts", views.drafts, name="drafts"),
     path(

@@ -8,15 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.models import Pseud
 from ficarchive.accounts.services import default_pseud
 from ficarchive.accounts.web import signed_in
 from ficarchive.works import events, services
-from ficarchive.works.forms import ChapterForm, WorkForm
+from ficarchive.works.forms import WorkForm
 from ficarchive.works.models import Chapter, Work
 from ficarchive.works.queries import (
     can_edit,
@@ -24,6 +23,7 @@ from ficarchive.works.queries import (
     drafts_of,
     is_creator,
     listed_works,
+    readable_chapters,
     series_parts,
     with_blurb_data,
 )
@@ -86,8 +86,11 @@ def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
         return _adult_check(request, work)
     events.work_read.send(sender=Work, request=request, work=work)
     context = _reading_context(request, work)
-    if request.GET.get("view_full_work") == "true" or work.chapter_count <= 1:
-        chapters = list(work.chapters.all())
+    # Readers see the posted chapters; the work's creators their draft chapters too.
+    index = chapter_index(work, request.user)
+    context["several_chapters"] = len(index) > 1
+    if request.GET.get("view_full_work") == "true" or len(index) <= 1:
+        chapters = list(readable_chapters(work, request.user))
         # A one-chapter work's comments are on its chapter; a whole work's, on the work. The
         # community block of the page (community_tags.reading_page_community) reads it.
         shown = chapters[0] if len(chapters) == 1 else None
@@ -100,7 +103,6 @@ def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
             }
         )
         return render(request, "works/work.html", context)
-    index = chapter_index(work)
     if not index:
         raise Http404("This work has no chapters.")
     return _render_chapter(request, work, index, index[0].pk, context)
@@ -110,7 +112,7 @@ def chapter_page(request: HttpRequest, work_id: int, chapter_id: int) -> HttpRes
     work = visible_work(request, work_id)
     if _asks_adult_check(request, work):
         return _adult_check(request, work)
-    index = chapter_index(work)
+    index = chapter_index(work, request.user)
     if chapter_id not in {chapter.pk for chapter in index}:
         raise Http404("No such chapter in this work.")
     if len(index) == 1:
@@ -139,6 +141,7 @@ def _render_chapter(
             "next_chapter": index[position + 1] if position + 1 < len(index) else None,
             "chapter_index": index,
             "comment_chapter": chapter,
+            "several_chapters": len(index) > 1,
         }
     )
     return render(request, "works/work.html", context)
@@ -148,7 +151,7 @@ def navigate(request: HttpRequest, work_id: int) -> HttpResponse:
     """The chapter index; with `?chapter=<id>` (the reading page's drop-down, which works
     without JavaScript) a redirect to that chapter."""
     work = visible_work(request, work_id)
-    index = chapter_index(work)
+    index = chapter_index(work, request.user)
     wanted = request.GET.get("chapter", "")
     if wanted:
         chapter = next((entry for entry in index if str(entry.pk) == wanted), None)
@@ -286,7 +289,15 @@ def work_edit(request: HttpRequest, work_id: int) -> HttpResponse:
 def preview(request: HttpRequest, work_id: int) -> HttpResponse:
     work = _editable_work(request, work_id)
     context = _reading_context(request, work)
-    context.update({"chapters": list(work.chapters.all()), "full_work": True, "preview": True})
+    chapters = list(work.chapters.all())
+    context.update(
+        {
+            "chapters": chapters,
+            "full_work": True,
+            "preview": True,
+            "several_chapters": len(chapters) > 1,
+        }
+    )
     return render(request, "works/work.html", context)
 
 
@@ -322,92 +333,3 @@ def drafts(request: HttpRequest, username: str) -> HttpResponse:
     works = with_blurb_data(drafts_of(user))
     context = {"works": works, "owner": user, "requests": services.invitation_count(user)}
     return render(request, "works/drafts.html", context)
-
-
-# -- chapters ------------------------------------------------------------------------------
-
-
-def _work_chapter(request: HttpRequest, work_id: int, chapter_id: int) -> tuple[Work, Chapter]:
-    work = _editable_work(request, work_id)
-    chapter = get_object_or_404(Chapter, pk=chapter_id, work=work)
-    chapter.work = work
-    return work, chapter
-
-
-@login_required
-def chapter_new(request: HttpRequest, work_id: int) -> HttpResponse:
-    work = _editable_work(request, work_id)
-    form = ChapterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            chapter = services.add_chapter(work, form.chapter_data())
-        except services.WorkError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, f"{chapter.heading} was added.")
-            return redirect(chapter)
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "work": work, "chapter": None}
-    return render(request, "works/chapter_form.html", context, status=status)
-
-
-# The longest passage opening the chapter editor takes from its link (`?passage=`).
-PASSAGE_CHARS = 200
-
-
-@login_required
-def chapter_edit(request: HttpRequest, work_id: int, chapter_id: int) -> HttpResponse:
-    work, chapter = _work_chapter(request, work_id, chapter_id)
-    form = ChapterForm(request.POST or None, initial=ChapterForm.initial_for(chapter))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_chapter(chapter, form.chapter_data())
-        except services.WorkError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, f"{chapter.heading} was saved.")
-            return redirect(chapter if work.chapter_count > 1 else work)
-    status = 400 if request.method == "POST" else 200
-    # Opened from an overlap report: the passage to go to, by its first words (a short string,
-    # shown and searched for in the text box, never run as markup).
-    passage = " ".join(request.GET.get("passage", "").split())[:PASSAGE_CHARS]
-    context = {"form": form, "work": work, "chapter": chapter, "passage": passage}
-    return render(request, "works/chapter_form.html", context, status=status)
-
-
-@login_required
-def chapter_delete(request: HttpRequest, work_id: int, chapter_id: int) -> HttpResponse:
-    work, chapter = _work_chapter(request, work_id, chapter_id)
-    if request.method == "POST":
-        try:
-            services.delete_chapter(chapter)
-        except services.WorkError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "The chapter was deleted.")
-        return redirect(work)
-    return render(request, "works/chapter_delete.html", {"work": work, "chapter": chapter})
-
-
-@login_required
-def chapters_manage(request: HttpRequest, work_id: int) -> HttpResponse:
-    """Reorder chapters by typing their new positions: works without JavaScript."""
-    work = _editable_work(request, work_id)
-    index = chapter_index(work)
-    status = 200
-    if request.method == "POST":
-        try:
-            wanted = [
-                (int(request.POST.get(f"position_{chapter.pk}", "")), chapter.position, chapter.pk)
-                for chapter in index
-            ]
-        except ValueError:
-            messages.error(request, "Every chapter needs a position number.")
-            status = 400
-        else:
-            services.reorder_chapters(work, [pk for _, _, pk in sorted(wanted)])
-            messages.success(request, "The chapters were reordered.")
-            return redirect(reverse("works:navigate", args=[work.pk]))
-    return render(
-        request, "works/chapters_manage.html", {"work": work, "chapters": index}, status=status
-    )

@@ -38,6 +38,15 @@ def test_a_taken_user_name_is_refused_whatever_its_case(client: Client) -> None:
     assert User.objects.count() == 1
 
 
+@pytest.mark.parametrize("name", ["login", "Logout", "orphan_account"])
+def test_names_the_archive_uses_itself_are_refused(client: Client, name: str) -> None:
+    # /users/login and /users/logout are pages: a user so named could never be reached.
+    response = _sign_up(client, name)
+    assert response.status_code == 400
+    assert "That user name is taken." in response.content.decode()
+    assert not User.objects.exists()
+
+
 def test_weak_and_mismatched_passwords_are_refused(client: Client) -> None:
     response = client.post(
         reverse("accounts:signup"),

@@ -27,7 +27,9 @@ def test_the_founding_story_is_a_valid_epub(tmp_path: Path) -> None:
     from ficarchive.works.imports import store_parsed
 
     parsed = parse_file(FIXTURES / "everything-back-but-you.txt")
-    work = store_parsed(parsed, [make_user("author").pseuds.get()], post=True)
+    work = store_parsed(
+        parsed, [make_user("author").pseuds.get()], post=True, fandom="Original Work"
+    )
     _check(tmp_path, render_epub(work))
 
 

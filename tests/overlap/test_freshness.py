@@ -77,7 +77,9 @@ def test_a_check_right_after_an_import_finds_the_reuse_without_a_worker(
 ) -> None:
     runaways, ending = files
     with committed():
-        call_command("import", str(runaways), "--author", "wren", "--post")
+        call_command(
+            "import", str(runaways), "--author", "wren", "--post", "--fandom", "Original Work"
+        )
     work = Work.objects.get(title="The Runaways")
     # No worker ran: the work's index job is still waiting.
     assert [job.payload for job in _queued_index_jobs()] == [{"work_id": work.pk}]
@@ -102,7 +104,16 @@ def test_import_with_no_index_leaves_the_work_to_the_worker_and_the_check_indexe
 ) -> None:
     runaways, ending = files
     with committed():
-        call_command("import", str(runaways), "--author", "wren", "--post", "--no-index")
+        call_command(
+            "import",
+            str(runaways),
+            "--author",
+            "wren",
+            "--post",
+            "--fandom",
+            "Original Work",
+            "--no-index",
+        )
     work = Work.objects.get(title="The Runaways")
     assert [job.payload for job in _queued_index_jobs()] == [{"work_id": work.pk}]
     assert not IndexedWork.objects.filter(work=work).exists()

@@ -27,6 +27,7 @@ import pytest
 
 from ficarchive.progress import StageProgress
 from ficarchive.server.backups import pg_tools
+from ficarchive.server.backups.taking import _data_files
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_URL = os.environ.get("DATABASE_URL", "")
@@ -445,3 +446,13 @@ def test_progress_draws_a_bar_on_a_terminal_and_one_line_a_stage_elsewhere() -> 
     drawn = terminal.getvalue()
     assert drawn.startswith("\r[")
     assert drawn.endswith(f"\r[{'#' * 30}] 100% checking the backup\n")
+
+
+def test_a_backup_leaves_out_the_users_data_exports(tmp_path: Path) -> None:
+    """Each user's export zip is a short-lived copy of their data, made again on request."""
+    (tmp_path / "account-exports" / "7").mkdir(parents=True)
+    (tmp_path / "account-exports" / "7" / "made.zip").write_bytes(b"PK")
+    (tmp_path / "covers").mkdir()
+    (tmp_path / "covers" / "owl.jpg").write_bytes(b"jpeg")
+    kept = _data_files(tmp_path, downloads=True)
+    assert kept == [tmp_path / "covers" / "owl.jpg"]

@@ -14,7 +14,7 @@ from django.test import Client, RequestFactory
 
 from ficarchive.server.guards import MAX_QUERY_STRING, cannot_save_page, server_error
 from ficarchive.storage import DISK_FULL
-from tests.cast import make_work
+from tests.cast import make_user, make_work
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +123,24 @@ def test_the_error_handler_answers_other_errors_with_the_500_page() -> None:
     except KeyError:
         response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
+
+
+def test_a_form_larger_than_the_archive_reads_gets_a_413_page_naming_the_limits(
+    client: Client, settings: Any
+) -> None:
+    settings.DEBUG = False
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    client.force_login(make_user("writer"))
+    response = client.post("/works/new", {"title": "Huge", "body": "word " * 300_000})
+    assert response.status_code == 413
+    text = response.content.decode()
+    assert "That was too much to send at once" in text
+    assert "forms of up to 1 MB" in text
+    assert f"Up to {settings.CHAPTER_MAX_CHARACTERS:,} characters" in text
+
+
+def test_other_bad_requests_keep_the_plain_400_page(client: Client, settings: Any) -> None:
+    settings.DEBUG = False
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "too much to send" not in response.content.decode()

@@ -176,7 +176,7 @@ def test_downloads_link_to_the_port_serve_listens_on_when_site_url_is_unset(
     try:
         _until(lambda: _answers(f"http://127.0.0.1:{port}/"), 60, "the server to answer")
         subprocess.run(
-            [*importing, "--author", "lauren", "--post"],
+            [*importing, "--author", "lauren", "--post", "--fandom", "Gilmore Girls"],
             env=env,
             check=True,
             capture_output=True,

@@ -111,7 +111,9 @@ def test_importing_a_thirty_chapter_file_queues_one_index_job_per_consumer(
 ) -> None:
     pseuds = [default_pseud(make_user("author"))]
     with CaptureQueriesContext(connection) as queries, committed():
-        (result,) = import_paths([_thirty_chapters(tmp_path)], pseuds, post=True)
+        (result,) = import_paths(
+            [_thirty_chapters(tmp_path)], pseuds, post=True, fandom="Gilmore Girls"
+        )
     assert result.status == IMPORTED
     assert result.work_id is not None
     work = Work.objects.get(pk=result.work_id)

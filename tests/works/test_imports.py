@@ -73,7 +73,7 @@ def test_a_file_that_fails_halfway_leaves_nothing_behind() -> None:
 
 
 def test_posting_on_import_publishes_every_chapter() -> None:
-    data = b"Title: Two\n\nChapter 1\n\nOne.\n\nChapter 2\n\nTwo."
+    data = b"Title: Two\nFandom: Gilmore Girls\n\nChapter 1\n\nOne.\n\nChapter 2\n\nTwo."
     result = import_bytes(data, "two.txt", _pseuds(), post=True)
     assert result.work_id is not None
     work = Work.objects.get(pk=result.work_id)
@@ -132,14 +132,25 @@ def test_the_import_command_creates_a_claimable_author_and_reports(
     shutil.copy(STORY, tmp_path / "story.txt")
     (tmp_path / "broken.txt").write_bytes(b"\x00" * 10)
     with pytest.raises(SystemExit) as exited:
-        call_command("import", str(tmp_path), "--author", "lauren", "--post", "--json")
+        call_command(
+            "import",
+            str(tmp_path),
+            "--author",
+            "lauren",
+            "--post",
+            "--fandom",
+            "Gilmore Girls",
+            "--json",
+        )
     assert exited.value.code == 1
     report = json.loads(capsys.readouterr().out)
     assert report["counts"] == {"imported": 1, "skipped": 0, "failed": 1}
     author = User.objects.get(username="lauren")
     assert author.claimable
     assert not author.has_usable_password()
-    assert Work.objects.get().posted
+    work = Work.objects.get()
+    assert work.posted
+    assert [tag.name for tag in work.fandoms] == ["Gilmore Girls"]
 
     call_command("import", str(tmp_path / "story.txt"), "--author", "lauren")
     assert "0 imported, 1 skipped as already imported, 0 failed" in capsys.readouterr().out
@@ -177,3 +188,16 @@ def test_a_folder_of_a_thousand_files_imports_990_and_names_the_10_broken(
     assert failed == broken
     assert Work.objects.count() == 990
     assert Chapter.objects.count() == 990
+
+
+def test_posting_a_file_that_names_no_fandom_keeps_it_as_a_draft_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = tmp_path / "no-fandom.txt"
+    story.write_text("Title: Nowhere\n\nChapter 1\n\nThe road ran out at the sea.")
+    call_command("import", str(story), "--author", "lauren", "--post")
+    captured = capsys.readouterr()
+    work = Work.objects.get()
+    assert not work.posted
+    assert f"note: {story}: kept as a draft: the file names no fandom" in captured.err
+    assert "1 imported, 0 skipped as already imported, 0 failed" in captured.out

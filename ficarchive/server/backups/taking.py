@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from ficarchive import __version__
+from ficarchive.exports.account_export import EXPORTS_FOLDER
 from ficarchive.server.backups import pg_tools
 from ficarchive.server.backups.manifest import (
     DATA,
@@ -239,9 +240,14 @@ def _postgres_backup(dest: Path, progress: Progress, *, indexes: bool) -> _Snaps
 
 def _data_files(data_dir: Path, *, downloads: bool) -> list[Path]:
     """The data folder's files a backup keeps: all but the database, the collected static
-    files and (unless asked for) the downloads, which the archive makes again on demand."""
+    files, (unless asked for) the downloads, which the archive makes again on demand, and the
+    users' data exports: short-lived copies of personal data, made again on request."""
     database = sqlite_path() if kind() == "sqlite" else data_dir / SQLITE_NAME
-    skipped = {"static", *(database.name + end for end in ("", "-wal", "-shm", "-journal"))}
+    skipped = {
+        "static",
+        EXPORTS_FOLDER,
+        *(database.name + end for end in ("", "-wal", "-shm", "-journal")),
+    }
     if not downloads:
         skipped.add("downloads")
     found: list[Path] = []

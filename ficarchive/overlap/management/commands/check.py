@@ -86,7 +86,7 @@ class Command(BaseCommand):
                 author = first.pseud.user if first else None
             user = author or AnonymousUser()
             draft: Work | None = work
-            parts = [text for _, text in chapter_texts(work)]
+            parts = [text for _, text in chapter_texts(work, drafts=True)]
             report = services.check_work(
                 work,
                 user,

@@ -51,7 +51,17 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path, help="files or folders to import")
         parser.add_argument("--author", required=True, help="user name to credit the works to")
         parser.add_argument("--pseud", help="the pseud to credit (default: the user's default)")
-        parser.add_argument("--post", action="store_true", help="post the works (default: drafts)")
+        parser.add_argument(
+            "--post",
+            action="store_true",
+            help="post the works (default: drafts); a work needs a fandom to be posted, so one "
+            "whose file names none stays a draft (see --fandom)",
+        )
+        parser.add_argument(
+            "--fandom",
+            default="",
+            help="the fandom of works whose file names none (e.g. 'Original Work')",
+        )
         parser.add_argument("--json", action="store_true", help="print the results as JSON")
         parser.add_argument(
             "--no-index",
@@ -69,7 +79,11 @@ class Command(BaseCommand):
         except AccountError as error:
             raise CommandError(f"--author {options['author']!r}: {error.message}") from None
         results = import_paths(
-            options["paths"], [pseud], post=options["post"], progress=Progress(sys.stderr)
+            options["paths"],
+            [pseud],
+            post=options["post"],
+            fandom=options["fandom"],
+            progress=Progress(sys.stderr),
         )
         if not options["no_index"]:
             index_now([r.work_id for r in results if r.status == IMPORTED and r.work_id])
@@ -83,6 +97,8 @@ class Command(BaseCommand):
             for result in results:
                 if result.status == FAILED:
                     self.stderr.write(f"failed: {result.path}: {result.message}")
+                elif result.status == IMPORTED and result.message:
+                    self.stderr.write(f"note: {result.path}: {result.message}")
             self.stdout.write(
                 f"{counts[IMPORTED]} imported, {counts[SKIPPED]} skipped as already imported, "
                 f"{counts[FAILED]} failed ({len(results)} files)"

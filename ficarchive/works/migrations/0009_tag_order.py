@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("tags", "0001_initial"),
-        ("works", "0007_related_works"),
+        ("works", "0008_chapter_drafts"),
     ]
 
     operations = [
