@@ -17,7 +17,7 @@ from ficarchive.community.comments import CommentInput, post_comment
 from ficarchive.overlap import services as overlap
 from ficarchive.overlap.models import Check
 from ficarchive.search import services as search
-from ficarchive.works.models import Work
+from ficarchive.works.models import Series, Work
 from tests.cast import make_user, make_work
 from tests.chromium import watched_page
 from tests.overlap.test_views import COPY_BODY, SOURCE_BODY, SOURCE_TITLE
@@ -41,6 +41,7 @@ def _archive() -> tuple[User, Work, Check]:
         characters=["Character One", "Character Two", "A Third Character With A Long Name"],
         freeforms=[LONG_TAG, "Angst", "Hurt/Comfort", "Slow Burn", "Alternate Universe"],
         summary="A keeper, a lighthouse and a winter.",
+        new_series_title="The Saltmarsh Cycle: Lighthouses, Keepers and the Winters Between Them",
     )
     parent = None
     for depth in range(9):  # a reply to a reply, nine deep
@@ -89,6 +90,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
     live_server: Any, browser: Browser, screen: ViewportSize, skin: str | None
 ) -> None:
     wren, work, check = _archive()
+    series = Series.objects.get()
     problems: list[str] = []
     context, page = watched_page(browser, problems)
     page.set_viewport_size(screen)
@@ -106,8 +108,11 @@ def test_no_page_scrolls_sideways_on_a_phone(
         f"{work.get_absolute_url()}?view_full_work=true",
         "/bookmarks/search",
         "/skins",
+        series.get_absolute_url(),
+        "/users/wren/series",
     ]
     writer_pages = [
+        f"{series.get_absolute_url()}/edit",
         "/works/new",
         f"/works/{check.work_id}/overlap/{check.pk}",
         "/users/wren/stats",

@@ -102,6 +102,8 @@ def render_atom(feed: Feed, *, opds: bool = True) -> bytes:
     root = etree.Element(_atom("feed"), nsmap=OPDS_NAMESPACES if opds else ATOM_NAMESPACES)  # type: ignore[arg-type]
     _add(root, _atom("id"), feed.id)
     _add(root, _atom("title"), feed.title)
+    if feed.subtitle:
+        _add(root, _atom("subtitle"), feed.subtitle, type="html")
     _add(root, _atom("updated"), _date(feed.updated))
     _person(root, "author", feed.author.name, feed.author.uri)
     for link in feed.links:

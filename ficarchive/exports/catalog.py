@@ -107,6 +107,7 @@ class Feed:
     total: int | None = None  # works in all pages, for paginated feeds
     per_page: int | None = None
     page: int | None = None
+    subtitle: str = ""  # sanitized HTML: a series' description
 
     def link(self, rel: str) -> Link | None:
         return next((link for link in self.links if link.rel == rel), None)

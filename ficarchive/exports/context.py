@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from ficarchive.accounts.models import Pseud
 from ficarchive.tags.models import Tag
 from ficarchive.works.models import Chapter, Work
-from ficarchive.works.queries import Part, numbered_parts, series_parts
+from ficarchive.works.queries import Part, numbered_parts, series_parts, tags_in_order
 from ficarchive.works.related import Relations, audience, related_of
 
 # The labels of AO3's download preface, in its order, with the tags each shows.
@@ -61,7 +61,9 @@ def export_context(work: Work, *, drafts: bool = False) -> ExportContext:
     `drafts` (its creator's own copy, in their account export)."""
     work = (
         Work.objects.prefetch_related(
-            "creatorships__pseud__user", "tags", Prefetch("serial_works", numbered_parts())
+            "creatorships__pseud__user",
+            tags_in_order(),
+            Prefetch("serial_works", numbered_parts()),
         )
         .filter(pk=work.pk)
         .get()

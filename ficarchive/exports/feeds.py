@@ -27,11 +27,14 @@ def public_works() -> QuerySet[Work]:
     return listed_works(AnonymousUser())
 
 
-def _feed(base: str, href: str, page: str, title: str, works: QuerySet[Work]) -> Feed:
+def _feed(
+    base: str, href: str, page: str, title: str, works: QuerySet[Work], subtitle: str = ""
+) -> Feed:
     entries = [publication(w, base) for w in with_blurb_data(works)[:FEED_SIZE]]
     return Feed(
         id=href,
         title=title,
+        subtitle=subtitle,
         updated=max((entry.updated for entry in entries), default=timezone.now()),
         kind="",
         author=Person(settings.SITE_NAME, base + reverse("home")),
@@ -50,7 +53,9 @@ def pseud_feed(base: str, pseud: Pseud) -> Feed:
 def series_feed(base: str, series: Series) -> Feed:
     href = base + reverse("exports:series_feed", args=[series.pk])
     works = public_works().filter(serial_works__series=series)
-    return _feed(base, href, base + series.get_absolute_url(), series.title, works)
+    page = base + series.get_absolute_url()
+    # The series' description, as its page shows it, under the feed's title.
+    return _feed(base, href, page, series.title, works, subtitle=series.summary)
 
 
 def tag_feed(base: str, tag: Tag) -> Feed:

@@ -321,7 +321,9 @@ def series(catalog: Catalog, series: Series, listing: Listing) -> Feed:
     up = catalog.link("up", NAVIGATION_KIND, "series_list", title="Series")
     works = series_works(catalog.user, series)
     title, args = series.title, (series.pk,)
-    return _works_feed(catalog, works, listing, title=title, view="series", args=args, up=up)
+    feed = _works_feed(catalog, works, listing, title=title, view="series", args=args, up=up)
+    feed.subtitle = series.summary  # the description, as on the series' page
+    return feed
 
 
 def _found(catalog: Catalog, query: str) -> QuerySet[Work]:

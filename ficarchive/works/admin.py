@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from ficarchive.accounts.admin import ModeratorAccess
 from ficarchive.works import events
-from ficarchive.works.models import Chapter, Creatorship, Series, SeriesWork, Work
+from ficarchive.works.models import Chapter, Creatorship, Series, SeriesWork, Work, WorkTag
 
 # Moderators change works here, outside `works.services`: these pages send the same work events,
 # so search, the overlap index, downloads and subscribers hear of the change.
@@ -19,6 +19,16 @@ class CreatorshipInline(admin.TabularInline):
     model = Creatorship
     extra = 0
     raw_id_fields = ["pseud"]
+
+
+class WorkTagInline(admin.TabularInline):
+    """The work's tags in the writer's order: a lower position comes first within its type."""
+
+    model = WorkTag
+    extra = 0
+    raw_id_fields = ["tag"]
+    fields = ["tag", "position"]
+    ordering = ["position", "id"]
 
 
 class ChapterInline(admin.StackedInline):
@@ -34,9 +44,8 @@ class WorkAdmin(ModeratorAccess, admin.ModelAdmin):
     list_display = ["title", "posted", "restricted", "word_count", "chapter_count", "updated_at"]
     list_filter = ["posted", "restricted", "complete", "language"]
     search_fields = ["title", "pseuds__name"]
-    raw_id_fields = ["tags"]
     readonly_fields = ["word_count", "chapter_count", "revision", "published_at", "updated_at"]
-    inlines = [CreatorshipInline, ChapterInline]
+    inlines = [CreatorshipInline, WorkTagInline, ChapterInline]
 
     def save_model(
         self, request: HttpRequest, obj: Work, form: ModelForm[Work], change: bool

@@ -11,7 +11,8 @@ from django.urls import reverse_lazy
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.tags.models import CATEGORIES, RATINGS, WARNINGS
 from ficarchive.tags.services import split_tag_list
-from ficarchive.works.models import LANGUAGES, Chapter, Work
+from ficarchive.works.models import LANGUAGES, Chapter, Series, Work
+from ficarchive.works.series import SeriesData
 from ficarchive.works.services import (
     FANDOM_NEEDED,
     ChapterData,
@@ -291,3 +292,32 @@ class ChapterForm(ChapterFieldsMixin, forms.Form):
             "body": chapter.body,
             "text_format": "html",
         }
+
+
+class SeriesForm(forms.Form):
+    """A series' own fields, as its creators edit them on AO3."""
+
+    required_marks = ("title",)
+
+    title = forms.CharField(label="Series title", max_length=255)
+    summary = _html_field("Description")
+    notes = _html_field("Notes")
+    complete = forms.BooleanField(label="This series is complete", required=False)
+
+    @classmethod
+    def initial_for(cls, series: Series) -> dict[str, Any]:
+        return {
+            "title": series.title,
+            "summary": series.summary,
+            "notes": series.notes,
+            "complete": series.complete,
+        }
+
+    def series_data(self) -> SeriesData:
+        data = self.cleaned_data
+        return SeriesData(
+            title=data["title"],
+            summary=data["summary"],
+            notes=data["notes"],
+            complete=data["complete"],
+        )

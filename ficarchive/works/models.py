@@ -82,7 +82,9 @@ class Work(models.Model):
     pseuds: models.ManyToManyField[Pseud, Creatorship] = models.ManyToManyField(
         Pseud, through="Creatorship", related_name="works"
     )
-    tags = models.ManyToManyField(Tag, related_name="works", blank=True)
+    tags: models.ManyToManyField[Tag, WorkTag] = models.ManyToManyField(
+        Tag, through="WorkTag", related_name="works", blank=True
+    )
 
     class Meta:
         indexes = [models.Index(fields=["posted", "restricted", "-updated_at"])]
@@ -116,15 +118,22 @@ class Work(models.Model):
     def is_rtl(self) -> bool:
         return self.language in RIGHT_TO_LEFT
 
-    # The helpers below read prefetched tags (see works.queries) without new queries.
+    # The helpers below read the tags `works.queries.tags_in_order` prefetched, without new
+    # queries; within a type they keep the order the writer typed them in (the first
+    # relationship is the main one, as on AO3).
+    def _tags_in_order(self) -> list[Tag]:
+        if "tags" in getattr(self, "_prefetched_objects_cache", {}):
+            return list(self.tags.all())
+        return list(self.tags.order_by(*TAG_POSITION))
+
     def tags_of(self, tag_type: str) -> list[Tag]:
-        return sorted(
-            (tag for tag in self.tags.all() if tag.type == tag_type), key=lambda t: t.name.lower()
-        )
+        return [tag for tag in self._tags_in_order() if tag.type == tag_type]
 
     @property
     def sorted_tags(self) -> list[Tag]:
-        return sorted(self.tags.all(), key=lambda t: (TAG_ORDER.get(t.type, 99), t.name.lower()))
+        """Every tag, by type in AO3's order (rating, warnings, categories, fandoms,
+        relationships, characters, additional tags), each type in the writer's order."""
+        return sorted(self._tags_in_order(), key=lambda t: TAG_ORDER.get(t.type, 99))
 
     @property
     def rating(self) -> str:
@@ -191,6 +200,29 @@ class Creatorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pseud} on {self.work}"
+
+
+# Orders a work's tags (`Tag` rows reached through `Work.tags`) as the writer typed them.
+TAG_POSITION = ("work_tags__position", "work_tags__id")
+
+
+class WorkTag(models.Model):
+    """A tag on a work, at the place its writer gave it: tags keep the writer's order within
+    each type, as on AO3. The table is the one the plain many-to-many field had."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="work_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="work_tags")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "works_work_tags"
+        # No default ordering: the through table is also read in UNIONs (`tags.filters`);
+        # those that show tags order by `TAG_POSITION`.
+        # The constraint the table was made with (as Django's own many-to-many tables are).
+        unique_together = [("work", "tag")]
+
+    def __str__(self) -> str:
+        return f"{self.tag} on {self.work}"
 
 
 class Chapter(models.Model):

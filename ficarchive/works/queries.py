@@ -19,16 +19,22 @@ from ficarchive.tags.models import Tag
 from ficarchive.tags.queries import suggestions_from
 from ficarchive.tags.suggest import Suggestion
 from ficarchive.texts.structure import ParsedWork, html_to_text
-from ficarchive.works.models import Chapter, Creatorship, Series, SeriesWork, Work
+from ficarchive.works.models import TAG_POSITION, Chapter, Creatorship, Series, SeriesWork, Work
 
 
 def with_blurb_data(works: QuerySet[Work]) -> QuerySet[Work]:
     """Everything a blurb shows, fetched in a fixed number of queries however many works."""
     return works.prefetch_related(
         Prefetch("creatorships", queryset=Creatorship.objects.select_related("pseud__user")),
-        "tags",
+        tags_in_order(),
         Prefetch("serial_works", queryset=numbered_parts()),
     )
+
+
+def tags_in_order() -> Prefetch[str, QuerySet[Tag], str]:
+    """A prefetch of works' tags in the order their writers gave them, which `Work.tags_of`
+    and `Work.sorted_tags` keep within each type (issue 19)."""
+    return Prefetch("tags", queryset=Tag.objects.order_by(*TAG_POSITION))
 
 
 # -- series parts as readers see them --------------------------------------------------------

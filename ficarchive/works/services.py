@@ -15,7 +15,7 @@ from django.utils import timezone
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.services import AccountError, default_pseud, other_user
 from ficarchive.tags.filters import refilter_works
-from ficarchive.tags.models import OFFICIAL_TAGS, TagType
+from ficarchive.tags.models import OFFICIAL_TAGS, Tag, TagType
 from ficarchive.tags.services import TagError, find_or_create_tags
 from ficarchive.texts.counting import count_words
 from ficarchive.texts.paragraphs import format_body, html_to_html
@@ -28,6 +28,7 @@ from ficarchive.works.models import (
     Series,
     SeriesWork,
     Work,
+    WorkTag,
 )
 
 
@@ -156,8 +157,18 @@ def _set_tags(work: Work, data: WorkData) -> None:
             tags.extend(find_or_create_tags(tag_type, names))
         except TagError as error:
             raise WorkError(error.message, str(tag_type)) from None
-    work.tags.set(tags)
+    _store_tags(work, tags)
     refilter_works([work.pk])
+
+
+def _store_tags(work: Work, tags: list[Tag]) -> None:
+    """The work's tags become these, in this order: the order the writer typed them in,
+    which the work's pages and downloads keep within each type (issue 19)."""
+    wanted = list(dict.fromkeys(tags))
+    WorkTag.objects.filter(work=work).delete()
+    WorkTag.objects.bulk_create(
+        WorkTag(work=work, tag=tag, position=position) for position, tag in enumerate(wanted)
+    )
 
 
 # Tags a writer may add one type at a time (from the suggestions); the official ones go
@@ -187,7 +198,11 @@ def add_tags(work: Work, tag_type: str, names: list[str]) -> list[str]:
     new = [tag for tag in dict.fromkeys(tags) if tag.pk not in had]
     if not new:
         return []
-    work.tags.add(*new)
+    after = work.work_tags.aggregate(last=Max("position"))["last"]
+    start = 0 if after is None else after + 1
+    WorkTag.objects.bulk_create(
+        WorkTag(work=work, tag=tag, position=start + offset) for offset, tag in enumerate(new)
+    )
     refilter_works([work.pk])
     work.revision = F("revision") + 1
     work.save(update_fields=["revision", "edited_at"])

@@ -7,6 +7,7 @@ from ficarchive.works import (
     creatorship_views,
     import_views,
     related_views,
+    series_views,
     tag_views,
     views,
 )
@@ -49,7 +50,9 @@ urlpatterns = [
         name="co_creator_requests",
     ),
     path("users/<str:username>/related-works", related_views.related_works, name="related_works"),
-    path("series/<int:series_id>", views.series_page, name="series"),
+    path("series/<int:series_id>", series_views.series_page, name="series"),
+    path("series/<int:series_id>/edit", series_views.series_edit, name="series_edit"),
+    path("users/<str:username>/series", series_views.user_series, name="user_series"),
     path("tags/autocomplete", tag_views.autocomplete, name="tag_autocomplete"),
     path("works/<int:work_id>/tags/suggested", tag_views.add_suggested, name="add_suggested_tags"),
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ficarchive.accounts.models import Pseud
@@ -16,7 +16,7 @@ from ficarchive.accounts.services import default_pseud
 from ficarchive.accounts.web import signed_in
 from ficarchive.works import events, services
 from ficarchive.works.forms import WorkForm
-from ficarchive.works.models import Chapter, Series, Work
+from ficarchive.works.models import Chapter, Work
 from ficarchive.works.queries import (
     can_edit,
     chapter_index,
@@ -25,7 +25,6 @@ from ficarchive.works.queries import (
     listed_works,
     readable_chapters,
     series_parts,
-    series_works,
     with_blurb_data,
 )
 from ficarchive.works.related import reader, related_of
@@ -161,23 +160,6 @@ def navigate(request: HttpRequest, work_id: int) -> HttpResponse:
         adult = "?view_adult=true" if request.GET.get("view_adult") == "true" else ""
         return redirect(chapter.get_absolute_url() + adult)
     return render(request, "works/navigate.html", {"work": work, "chapters": index})
-
-
-def series_page(request: HttpRequest, series_id: int) -> HttpResponse:
-    series = get_object_or_404(Series.objects.prefetch_related("pseuds__user"), pk=series_id)
-    works = list(with_blurb_data(series_works(request.user, series)))
-    owns = request.user.is_authenticated and any(
-        pseud.user_id == request.user.pk for pseud in series.pseuds.all()
-    )
-    if not works and not owns:
-        raise Http404("No series found.")
-    context = {
-        "series": series,
-        "works": works,
-        "word_count": sum(work.word_count for work in works),
-        "is_creator": owns,
-    }
-    return render(request, "works/series.html", context)
 
 
 @require_POST

@@ -6,6 +6,7 @@ import feedparser  # type: ignore[import-untyped]
 import pytest
 from django.test import Client
 
+from ficarchive.works.series import SeriesData, edit_series
 from tests.exports.library import get, make_library
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,19 @@ def test_a_series_feed_lists_its_public_works(client: Client) -> None:
     assert feed.feed.link == f"http://testserver/series/{library.series.pk}"
     assert [entry.title for entry in feed.entries] == ["The Runaways", "Everything Back But You"]
     assert "Series: Part 2 of" in feed.entries[0].content[0].value
+
+
+def test_a_series_feed_shows_the_series_description(client: Client) -> None:
+    library = make_library()
+    data = SeriesData(title="Back Again", summary="Rory and Jess, <em>again</em>.")
+    edit_series(library.author, library.series, data)
+    raw = get(client, f"/series/{library.series.pk}/works.atom")
+    feed = feedparser.parse(raw)
+    assert not feed.bozo
+    assert feed.feed.subtitle == "<p>Rory and Jess, <em>again</em>.</p>"
+    # A series without a description has no subtitle.
+    edit_series(library.author, library.series, SeriesData(title="Back Again"))
+    assert b"<subtitle" not in get(client, f"/series/{library.series.pk}/works.atom")
 
 
 def test_the_feeds_offer_no_downloads_or_facets(client: Client) -> None:
