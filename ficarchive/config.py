@@ -150,13 +150,15 @@ def env_secret(name: str, default_file: Path) -> str:
 
 def site_url(host: str | None = None, port: int | None = None) -> str:
     """SITE_URL without its trailing slash; when unset, where `ficarchive serve` listens (HOST
-    and PORT, or the host and port given), a wildcard or loopback host read as `localhost`."""
+    and PORT, or the host and port given), as `serve` prints it: a wildcard host (all
+    addresses) read as `localhost`. A link on another host than the one a reader browses would
+    lose their log-in on the way (cookies are per host), so 127.0.0.1 stays 127.0.0.1."""
     value = _get("SITE_URL")
     if value is not None:
         return value.rstrip("/")
     host = env_str("HOST", "127.0.0.1") if host is None else host
     port = env_int("PORT", 8000, minimum=1) if port is None else port
-    if host in {"", "0.0.0.0", "::", "[::]", "127.0.0.1", "::1", "[::1]"}:
+    if host in {"", "0.0.0.0", "::", "[::]"}:
         host = "localhost"
     elif ":" in host and not host.startswith("["):
         host = f"[{host}]"  # an IPv6 address

@@ -31,7 +31,7 @@ def test_an_unset_site_url_is_where_serve_listens(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("SITE_URL", raising=False)
     monkeypatch.delenv("HOST", raising=False)
     monkeypatch.setenv("PORT", "8123")
-    assert site_url() == "http://localhost:8123"
+    assert site_url() == "http://127.0.0.1:8123"
     monkeypatch.setenv("HOST", "0.0.0.0")
     assert site_url() == "http://localhost:8123"
     monkeypatch.setenv("HOST", "fics.lan")
@@ -63,7 +63,7 @@ def test_the_settings_follow_port_when_site_url_is_unset(tmp_path: Path) -> None
         text=True,
         check=True,
     ).stdout.strip()
-    assert printed == "http://localhost:8123"
+    assert printed == "http://127.0.0.1:8123"
 
 
 @pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_a_download_links_back_to_the_port_the_archive_serves_on(
     settings.SITE_URL = site_url()
     work = make_work(title="Everything Back But You")
     page = _html_download(client, work.pk, work.title)
-    assert f'href="http://localhost:8123/works/{work.pk}"' in page
+    assert f'href="http://127.0.0.1:8123/works/{work.pk}"' in page
     assert ":8000" not in page
 
 
@@ -109,6 +109,6 @@ def test_emails_link_to_the_port_the_archive_serves_on(
     Update.objects.create(user=reader, event="work:1", work=work, text="New work by author")
     assert send_digests() == 1
     digest = mail.outbox[0].body
-    assert f"http://localhost:8123{work.get_absolute_url()}" in digest
-    assert "http://localhost:8123/" in digest.split(work.get_absolute_url(), 1)[1]
+    assert f"http://127.0.0.1:8123{work.get_absolute_url()}" in digest
+    assert "http://127.0.0.1:8123/" in digest.split(work.get_absolute_url(), 1)[1]
     assert ":8000" not in digest

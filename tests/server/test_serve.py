@@ -188,7 +188,7 @@ def test_downloads_link_to_the_port_serve_listens_on_when_site_url_is_unset(
         )
         status, body = _get(f"http://127.0.0.1:{port}/downloads/{work_id}/Lanterns.html")
         assert status == 200
-        assert f'href="http://localhost:{port}/works/{work_id}"' in body.decode()
+        assert f'href="http://127.0.0.1:{port}/works/{work_id}"' in body.decode()
         assert ":8000" not in body.decode()
     finally:
         server.terminate()
