@@ -87,6 +87,7 @@ def _import_works(request: HttpRequest) -> HttpResponse:
     chosen = [p for p in pseuds if str(p.pk) == request.POST.get("pseud")]
     credit = chosen or [default_pseud(user)]
     post = request.POST.get("post") == "on"
+    fandom = request.POST.get("fandom", "")
     results: list[ImportResult] = []
     limits = from_settings()
     with ParserProcess(limits) as parser:
@@ -95,7 +96,9 @@ def _import_works(request: HttpRequest) -> HttpResponse:
             if upload.size is not None and upload.size > limits.max_file_bytes:
                 results.append(ImportResult(name, FAILED, too_big(upload.size, limits)))
                 continue
-            results.append(import_bytes(upload.read(), name, credit, post=post, parser=parser))
+            results.append(
+                import_bytes(upload.read(), name, credit, post=post, parser=parser, fandom=fandom)
+            )
     if len(results) == 1 and results[0].status == IMPORTED and results[0].work_id and not post:
         messages.success(
             request, f"{results[0].title} was imported as a draft. Check it, then post."

@@ -41,13 +41,26 @@ def test_a_folder_upload_reports_every_file(client: Client) -> None:
         _upload("second.md", b"# Two\n\nSome text here."),
         _upload("broken.txt", b"\x00\x01" * 50),
     ]
-    response = client.post(reverse("works:import"), {"folder": files, "post": "on"})
+    response = client.post(
+        reverse("works:import"), {"folder": files, "post": "on", "fandom": "Original Work"}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "2 imported, 0 skipped as already imported, 1 failed." in page
     assert "broken.txt" in page
     assert "binary file" in page
-    assert Work.objects.filter(posted=True).count() == 2
+    assert Work.objects.filter(posted=True, tags__name="Original Work").count() == 2
+
+
+def test_posting_files_that_name_no_fandom_keeps_them_as_drafts_and_says_why(
+    client: Client,
+) -> None:
+    client.force_login(make_user("author"))
+    files = [_upload("second.md", b"# Two\n\nSome text here.")]
+    response = client.post(reverse("works:import"), {"files": files, "post": "on"})
+    page = response.content.decode()
+    assert "kept as a draft: the file names no fandom" in page
+    assert not Work.objects.get().posted
 
 
 def test_importing_needs_a_file_and_an_account(client: Client) -> None:
