@@ -22,10 +22,16 @@ from ficarchive.texts.structure import ParsedWork, html_to_text
 from ficarchive.works.models import TAG_POSITION, Chapter, Creatorship, Series, SeriesWork, Work
 
 
+def with_creators(works: QuerySet[Work]) -> QuerySet[Work]:
+    """The works' creators (their pseuds and users), for bylines and `is_creator`."""
+    return works.prefetch_related(
+        Prefetch("creatorships", queryset=Creatorship.objects.select_related("pseud__user"))
+    )
+
+
 def with_blurb_data(works: QuerySet[Work]) -> QuerySet[Work]:
     """Everything a blurb shows, fetched in a fixed number of queries however many works."""
-    return works.prefetch_related(
-        Prefetch("creatorships", queryset=Creatorship.objects.select_related("pseud__user")),
+    return with_creators(works).prefetch_related(
         tags_in_order(),
         Prefetch("serial_works", queryset=numbered_parts()),
     )

@@ -24,8 +24,9 @@ from ficarchive.works.queries import (
     is_creator,
     listed_works,
     readable_chapters,
-    series_parts,
+    tags_in_order,
     with_blurb_data,
+    with_creators,
 )
 from ficarchive.works.related import reader, related_of
 from ficarchive.works.web import visible_work
@@ -75,13 +76,20 @@ def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
         "work": work,
         "is_creator": is_creator(request.user, work),
         "adult_query": "?view_adult=true" if adult else "",
-        "series_parts": series_parts(work, request.user.is_authenticated),
         "related": related_of(work, reader(request.user)),
     }
 
 
+def _reading_work(request: HttpRequest, work_id: int) -> Work:
+    """The work of a reading page with its creators and tags (the adult check reads its
+    rating), not its series: those are in the cached fragment `works_tags.work_tags`, which
+    fetches them when it makes it."""
+    works = with_creators(Work.objects.all()).prefetch_related(tags_in_order())
+    return visible_work(request, work_id, works)
+
+
 def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
-    work = visible_work(request, work_id)
+    work = _reading_work(request, work_id)
     if _asks_adult_check(request, work):
         return _adult_check(request, work)
     events.work_read.send(sender=Work, request=request, work=work)
@@ -109,7 +117,7 @@ def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
 
 
 def chapter_page(request: HttpRequest, work_id: int, chapter_id: int) -> HttpResponse:
-    work = visible_work(request, work_id)
+    work = _reading_work(request, work_id)
     if _asks_adult_check(request, work):
         return _adult_check(request, work)
     index = chapter_index(work, request.user)

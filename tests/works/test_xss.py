@@ -478,6 +478,9 @@ KNOWN_SAFE: dict[tuple[str, str], str | tuple[type[Any], str]] = {
     ("works/templatetags/works_tags.py", "'<p class=\"empty\">No works here yet.</p>'"): (
         "a constant"
     ),
+    ("works/templatetags/works_tags.py", "html"): (
+        "a work's tags rendered by works/work_tags.html, which escapes"
+    ),
 }
 _OUTPUT = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _SAFE_FIELD = re.compile(r"^\s*([\w.]+)\.(\w+)\s*\|\s*safe\s*$")

@@ -1,4 +1,5 @@
-"""The AO3 'required tags' square: rating, warnings, category and completion at a glance."""
+"""The AO3 'required tags' square, and the parts of reading pages and lists that are the same
+for every reader of an audience (blurbs, a work's tags), cached per revision of the work."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ficarchive.tags.models import TagType
 from ficarchive.works.models import Work
-from ficarchive.works.queries import Part, series_parts
+from ficarchive.works.queries import Part, series_parts, tags_in_order
 
 register = template.Library()
 
@@ -99,8 +100,7 @@ def blurbs(context: Any, works: Any) -> SafeString:
     the works whose blurbs are not cached get their creators, tags and series fetched, so a
     list whose blurbs are all cached costs one query.
     """
-    user = context.get("user")
-    signed_in = bool(user is not None and user.is_authenticated)
+    signed_in = _signed_in(context)
     lookups: tuple[Any, ...] = ()
     if isinstance(works, QuerySet):
         lookups = tuple(getattr(works, "_prefetch_related_lookups", ()))
@@ -123,3 +123,30 @@ def blurbs(context: Any, works: Any) -> SafeString:
         return mark_safe('<p class="empty">No works here yet.</p>')
     listed = "".join(cached[_blurb_key(work, signed_in)] for work in items)
     return mark_safe(f'<ol class="work index group">{listed}</ol>')
+
+
+# Names changed elsewhere (a tag renamed, a series retitled) do not move the work's revision:
+# they show within a minute, as on the logged-out page cache (server.page_cache).
+FRAGMENT_SECONDS = 60
+
+
+def _signed_in(context: Any) -> bool:
+    user = context.get("user")
+    return bool(user is not None and user.is_authenticated)
+
+
+@register.simple_tag(takes_context=True)
+def work_tags(context: Any, work: Work) -> SafeString:
+    """The work page's tags, language and series (`works/work_tags.html`), made once per
+    revision and audience, then from the cache. The work's tags are fetched only on a miss, so
+    a reading page that finds them cached loads the work without them."""
+    signed_in = _signed_in(context)
+    key = f"work-tags:{work.pk}:{work.content_stamp}:{'in' if signed_in else 'out'}"
+    html: str | None = cache.get(key)
+    if html is None:
+        if "tags" not in getattr(work, "_prefetched_objects_cache", {}):
+            prefetch_related_objects([work], tags_in_order())
+        parts = series_parts(work, signed_in)
+        html = render_to_string("works/work_tags.html", {"work": work, "series_parts": parts})
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return mark_safe(html)
