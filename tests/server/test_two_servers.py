@@ -261,6 +261,11 @@ def test_two_servers_share_works_pages_kudos_and_log_in_limits(
     _, page = second.get(work_page)
     assert b"1 guest left kudos on this work!" in page
 
+    # The guest (one address, no cookies) read the work through both servers, and counts as
+    # one hit: the memo in Redis and the database's unique row agree across servers.
+    with psycopg.connect(database_url, autocommit=True) as db:
+        assert db.execute("SELECT hits FROM works_work WHERE id = %s", [work_id]).fetchone() == (1,)
+
     # Wrong passwords on the first until the limit; the next try, on the second, waits.
     for _ in range(LOGIN_ATTEMPTS):
         status, _ = first.post(
