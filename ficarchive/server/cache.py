@@ -1,4 +1,5 @@
-"""The in-process cache with its memory bounded in bytes, not only in entries.
+"""The archive's caches: the in-process one with its memory bounded in bytes, not only in
+entries, and the check that a shared one (Redis, `CACHE_URL`) answers before `serve` starts.
 
 Django's local-memory cache counts entries: 5,000 of them. Entries are blurbs of a few KB and
 logged-out readers' work pages, and a page is as big as its work: 150 requests for one 8.5 MB
@@ -9,6 +10,11 @@ hold: `MAX_BYTES` in all (the least recently used go first), and an entry above
 
 Sizes are those of the pickled values the local-memory cache keeps, plus their keys; the
 dictionaries around them add a few hundred bytes an entry, which `ENTRY_OVERHEAD` counts.
+
+With `CACHE_URL` set, Django's own Redis backend holds the same entries for every process and
+machine. Nothing kept depends on the process that kept it: pages and blurbs are keyed by their
+work's revision and counts (read from the database), tag counts by the ids of the works counted,
+and a hit's memo is one atomic `add`, the database's unique row deciding whether a hit counts.
 """
 
 from __future__ import annotations
@@ -17,8 +23,11 @@ from collections import OrderedDict
 from threading import Lock
 from typing import Any
 
+import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
+
+from ficarchive.config import ConfigError
 
 ENTRY_OVERHEAD = 300
 
@@ -109,3 +118,18 @@ class BoundedMemoryCache(LocMemCache):
             self._ledger.clear()
             self._cache.clear()
             self._expire_info.clear()
+
+
+def check_shared_cache(url: str | None) -> None:
+    """Stop with an error naming CACHE_URL when the Redis it names does not answer: better at
+    start than as every page failing once readers come."""
+    if url is None:
+        return
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, ValueError) as error:
+        raise ConfigError(f"CACHE_URL={url!r}: no Redis answers there ({error})") from None
