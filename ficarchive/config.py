@@ -246,7 +246,7 @@ def cache_from_url(url: str | None, memory_bytes: int) -> dict[str, Any]:
     if parts.scheme != "unix" and not parts.hostname:
         raise ConfigError(f"CACHE_URL={url!r}: the Redis host is missing")
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "ficarchive.server.cache.SharedCache",
         "LOCATION": url,
         # A cache that stops answering fails its page in seconds, not a worker's whole timeout.
         "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},

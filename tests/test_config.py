@@ -82,7 +82,7 @@ def test_the_cache_is_each_process_memory_unless_cache_url_names_redis() -> None
     assert own["BACKEND"] == "ficarchive.server.cache.BoundedMemoryCache"
     assert own["OPTIONS"]["MAX_BYTES"] == 64 * 1024 * 1024
     shared = cache_from_url("redis://127.0.0.1:6379/3", 64 * 1024 * 1024)
-    assert shared["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["BACKEND"] == "ficarchive.server.cache.SharedCache"
     assert shared["LOCATION"] == "redis://127.0.0.1:6379/3"
 
 
