@@ -48,6 +48,10 @@ OPTIONS: dict[str, str] = {
     ),
     "EXPORT_INLINE_WORDS": "Works longer than this have their downloads made by a background job.",
     "CACHE_MEMORY_MB": "Memory each server process keeps cached pages and blurbs in, in MB.",
+    "CACHE_URL": (
+        "`redis://127.0.0.1:6379/0`: one Redis cache shared by every server; "
+        "unset: each process's own memory."
+    ),
     "IMPORT_MAX_FILE_MB": "The largest story file read, in MB (import, upload, `parse`).",
     "IMPORT_MAX_WORDS": "The longest work imported, in words; longer files are refused.",
     "CHAPTER_MAX_CHARACTERS": "The longest chapter text the posting forms take, in characters.",
@@ -218,6 +222,34 @@ def database_from_url(url: str | None, sqlite_path: Path) -> dict[str, Any]:
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": options,
+    }
+
+
+def cache_from_url(url: str | None, memory_bytes: int) -> dict[str, Any]:
+    """Django's CACHES['default'] for CACHE_URL: Redis, shared by every server process and
+    machine; unset, each process's own memory, bounded in bytes (`ficarchive.server.cache`)."""
+    if url is None:
+        return {
+            "BACKEND": "ficarchive.server.cache.BoundedMemoryCache",
+            "OPTIONS": {
+                "MAX_ENTRIES": 5000,
+                "MAX_BYTES": memory_bytes,
+                "MAX_ENTRY_BYTES": memory_bytes // 8,
+            },
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigError(
+            f"CACHE_URL={url!r}: expected redis://host:6379/0 (or rediss://, unix://), "
+            "or leave it unset for each process's own memory"
+        )
+    if parts.scheme != "unix" and not parts.hostname:
+        raise ConfigError(f"CACHE_URL={url!r}: the Redis host is missing")
+    return {
+        "BACKEND": "ficarchive.server.cache.SharedCache",
+        "LOCATION": url,
+        # A cache that stops answering fails its page in seconds, not a worker's whole timeout.
+        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
     }
 
 

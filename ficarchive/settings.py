@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ficarchive.config import (
+    cache_from_url,
     database_from_url,
     email_from_url,
     env_bool,
@@ -147,19 +148,12 @@ DATABASES = {
 private_database(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rendered blurbs and anonymous readers' work pages, kept in each server process's memory,
-# bounded in bytes (ficarchive.server.cache): a page over an eighth of it is not kept.
+# Rendered blurbs and anonymous readers' work pages: in each server process's memory, bounded in
+# bytes (ficarchive.server.cache; a page over an eighth of it is not kept), or in one Redis that
+# every process and machine shares (CACHE_URL).
 CACHE_MEMORY_BYTES = env_int("CACHE_MEMORY_MB", 128, minimum=1) * 1024 * 1024
-CACHES = {
-    "default": {
-        "BACKEND": "ficarchive.server.cache.BoundedMemoryCache",
-        "OPTIONS": {
-            "MAX_ENTRIES": 5000,
-            "MAX_BYTES": CACHE_MEMORY_BYTES,
-            "MAX_ENTRY_BYTES": CACHE_MEMORY_BYTES // 8,
-        },
-    }
-}
+CACHE_URL = env_str("CACHE_URL", "") or None
+CACHES = {"default": cache_from_url(CACHE_URL, CACHE_MEMORY_BYTES)}
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

@@ -6,6 +6,7 @@ import pytest
 
 from ficarchive.config import (
     ConfigError,
+    cache_from_url,
     database_from_url,
     env_bool,
     env_choice,
@@ -74,3 +75,25 @@ def test_postgresql_gets_planner_settings_unless_the_url_names_them(tmp_path: Pa
     }
     asked = database_from_url("postgresql://fan@db.example/archive?options=-c%20jit%3Don", tmp_path)
     assert asked["OPTIONS"]["options"] == "-c jit=on -c random_page_cost=1.1"
+
+
+def test_the_cache_is_each_process_memory_unless_cache_url_names_redis() -> None:
+    own = cache_from_url(None, 64 * 1024 * 1024)
+    assert own["BACKEND"] == "ficarchive.server.cache.BoundedMemoryCache"
+    assert own["OPTIONS"]["MAX_BYTES"] == 64 * 1024 * 1024
+    shared = cache_from_url("redis://127.0.0.1:6379/3", 64 * 1024 * 1024)
+    assert shared["BACKEND"] == "ficarchive.server.cache.SharedCache"
+    assert shared["LOCATION"] == "redis://127.0.0.1:6379/3"
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("memcached://127.0.0.1:11211", "expected redis://host:6379/0"),
+        ("127.0.0.1:6379", "expected redis://host:6379/0"),
+        ("redis:///0", "the Redis host is missing"),
+    ],
+)
+def test_a_cache_url_that_is_not_redis_names_cache_url(url: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=f"CACHE_URL={url!r}: {problem}"):
+        cache_from_url(url, 1024)

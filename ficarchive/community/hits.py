@@ -60,7 +60,10 @@ def count_guest_hit(request: HttpRequest, work_id: int) -> bool:
 def record_hit(work_id: int, reader: str, day: date) -> bool:
     """Insert the reader's row for the day, ignoring a duplicate; add one hit if it went in."""
     if not cache.add(f"hit:{work_id}:{day.isoformat()}:{reader}", True, DAY_SECONDS):
-        return False  # counted already, by this server process
+        # Counted already: by this process, or with CACHE_URL by any server (`add` is atomic
+        # in Redis). A memo lost (evicted, another process's memory) costs only the INSERT
+        # below, which the unique row keeps from counting twice.
+        return False
     table = connection.ops.quote_name(Hit._meta.db_table)
     # ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike) says through the row count whether
     # the row is new, without an error to catch or a savepoint to roll back.

@@ -1,4 +1,5 @@
-"""The in-process cache with its memory bounded in bytes, not only in entries.
+"""The archive's caches: the in-process one with its memory bounded in bytes, not only in
+entries, and the check that a shared one (Redis, `CACHE_URL`) answers before `serve` starts.
 
 Django's local-memory cache counts entries: 5,000 of them. Entries are blurbs of a few KB and
 logged-out readers' work pages, and a page is as big as its work: 150 requests for one 8.5 MB
@@ -9,16 +10,28 @@ hold: `MAX_BYTES` in all (the least recently used go first), and an entry above
 
 Sizes are those of the pickled values the local-memory cache keeps, plus their keys; the
 dictionaries around them add a few hundred bytes an entry, which `ENTRY_OVERHEAD` counts.
+
+With `CACHE_URL` set, Django's own Redis backend holds the same entries for every process and
+machine. Nothing kept depends on the process that kept it: pages and blurbs are keyed by their
+work's revision and counts (read from the database), tag counts by the ids of the works counted,
+and a hit's memo is one atomic `add`, the database's unique row deciding whether a hit counts.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from threading import Lock
 from typing import Any
 
+import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+
+from ficarchive.config import ConfigError
+
+logger = logging.getLogger(__name__)
 
 ENTRY_OVERHEAD = 300
 
@@ -109,3 +122,78 @@ class BoundedMemoryCache(LocMemCache):
             self._ledger.clear()
             self._cache.clear()
             self._expire_info.clear()
+
+
+class SharedCache(RedisCache):
+    """Django's Redis cache, where a Redis gone away (stopped, restarting, out of reach) is a
+    miss rather than an error: pages are made afresh, as with no cache, instead of every page
+    failing with a 500. Each failure is logged as a warning; `serve` still refuses to start
+    without a Redis that answers (`check_shared_cache`).
+
+    `add` answers True when Redis cannot say: its one caller, the hit counter, then lets the
+    database's unique row decide, as it does for a memo that was evicted."""
+
+    def _failed(self, operation: str, error: Exception) -> None:
+        logger.warning("the shared cache (CACHE_URL) failed to %s: %s", operation, error)
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        try:
+            return super().get(key, default, version)
+        except redis.RedisError as error:
+            self._failed("get", error)
+            return default
+
+    def get_many(self, keys: Any, version: int | None = None) -> dict[Any, Any]:
+        try:
+            return super().get_many(keys, version)
+        except redis.RedisError as error:
+            self._failed("get", error)
+            return {}
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> None:
+        try:
+            super().set(key, value, timeout, version)
+        except redis.RedisError as error:
+            self._failed("set", error)
+
+    def set_many(
+        self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list[Any]:
+        try:
+            return super().set_many(data, timeout, version)
+        except redis.RedisError as error:
+            self._failed("set", error)
+            return list(data)
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
+        try:
+            return bool(super().add(key, value, timeout, version))
+        except redis.RedisError as error:
+            self._failed("add", error)
+            return True
+
+    def delete(self, key: Any, version: int | None = None) -> bool:
+        try:
+            return bool(super().delete(key, version))
+        except redis.RedisError as error:
+            self._failed("delete", error)
+            return False
+
+
+def check_shared_cache(url: str | None) -> None:
+    """Stop with an error naming CACHE_URL when the Redis it names does not answer: better at
+    start than as every page failing once readers come."""
+    if url is None:
+        return
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, ValueError) as error:
+        raise ConfigError(f"CACHE_URL={url!r}: no Redis answers there ({error})") from None

@@ -11,15 +11,18 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -455,4 +458,77 @@ def test_a_backup_leaves_out_the_users_data_exports(tmp_path: Path) -> None:
     (tmp_path / "covers").mkdir()
     (tmp_path / "covers" / "owl.jpg").write_bytes(b"jpeg")
     kept = _data_files(tmp_path, downloads=True)
-    assert kept == [tmp_path / "covers" / "owl.jpg"]
+    assert kept == [(tmp_path / "covers" / "owl.jpg", "data/covers/owl.jpg")]
+
+
+def test_with_downloads_a_backup_keeps_the_files_of_a_downloads_dir_outside_the_data_folder(
+    tmp_path: Path, settings: Any
+) -> None:
+    data, shared = tmp_path / "data", tmp_path / "shared"
+    (data / "downloads" / "3").mkdir(parents=True)
+    (data / "downloads" / "3" / "old.epub").write_bytes(b"from before DOWNLOADS_DIR was set")
+    (shared / "12" / "site").mkdir(parents=True)
+    (shared / "12" / "site" / "4-1700.epub").write_bytes(b"PK epub")
+    (shared / "12" / "site" / ".9f2c.partial").write_bytes(b"PK half")  # still being written
+    settings.DOWNLOADS_DIR = shared
+
+    kept = _data_files(data, downloads=True)
+
+    assert kept == [(shared / "12" / "site" / "4-1700.epub", "data/downloads/12/site/4-1700.epub")]
+    assert _data_files(data, downloads=False) == []
+
+
+def test_a_downloads_dir_inside_the_data_folder_is_kept_once_and_only_when_asked(
+    tmp_path: Path, settings: Any
+) -> None:
+    (tmp_path / "files" / "made" / "5").mkdir(parents=True)
+    (tmp_path / "files" / "made" / "5" / "1-2.html").write_bytes(b"<html>")
+    (tmp_path / "files" / "cover.jpg").write_bytes(b"jpeg")
+    settings.DOWNLOADS_DIR = tmp_path / "files" / "made"
+
+    assert _data_files(tmp_path, downloads=True) == [
+        (tmp_path / "files" / "cover.jpg", "data/files/cover.jpg"),
+        (tmp_path / "files" / "made" / "5" / "1-2.html", "data/downloads/5/1-2.html"),
+    ]
+    assert _data_files(tmp_path, downloads=False) == [
+        (tmp_path / "files" / "cover.jpg", "data/files/cover.jpg")
+    ]
+
+
+@pytest.fixture
+def other_file_system(tmp_path: Path) -> Iterator[Path]:
+    """A folder on another file system than tmp_path where there is one (/dev/shm), as a
+    shared mount is: a rename from the data folder into it fails there."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK) and shm.stat().st_dev != tmp_path.stat().st_dev:
+        folder = Path(tempfile.mkdtemp(prefix="ficarchive-mount-", dir=shm))
+        yield folder
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        yield tmp_path / "mount"
+
+
+def test_restore_puts_the_download_files_back_into_downloads_dir(
+    archives: Callable[..., Archive], tmp_path: Path, other_file_system: Path
+) -> None:
+    source, target = archives(), archives(empty=True)
+    shared_before, shared_after = tmp_path / "mount-a", other_file_system / "downloads"
+    (shared_before / "12" / "site").mkdir(parents=True)
+    (shared_before / "12" / "site" / "4-1700.epub").write_bytes(b"PK epub")
+
+    done = source.command(
+        "backup", str(tmp_path / "backup"), "--downloads", DOWNLOADS_DIR=str(shared_before)
+    )
+    assert done.returncode == 0, done.stderr
+    inside = source.command(
+        "backup", str(shared_before / "b"), "--downloads", DOWNLOADS_DIR=str(shared_before)
+    )
+    restored = target.command("restore", str(tmp_path / "backup"), DOWNLOADS_DIR=str(shared_after))
+
+    assert restored.returncode == 0, restored.stderr
+    assert (shared_after / "12" / "site" / "4-1700.epub").read_bytes() == b"PK epub"
+    assert [p.name for p in (shared_after / "12" / "site").iterdir()] == ["4-1700.epub"]
+    assert not (target.data / "downloads").exists()
+    assert inside.returncode == 1
+    assert f"is inside DOWNLOADS_DIR {shared_before}" in inside.stderr
+    assert not (shared_before / "b").exists()

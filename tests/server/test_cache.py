@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from ficarchive.server.cache import ENTRY_OVERHEAD, BoundedMemoryCache
+from ficarchive.server.cache import ENTRY_OVERHEAD, BoundedMemoryCache, SharedCache
 
 KB = 1024
 
@@ -73,3 +74,18 @@ def test_deleting_clearing_and_counting_keep_the_total_right(small: BoundedMemor
     assert 0 < small.total_bytes < ENTRY_OVERHEAD + 100
     small.clear()
     assert small.total_bytes == 0
+
+
+def test_a_shared_cache_whose_redis_is_gone_misses_instead_of_failing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Port 1 answers nothing: the connection is refused at once, as when Redis has stopped.
+    gone = SharedCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 1}})
+    with caplog.at_level(logging.WARNING, logger="ficarchive.server.cache"):
+        gone.set("page", b"<html>")
+        assert gone.get("page", "missed") == "missed"
+        assert gone.get_many(["a", "b"]) == {}
+        assert gone.set_many({"a": 1, "b": 2}) == ["a", "b"]
+        assert gone.add("hit:1", True) is True  # the database's unique row decides
+        assert gone.delete("page") is False
+    assert "the shared cache (CACHE_URL) failed to get" in caplog.text

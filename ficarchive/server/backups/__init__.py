@@ -8,8 +8,11 @@ A backup is a folder:
                         last: a folder without it is not a backup.
     database.sqlite3    SQLite: a copy made with SQLite's online backup API, or
     database.pgdump     PostgreSQL: `pg_dump --format=custom`
-    data/…              the data folder's own files: the secret key, and with --downloads the
-                        download files; never `static/`, which `ficarchive serve` collects again
+    data/…              the data folder's own files: the secret key; never `static/`, which
+                        `ficarchive serve` collects again
+    data/downloads/…    with --downloads, the download files of DOWNLOADS_DIR, wherever it is
+                        (a shared mount too); restore puts them into the DOWNLOADS_DIR it runs
+                        with
 
 Consistent while the archive serves and writes. On SQLite the copy runs inside one read
 transaction: in WAL mode writers go on, while the backup API copies the pages of that one

@@ -22,6 +22,9 @@ from ficarchive.works.models import Chapter, Work
 FORMAT = 1
 MANIFEST = "manifest.json"
 DATA = "data"
+# Download files are kept in the backup under data/downloads/, wherever DOWNLOADS_DIR is; restore
+# puts them back into DOWNLOADS_DIR.
+DOWNLOADS = "downloads"
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 # The search app's full-text table, made by raw SQL in its migration 0001 (no model).
 SEARCH_TABLE = "search_work"

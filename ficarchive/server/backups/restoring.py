@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
+from ficarchive.exports.services import downloads_dir, write_atomically
 from ficarchive.overlap import services as overlap
 from ficarchive.search import services as search
 from ficarchive.server.backups import pg_tools
@@ -24,6 +25,7 @@ from ficarchive.server.backups.manifest import (
     CHUNK,
     DATA,
     DATABASE_FILES,
+    DOWNLOADS,
     MANIFEST,
     SEARCH_TABLE,
     STAGING_PREFIX,
@@ -83,9 +85,7 @@ def restore(source: Path, *, reindex: bool = False, progress: Progress = quiet) 
         else:
             _postgres_restore(source / DATABASE_FILES["postgresql"], manifest, progress)
         for name, path in staged.items():
-            final = data_dir / PurePosixPath(name).relative_to(DATA)
-            final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            path.replace(final)
+            _put_in_place(name, path, data_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _check_counts(manifest)
@@ -100,6 +100,19 @@ def restore(source: Path, *, reindex: bool = False, progress: Progress = quiet) 
         indexes_rebuilt=rebuilt,
         secret_key=f"{DATA}/secret_key" in manifest.files,
     )
+
+
+def _put_in_place(name: str, staged: Path, data_dir: Path) -> None:
+    """A backup's data file into the data folder (a rename: the staging folder is in it), or a
+    download file into DOWNLOADS_DIR, wherever it is now, written as the archive writes them
+    (whole under a hidden name, then renamed; a shared mount may be another file system)."""
+    relative = PurePosixPath(name).relative_to(DATA)
+    if relative.parts[0] == DOWNLOADS and len(relative.parts) > 1:
+        write_atomically(downloads_dir() / relative.relative_to(DOWNLOADS), staged.read_bytes())
+        return
+    final = data_dir / relative
+    final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    staged.replace(final)
 
 
 def _verify(source: Path, manifest: Manifest, progress: Progress) -> None:

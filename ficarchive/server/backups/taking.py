@@ -20,10 +20,12 @@ from django.utils import timezone
 
 from ficarchive import __version__
 from ficarchive.exports.account_export import EXPORTS_FOLDER
+from ficarchive.exports.services import downloads_dir
 from ficarchive.server.backups import pg_tools
 from ficarchive.server.backups.manifest import (
     DATA,
     DATABASE_FILES,
+    DOWNLOADS,
     STAGING_PREFIX,
     BackupError,
     Manifest,
@@ -68,7 +70,7 @@ def backup(
     data_dir = Path(settings.DATA_DIR).resolve()
     target = target.expanduser().resolve()
     database = kind()
-    made = _claim_target(target, data_dir)
+    made = _claim_target(target, data_dir, downloads_dir().resolve() if downloads else None)
     try:
         if database == "sqlite":
             snapshot = _sqlite_backup(
@@ -99,12 +101,17 @@ def backup(
     return manifest
 
 
-def _claim_target(target: Path, data_dir: Path) -> bool:
+def _claim_target(target: Path, data_dir: Path, downloads: Path | None) -> bool:
     """Check that a backup may go into `target` and make it; returns whether it was made."""
     if target == data_dir or data_dir in target.parents:
         raise BackupError(
             f"{target} is inside the data folder {data_dir}: keep backups elsewhere (a backup "
             "inside the archive's folder goes down with it)"
+        )
+    if downloads is not None and (target == downloads or downloads in target.parents):
+        raise BackupError(
+            f"{target} is inside DOWNLOADS_DIR {downloads}: keep backups elsewhere (a backup "
+            "with --downloads would copy itself)"
         )
     if target.exists():
         if not target.is_dir():
@@ -238,38 +245,57 @@ def _postgres_backup(dest: Path, progress: Progress, *, indexes: bool) -> _Snaps
     return _Snapshot(created_at, migrations, counts, pg_dump_major=dump_major)
 
 
-def _data_files(data_dir: Path, *, downloads: bool) -> list[Path]:
-    """The data folder's files a backup keeps: all but the database, the collected static
-    files, (unless asked for) the downloads, which the archive makes again on demand, and the
-    users' data exports: short-lived copies of personal data, made again on request."""
+def _data_files(data_dir: Path, *, downloads: bool) -> list[tuple[Path, str]]:
+    """The files a backup keeps, each with its name in the backup: the data folder's files but
+    the database, the collected static files, the users' data exports (short-lived copies of
+    personal data, made again on request) and the download files; and, when asked for, the
+    download files of DOWNLOADS_DIR, wherever it is, as `data/downloads/…` (restore puts them
+    back into DOWNLOADS_DIR). Without `downloads` the archive makes them again when asked."""
     database = sqlite_path() if kind() == "sqlite" else data_dir / SQLITE_NAME
+    folder = downloads_dir().resolve()
     skipped = {
         "static",
+        DOWNLOADS,  # DOWNLOADS_DIR unset; or, set elsewhere, files the archive no longer reads
         EXPORTS_FOLDER,
         *(database.name + end for end in ("", "-wal", "-shm", "-journal")),
     }
-    if not downloads:
-        skipped.add("downloads")
-    found: list[Path] = []
+    found: list[tuple[Path, str]] = []
     for entry in sorted(data_dir.iterdir()):
         if entry.name in skipped or entry.name.startswith((".write-check-", STAGING_PREFIX)):
             continue
         if entry.is_file() and not entry.is_symlink():
-            found.append(entry)
+            files = [entry]
         elif entry.is_dir() and not entry.is_symlink():
-            found.extend(sorted(p for p in entry.rglob("*") if p.is_file() and not p.is_symlink()))
+            files = sorted(p for p in entry.rglob("*") if p.is_file() and not p.is_symlink())
+        else:
+            continue
+        found.extend(
+            (path, _member(PurePosixPath(DATA), path.relative_to(data_dir)))
+            for path in files
+            if not path.resolve().is_relative_to(folder)  # a DOWNLOADS_DIR inside the data folder
+        )
+    if downloads and folder.is_dir():
+        # Hidden names are files still being written (a temporary name, renamed once whole).
+        found.extend(
+            (path, _member(PurePosixPath(DATA, DOWNLOADS), path.relative_to(folder)))
+            for path in sorted(folder.rglob("*"))
+            if path.is_file() and not path.is_symlink() and not path.name.startswith(".")
+        )
     return found
+
+
+def _member(folder: PurePosixPath, relative: Path) -> str:
+    return (folder / relative.as_posix()).as_posix()
 
 
 def _copy_data_files(
     data_dir: Path, target: Path, progress: Progress, *, downloads: bool
 ) -> dict[str, str]:
     files = _data_files(data_dir, downloads=downloads)
-    sizes = [file_size(path) for path in files]
+    sizes = [file_size(path) for path, _ in files]
     total, done = sum(sizes), 0
     hashes: dict[str, str] = {}
-    for path, size in zip(files, sizes, strict=True):
-        name = (PurePosixPath(DATA) / path.relative_to(data_dir).as_posix()).as_posix()
+    for (path, name), size in zip(files, sizes, strict=True):
         # A file deleted since it was listed (a download replaced by a newer revision) is
         # skipped; the source is opened before its copy is made, so none is left behind.
         with suppress(FileNotFoundError):

@@ -26,7 +26,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--downloads",
             action="store_true",
-            help="keep the download files too (otherwise they are made again when asked for)",
+            help="keep the download files too, those of DOWNLOADS_DIR wherever it is (restore "
+            "puts them back into DOWNLOADS_DIR); otherwise they are made again when asked for",
         )
         parser.add_argument(
             "--without-indexes",

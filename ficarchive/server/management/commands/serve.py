@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ficarchive.config import env_int, env_str, site_url
 from ficarchive.jobs.supervisor import WorkerPool
+from ficarchive.server.cache import check_shared_cache
 from ficarchive.server.gunicorn import AddressInUse, claim_address, serve
 
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        check_shared_cache(settings.CACHE_URL)
         # Before setting anything up: a second `serve` on a taken port stops here, saying so.
         try:
             address = claim_address(options["host"], options["port"])
