@@ -26,6 +26,8 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.processes import run_module
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 LEASE = 2
 BACKENDS = ["sqlite", *(["postgresql"] if os.environ.get("DATABASE_URL") else [])]
@@ -81,16 +83,7 @@ class Archive:
         return process
 
     def call(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "tests.jobs.launch", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+        return run_module("tests.jobs.launch", *args, env=self.env)
 
     def enqueue(self, kind: str, payload: dict[str, Any]) -> int:
         return int(self.call("enqueue", kind, json.dumps(payload)))

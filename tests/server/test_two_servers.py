@@ -32,6 +32,7 @@ import psycopg
 import pytest
 import redis
 
+from tests.processes import run_module
 from tests.server.test_serve import _free_port, _until
 from tests.validators import require_tool
 
@@ -112,16 +113,7 @@ class Server:
         )
 
     def command(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "ficarchive.cli", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+        return run_module("ficarchive.cli", *args, env=self.env)
 
     def get(self, path: str, opener: urllib.request.OpenerDirector | None = None) -> Response:
         return _open(opener or urllib.request.build_opener(), f"{self.url}{path}")
