@@ -225,4 +225,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # Django logs a request too large to read with a traceback; one line says it all.
+    "filters": {"without_traceback": {"()": "ficarchive.server.logs.WithoutTraceback"}},
+    "loggers": {
+        f"django.security.{name}": {"filters": ["without_traceback"]}
+        for name in ("RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")
+    },
 }

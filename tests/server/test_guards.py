@@ -126,13 +126,18 @@ def test_the_error_handler_answers_other_errors_with_the_500_page() -> None:
 
 
 def test_a_form_larger_than_the_archive_reads_gets_a_413_page_naming_the_limits(
-    client: Client, settings: Any
+    client: Client, settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings.DEBUG = False
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
     client.force_login(make_user("writer"))
-    response = client.post("/works/new", {"title": "Huge", "body": "word " * 300_000})
+    with caplog.at_level(logging.WARNING, logger="django.security.RequestDataTooBig"):
+        response = client.post("/works/new", {"title": "Huge", "body": "word " * 300_000})
     assert response.status_code == 413
+    # Logged in one line, without a traceback.
+    [record] = [r for r in caplog.records if r.name == "django.security.RequestDataTooBig"]
+    assert "DATA_UPLOAD_MAX_MEMORY_SIZE" in record.getMessage()
+    assert record.exc_info is None
     text = response.content.decode()
     assert "That was too much to send at once" in text
     assert "forms of up to 1 MB" in text
