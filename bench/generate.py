@@ -15,6 +15,11 @@ would: word and chapter counts, publication and update dates, completion. Makes:
 - one draft per hundred works;
 - one posted, unrestricted, General Audiences work of `big_work_chapters` chapters of 2,000 to
   3,000 words each: the work page the benchmark reads. `generate` returns its id.
+
+`--reader` also makes the signed-in reader of the benchmarks (`signed_in_reader`): history on,
+kudos left on the big work, a bookmark of it and a subscription to it, a muted additional tag and
+a muted user; and a session for them, whose cookie the JSON line carries (`reader_cookie`), with
+the address of the busiest fandom's tag page (`tag_path`).
 """
 
 from __future__ import annotations
@@ -524,12 +529,74 @@ def generate(works: int = 10_000, big_work_chapters: int = 20, seed: int = 1) ->
     return big.pk
 
 
+def signed_in_reader(big_work_id: int) -> Any:
+    """The benchmarks' signed-in reader (see the module's docstring); returns the user."""
+    _ensure_django()
+    from ficarchive.accounts.services import create_user
+    from ficarchive.community.bookmarks import BookmarkData, create_bookmark
+    from ficarchive.community.kudos import leave_kudos
+    from ficarchive.community.subscriptions import subscribe_to_work
+    from ficarchive.search.saved import mute_tag, mute_user
+    from ficarchive.tags.models import Tag, TagType
+    from ficarchive.works.models import Work
+
+    work = Work.objects.get(pk=big_work_id)
+    reader = create_user("benchreader", "correct horse battery staple", "reader@example.org")
+    assert reader.keep_history
+    leave_kudos(work, reader)
+    create_bookmark(reader, BookmarkData(notes="Loved it.", tags="comfort read"), work=work)
+    subscribe_to_work(reader, work)
+    freeform = Tag.objects.filter(type=TagType.FREEFORM).order_by("pk").first()
+    assert freeform is not None
+    mute_tag(reader, freeform.name)
+    other = Work.objects.exclude(pk=big_work_id).filter(posted=True).order_by("pk").first()
+    assert other is not None
+    other_creator = other.pseuds.first()
+    assert other_creator is not None
+    mute_user(reader, other_creator.user.username)
+    return reader
+
+
+def session_cookie(user: Any) -> str:
+    """A `Cookie:` header value that signs a client in as `user` (a new session)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def busiest_fandom_path() -> str:
+    """The works page of the fandom tag with the most works."""
+    from django.db.models import Count
+
+    from ficarchive.tags.models import Tag, TagType
+
+    fandom = (
+        Tag.objects.filter(type=TagType.FANDOM)
+        .annotate(uses=Count("works"))
+        .order_by("-uses", "pk")
+        .first()
+    )
+    assert fandom is not None
+    return fandom.get_absolute_url()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--works", type=int, default=10_000, help="posted works (default 10000)")
     parser.add_argument("--big-work-chapters", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print one JSON line of results")
+    parser.add_argument(
+        "--reader", action="store_true", help="also make the signed-in reader and a session"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     big = generate(args.works, args.big_work_chapters, args.seed)
@@ -555,7 +622,10 @@ def main(argv: list[str] | None = None) -> None:
         "tags": Tag.objects.count(),
         "series": Series.objects.count(),
         "seconds": round(seconds, 2),
+        "tag_path": busiest_fandom_path(),
     }
+    if args.reader:
+        result["reader_cookie"] = session_cookie(signed_in_reader(big))
     if args.json:
         print(json.dumps(result))
     else:

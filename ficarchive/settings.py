@@ -135,8 +135,11 @@ TEMPLATES = [
                 "ficarchive.context_processors.site",
             ],
             # `intcomma` in every template without a `{% load %}`: counts readers see are
-            # grouped as AO3 shows them (154,920).
-            "builtins": ["django.contrib.humanize.templatetags.humanize"],
+            # grouped as AO3 shows them (154,920). `{% url %}` reversing each address once.
+            "builtins": [
+                "django.contrib.humanize.templatetags.humanize",
+                "ficarchive.template_urls",
+            ],
         },
     },
 ]
@@ -156,6 +159,12 @@ CACHE_URL = env_str("CACHE_URL", "") or None
 CACHES = {"default": cache_from_url(CACHE_URL, CACHE_MEMORY_BYTES)}
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend with the signed-in user read in one plain statement (accounts/backends.py);
+# Django's own second, so sessions it began still sign their readers in.
+AUTHENTICATION_BACKENDS = [
+    "ficarchive.accounts.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
@@ -175,6 +184,8 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 24 * 3600
 # "Remember me" at log-in keeps the session two weeks; without it, it ends with the browser.
 SESSION_COOKIE_AGE = 14 * 24 * 3600
+# Django's database sessions, read with one plain statement (accounts/sessions.py).
+SESSION_ENGINE = "ficarchive.accounts.sessions"
 
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 # Behind a proxy that ends HTTPS: trust its X-Forwarded-Proto, so absolute links (feeds,

@@ -123,7 +123,9 @@ def _reason(error: BaseException) -> str | None:
     return None
 
 
-def best_effort(what: str, write: Callable[[], T], otherwise: T) -> T:
+def best_effort(
+    what: str, write: Callable[[], T], otherwise: T, *, one_statement: bool = False
+) -> T:
     """Run a write a page makes on the side (a hit, a history entry) as its own transaction and
     return what it returns; when the storage refuses it, log one line and return `otherwise`,
     so that the page is still shown. Other errors go up as ever.
@@ -133,11 +135,16 @@ def best_effort(what: str, write: Callable[[], T], otherwise: T) -> T:
     write inside an outer transaction goes up too: that one cannot go on (SQLite rolls a whole
     transaction back itself when the disk is full), and a savepoint to guard it would cost every
     reading page two statements. Reading pages run outside any transaction.
+
+    A write of `one_statement` is run as it is: outside a transaction the database makes a
+    statement a transaction of its own, without a BEGIN and a COMMIT sent around it.
     """
     from django.db import connection, transaction
 
     nested = connection.in_atomic_block
     try:
+        if one_statement and not nested:
+            return write()
         with transaction.atomic(savepoint=False):
             return write()
     except Exception as error:

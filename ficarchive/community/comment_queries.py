@@ -39,6 +39,7 @@ from ficarchive.community.models import Comment
 from ficarchive.search.models import MutedUser
 from ficarchive.works.models import Chapter, Work
 from ficarchive.works.queries import creator_ids, is_creator
+from ficarchive.works.web import mark_own_page
 
 THREADS_PER_PAGE = 20
 # Deeper replies line up with the deepest indentation, so a long exchange stays readable.
@@ -253,6 +254,8 @@ def comments_section(request: HttpRequest, work: Work, chapter: Chapter | None) 
                 can_freeze=top and may_freeze(who),
             )
         )
+    if any(row.can_edit or row.can_delete or row.can_approve or row.can_freeze for row in rows):
+        mark_own_page(request)  # buttons for this reader alone
     pseuds: list[Pseud] = []
     if reason is None and viewer.is_authenticated:
         pseuds = list(Pseud.objects.filter(user_id=viewer.pk))

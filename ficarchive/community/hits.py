@@ -51,8 +51,9 @@ def count_hit(request: HttpRequest, work: Work) -> bool:
     return record_hit(work.pk, reader_key(request, work.pk, day), day)
 
 
-def count_guest_hit(request: HttpRequest, work_id: int) -> bool:
-    """Count a logged-out reader's visit answered from the page cache (a posted work)."""
+def count_cached_hit(request: HttpRequest, work_id: int) -> bool:
+    """Count a visit answered from the page cache: a posted work, and a reader (logged out, or
+    signed in) who is not among its creators."""
     day = today()
     return record_hit(work_id, reader_key(request, work_id, day), day)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -53,6 +53,22 @@ def record_visit(user: User, work: Work, chapter: Chapter | None) -> Reading:
     if chapter is not None:
         reading.chapter = chapter
     return reading
+
+
+def count_visit(user_id: int, work_id: int, chapter_id: int | None) -> None:
+    """`record_visit` in one statement, by ids, for a page the page cache filled in: a first
+    visit makes the row, a later one counts it and moves the chapter last read (kept when the
+    whole work is shown, `chapter_id` None)."""
+    table = connection.ops.quote_name(Reading._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    statement = (
+        f"INSERT INTO {table} (user_id, work_id, chapter_id, first_read_at, last_read_at, views, "
+        "later) VALUES (%s, %s, %s, %s, %s, 1, %s) ON CONFLICT (user_id, work_id) DO UPDATE SET "
+        f"last_read_at = excluded.last_read_at, views = {table}.views + 1, "
+        f"chapter_id = COALESCE(excluded.chapter_id, {table}.chapter_id)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [user_id, work_id, chapter_id, stamp, stamp, False])
 
 
 def page_context(request: HttpRequest, work: Work, chapter: Chapter | None) -> dict[str, Any]:

@@ -1,8 +1,15 @@
-"""The logged-out readers' page cache: a work or chapter page made once a minute for everyone
-without cookies, each copy given the reader's own CSRF token, and every hit still counted.
+"""The reading pages' cache: a work or chapter page made once a minute for everyone without
+cookies, each copy given the reader's own CSRF token, and every hit still counted; and for
+signed-in readers, the page made once a minute per revision with their own parts filled in.
 
 A middleware, last in `MIDDLEWARE`, so that the works app knows nothing of it: it answers the
 reading pages named in `CACHED_PAGES` from the cache, and keeps what their views make.
+
+Signed-in readers (`community.reader_parts`): a reader who shares pages (not among the work's
+creators, no moderator, no comment on the work, no blocks) gets the page made for any such reader
+who mutes the same users, with their own menu, buttons and pseuds rendered into it from one
+query; their hit and history are counted as the view counts them, and the adult question is
+asked as the view asks it. Every other signed-in reader gets the view's page.
 """
 
 from __future__ import annotations
@@ -18,8 +25,10 @@ from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 
 from ficarchive.accounts import skins
-from ficarchive.community import hits
+from ficarchive.accounts.models import User
+from ficarchive.community import hits, reader_parts
 from ficarchive.works.models import Work, content_stamp
+from ficarchive.works.web import OWN_PAGE
 
 ANONYMOUS_PAGE_SECONDS = 60
 # The pages kept, by URL name: a work's and a chapter's, read at `works/<work_id>…`.
@@ -92,16 +101,79 @@ def shareable_page(request: HttpRequest, response: HttpResponseBase) -> bytes | 
     return content
 
 
-def filled_page(request: HttpRequest, content: bytes) -> HttpResponse:
+def filled_page(request: HttpRequest, content: bytes, token: str | None = None) -> HttpResponse:
     """A shared page with this reader's own CSRF token in its forms (and cookie, if new)."""
     if _CSRF_SLOT in content:
-        token = get_token(request).encode()
-        content = _CSRF_SLOT_INPUT.sub(lambda match: match[1] + token + match[2], content)
+        mine = (token or get_token(request)).encode()
+        content = _CSRF_SLOT_INPUT.sub(lambda match: match[1] + mine + match[2], content)
     return HttpResponse(content)
 
 
 # Where `process_view` leaves the key of a page it did not find, for `__call__` to keep it.
 _MISSED_KEY = "ficarchive.page_cache.missed_key"
+# The same for a signed-in reader's page.
+_MISSED_READER_KEY = "ficarchive.page_cache.missed_reader_key"
+
+
+def _skin_key(skin: skins.Skin) -> str:
+    return f"{skin.skin}.{skin.scheme}.{skin.size}.{skin.width}"
+
+
+def _adult_answered(request: HttpRequest, user: User) -> bool:
+    """As `works.views._asks_adult_check`: the reader said yes for this page, for good or for
+    this browser's session."""
+    return (
+        request.GET.get("view_adult") == "true"
+        or bool(user.view_adult)
+        or bool(request.session.get("view_adult", False))
+    )
+
+
+def reader_page(request: HttpRequest, work_id: int) -> HttpResponse | None:
+    """A signed-in reader's page from the shared copy (see the module's docstring), or None
+    when the view must make it; then `request.META[_MISSED_READER_KEY]` may hold the key to
+    keep the page it makes under."""
+    user = request.user
+    if not isinstance(user, User) or len(messages.get_messages(request)):
+        return None
+    facts = reader_parts.reader_facts(user, work_id)
+    if facts is None or not facts.shares_pages(user):
+        return None
+    query = _only_reading_parameters(request)
+    skin = _skin_key(skins.skin_of(request))
+    key = f"reader-page:{request.path}?{query}:{skin}:{facts.stamp}:{facts.view}"
+    cached = cache.get(key)
+    if not isinstance(cached, tuple):
+        request.META[_MISSED_READER_KEY] = key
+        request.META[reader_parts.MAKING_SHARED_PAGE] = True
+        return None
+    shared, names, adult, chapter_id = cached
+    if adult and not _adult_answered(request, user):
+        return None  # the view asks the question
+    reader_parts.count_visit(request, work_id, chapter_id)
+    work = reader_parts.PageWork(pk=work_id, posted=True, bookmarks_count=facts.bookmarks_count)
+    # One masked token for the whole page: masking takes 32 random characters from the system.
+    token = get_token(request)
+    page = reader_parts.filled_page(request, shared, names, work, facts, token)
+    return filled_page(request, page.encode(), token)
+
+
+def keep_reader_page(request: HttpRequest, response: HttpResponseBase, key: str) -> None:
+    """Keep the page the view made for a reader who shares pages, and take the markers of its
+    parts out of their copy."""
+    if not isinstance(response, HttpResponse) or response.status_code != 200:
+        return
+    content = response.content.decode()
+    response.content = reader_parts.unmarked(content).encode()
+    reading = request.META.get(reader_parts.READING_PAGE)
+    if reading is None or request.META.get(OWN_PAGE) or request.session.modified:
+        return
+    if len(messages.get_messages(request)):
+        return
+    shared, names = reader_parts.shared_page(content)
+    shared = _CSRF_INPUT.sub(rb"\g<1>" + _CSRF_SLOT + rb"\g<2>", shared.encode()).decode()
+    adult, chapter_id = reading
+    cache.set(key, (shared, names, adult, chapter_id), ANONYMOUS_PAGE_SECONDS)
 
 
 class AnonymousPageCacheMiddleware:
@@ -115,6 +187,9 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
+        reader_key = request.META.pop(_MISSED_READER_KEY, None)
+        if reader_key is not None:
+            keep_reader_page(request, response, reader_key)
         key = request.META.pop(_MISSED_KEY, None)
         if key is not None:
             shared = shareable_page(request, response)
@@ -134,6 +209,8 @@ class AnonymousPageCacheMiddleware:
         if request.method != "GET" or match is None or match.view_name not in CACHED_PAGES:
             return None
         work_id = int(str(kwargs["work_id"]))
+        if request.user.is_authenticated:
+            return reader_page(request, work_id)
         key = anonymous_page_key(request, work_id)
         if key is None:
             return None
@@ -141,7 +218,7 @@ class AnonymousPageCacheMiddleware:
         if isinstance(cached, tuple):
             content, counts_hit = cached
             if counts_hit:
-                hits.count_guest_hit(request, work_id)
+                hits.count_cached_hit(request, work_id)
             return filled_page(request, content)
         request.META[_MISSED_KEY] = key
         return None

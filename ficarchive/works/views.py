@@ -29,7 +29,7 @@ from ficarchive.works.queries import (
     with_creators,
 )
 from ficarchive.works.related import reader, related_of
-from ficarchive.works.web import visible_work
+from ficarchive.works.web import mark_own_page, visible_work
 
 PAGE_SIZE = 20
 
@@ -72,11 +72,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
     adult = request.GET.get("view_adult") == "true"
+    related = related_of(work, reader(request.user))
+    if any(not item.work.posted for item in (*related.parents, *related.children)):
+        mark_own_page(request)  # the reader's own draft, linked to this work
     return {
         "work": work,
         "is_creator": is_creator(request.user, work),
         "adult_query": "?view_adult=true" if adult else "",
-        "related": related_of(work, reader(request.user)),
+        "related": related,
     }
 
 

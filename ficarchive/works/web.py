@@ -9,6 +9,14 @@ from django.shortcuts import get_object_or_404
 from ficarchive.works.models import Work
 from ficarchive.works.queries import can_view, with_blurb_data
 
+# Set in request.META by a reading page that shows the reader something of their own besides the
+# parts the page cache fills in (`community.reader_parts`): no copy of it is kept to share.
+OWN_PAGE = "ficarchive.own_page"
+
+
+def mark_own_page(request: HttpRequest) -> None:
+    request.META[OWN_PAGE] = True
+
 
 def visible_work(request: HttpRequest, work_id: int, works: QuerySet[Work] | None = None) -> Work:
     """The work (from `works`; by default with its blurb data) if this reader may see it.

@@ -7,6 +7,7 @@ import html
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -165,6 +166,7 @@ def test_the_kudos_list_costs_the_same_queries_for_many_kudos(client: Client) ->
     Kudos.objects.create(work=work, guest_key="guest0")
 
     def queries() -> int:
+        cache.clear()  # the page as the view makes it, not the signed-in readers' shared copy
         with CaptureQueriesContext(connection) as context:
             assert client.get(work.get_absolute_url()).status_code == 200
         return len(context.captured_queries)
@@ -174,6 +176,7 @@ def test_the_kudos_list_costs_the_same_queries_for_many_kudos(client: Client) ->
     for number in range(60):
         Kudos.objects.create(work=work, user=make_user(f"fan{number}"))
         Kudos.objects.create(work=work, guest_key=f"more{number}")
+    Work.objects.filter(pk=work.pk).update(kudos_count=Kudos.objects.filter(work=work).count())
     assert queries() == few
     text = re.sub(r"<[^>]+>", "", client.get(work.get_absolute_url()).content.decode())
     assert "and 11 more users as well as 61 guests left kudos" in text
