@@ -14,7 +14,8 @@ would: word and chapter counts, publication and update dates, completion. Makes:
   some in series, some co-created, a few in other languages;
 - one draft per hundred works;
 - one posted, unrestricted, General Audiences work of `big_work_chapters` chapters of 2,000 to
-  3,000 words each: the work page the benchmark reads. `generate` returns its id.
+  3,000 words each: the work page the benchmark reads. `generate` returns its id;
+- the filter rows of every work (`tags.filters`), which the tag pages list works by.
 
 `--reader` also makes the signed-in reader of the benchmarks (`signed_in_reader`): history on,
 kudos left on the big work, a bookmark of it and a subscription to it, a muted additional tag and
@@ -526,6 +527,12 @@ def generate(works: int = 10_000, big_work_chapters: int = 20, seed: int = 1) ->
                     creators[work.pk] = spec["pseuds"][0]
         _make_series(rng, posted, creators)
         (big,) = _write_batch(ctx, [_big_work_spec(ctx, big_work_chapters)])
+    # The tag pages and Sort and Filter find works by their filter tags, as posting makes them.
+    from ficarchive.tags.filters import refilter_works
+
+    ids = list(Work.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        refilter_works(ids[start : start + BATCH])
     return big.pk
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import F, QuerySet
 
 from ficarchive.accounts.models import Block, User
 from ficarchive.accounts.types import AnyUser
-from ficarchive.community.models import Comment, InboxComment
+from ficarchive.community.models import Comment, InboxComment, Update
 
 
 def _deliver(comment: Comment, user_ids: Iterable[int | None]) -> None:
@@ -45,6 +46,23 @@ def deliver_approved(comment: Comment, creator_ids: set[int]) -> None:
 def forget(comment: Comment) -> None:
     """A deleted comment leaves every inbox."""
     InboxComment.objects.filter(comment=comment).delete()
+
+
+def unread_counts(user: AnyUser) -> tuple[int, int]:
+    """The site header's "Inbox (N)" and "Updates (N)", in one query ((0, 0) for guests)."""
+    if not isinstance(user, User):
+        return (0, 0)
+    read = connection.ops.quote_name("read")
+    inbox = connection.ops.quote_name(InboxComment._meta.db_table)
+    updates = connection.ops.quote_name(Update._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {inbox} WHERE user_id = %s AND NOT {read}), "
+            f"(SELECT COUNT(*) FROM {updates} WHERE user_id = %s AND NOT {read})",
+            [user.pk, user.pk],
+        )
+        row = cursor.fetchone()
+    return (int(row[0]), int(row[1]))
 
 
 def unread_count(user: AnyUser) -> int:

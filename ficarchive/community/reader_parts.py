@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 
 from ficarchive.accounts.models import Block, Pseud, User
 from ficarchive.community import hits, readings
+from ficarchive.community.inbox import unread_counts
 from ficarchive.community.models import (
     Bookmark,
     Comment,
@@ -221,6 +222,34 @@ def _pseuds(user: User, facts: ReaderFacts) -> list[Any]:
     return [Pseud(pk=facts.default_pseud_id, name=facts.default_pseud_name or "", is_default=True)]
 
 
+def _filled(shared: str, names: frozenset[str], context: dict[str, Any]) -> str:
+    parts = {
+        name: render_to_string(
+            PARTS[name],
+            {**context, "kudos_form_id": "new_kudo_end"} if name == "kudos-end" else context,
+        )
+        for name in names
+    }
+    return _SLOT.sub(lambda match: parts[match[1]], shared)
+
+
+def filled_list(request: HttpRequest, shared: str, names: frozenset[str], csrf_token: str) -> str:
+    """A shared list of works with this reader's menu in it (a list has no other parts)."""
+    user = request.user
+    assert isinstance(user, User)
+    if names - {"menu"}:
+        raise ValueError(f"a list of works has no part {sorted(names - {'menu'})}")
+    inbox, updates = unread_counts(user) if names else (0, 0)
+    context = {
+        "request": request,
+        "user": user,
+        "csrf_token": csrf_token,
+        "unread_inbox": inbox,
+        "unread_updates": updates,
+    }
+    return _filled(shared, names, context)
+
+
 def filled_page(
     request: HttpRequest,
     shared: str,
@@ -250,14 +279,7 @@ def filled_page(
         "form_id": "",
         "pseuds": _pseuds(user, facts) if "comment-as" in names else [],
     }
-    parts = {
-        name: render_to_string(
-            PARTS[name],
-            {**context, "kudos_form_id": "new_kudo_end"} if name == "kudos-end" else context,
-        )
-        for name in names
-    }
-    return _SLOT.sub(lambda match: parts[match[1]], shared)
+    return _filled(shared, names, context)
 
 
 def count_visit(request: HttpRequest, work_id: int, chapter_id: int | None) -> None:

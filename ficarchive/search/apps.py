@@ -6,15 +6,19 @@ from django.apps import AppConfig
 
 
 def _work_changed(sender: Any, work_id: int, **kwargs: Any) -> None:
+    from ficarchive.search import listings
     from ficarchive.search.services import schedule_index
 
     schedule_index(work_id)
+    listings.move_on()
 
 
 def _work_deleted(sender: Any, work_id: int, **kwargs: Any) -> None:
+    from ficarchive.search import listings
     from ficarchive.search.backends import backend
 
     backend().remove(work_id)
+    listings.move_on()
 
 
 class SearchConfig(AppConfig):

@@ -14,6 +14,7 @@ asked as the view asks it. Every other signed-in reader gets the view's page.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 
@@ -27,6 +28,7 @@ from django.middleware.csrf import get_token
 from ficarchive.accounts import skins
 from ficarchive.accounts.models import User
 from ficarchive.community import hits, reader_parts
+from ficarchive.search import listings
 from ficarchive.works.models import Work, content_stamp
 from ficarchive.works.web import OWN_PAGE
 
@@ -109,6 +111,11 @@ def filled_page(request: HttpRequest, content: bytes, token: str | None = None) 
     return HttpResponse(content)
 
 
+# The lists of works kept, by URL name, a copy per audience and mutes (`list_page`): each copy
+# for as long as the lists' revision stands (at most this long, for kudos and hits in blurbs).
+CACHED_LISTS = frozenset({"home", "search:tag_works"})
+LIST_PAGE_SECONDS = 30
+
 # Where `process_view` leaves the key of a page it did not find, for `__call__` to keep it.
 _MISSED_KEY = "ficarchive.page_cache.missed_key"
 # The same for a signed-in reader's page.
@@ -158,6 +165,38 @@ def reader_page(request: HttpRequest, work_id: int) -> HttpResponse | None:
     return filled_page(request, page.encode(), token)
 
 
+def list_page(request: HttpRequest) -> HttpResponse | None:
+    """A list of works from the copy shared by every reader of its audience (signed in, or
+    logged out without cookies) who mutes the same tags and users, with a signed-in reader's
+    menu filled in; None when the view must make it (then `request.META[_MISSED_READER_KEY]`
+    may hold the key to keep it under). The address's whole query keys it: a list reads many
+    parameters (sort, filters, page)."""
+    user = request.user
+    if isinstance(user, User):
+        if len(messages.get_messages(request)):
+            return None
+        audience = f"in:{listings.mutes_key(user)}"
+    elif set(request.COOKIES) - {settings.CSRF_COOKIE_NAME, skins.COOKIE}:
+        return None
+    else:
+        audience = "out"
+    query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:24]
+    skin = _skin_key(skins.skin_of(request))
+    key = f"list-page:{request.path}?{query}:{skin}:{audience}:{listings.revision()}"
+    cached = cache.get(key)
+    if not isinstance(cached, tuple):
+        request.META[_MISSED_READER_KEY] = key
+        # A guest's menu is everyone's: only a signed-in reader's is a part of their own.
+        request.META[reader_parts.MAKING_SHARED_PAGE] = isinstance(user, User)
+        return None
+    shared, names = cached
+    if not isinstance(user, User):
+        return filled_page(request, shared.encode())
+    token = get_token(request)
+    shared = reader_parts.filled_list(request, shared, names, token)
+    return filled_page(request, shared.encode(), token)
+
+
 def keep_reader_page(request: HttpRequest, response: HttpResponseBase, key: str) -> None:
     """Keep the page the view made for a reader who shares pages, and take the markers of its
     parts out of their copy."""
@@ -165,13 +204,22 @@ def keep_reader_page(request: HttpRequest, response: HttpResponseBase, key: str)
         return
     content = response.content.decode()
     response.content = reader_parts.unmarked(content).encode()
-    reading = request.META.get(reader_parts.READING_PAGE)
-    if reading is None or request.META.get(OWN_PAGE) or request.session.modified:
+    if (
+        request.META.get(OWN_PAGE)
+        or request.session.modified
+        or response.cookies.keys() - {settings.CSRF_COOKIE_NAME}
+    ):
         return
     if len(messages.get_messages(request)):
         return
     shared, names = reader_parts.shared_page(content)
     shared = _CSRF_INPUT.sub(rb"\g<1>" + _CSRF_SLOT + rb"\g<2>", shared.encode()).decode()
+    if key.startswith("list-page:"):
+        cache.set(key, (shared, names), LIST_PAGE_SECONDS)
+        return
+    reading = request.META.get(reader_parts.READING_PAGE)
+    if reading is None:
+        return
     adult, chapter_id = reading
     cache.set(key, (shared, names, adult, chapter_id), ANONYMOUS_PAGE_SECONDS)
 
@@ -206,7 +254,11 @@ class AnonymousPageCacheMiddleware:
         kwargs: dict[str, object],
     ) -> HttpResponseBase | None:
         match = request.resolver_match
-        if request.method != "GET" or match is None or match.view_name not in CACHED_PAGES:
+        if request.method != "GET" or match is None:
+            return None
+        if match.view_name in CACHED_LISTS:
+            return list_page(request)
+        if match.view_name not in CACHED_PAGES:
             return None
         work_id = int(str(kwargs["work_id"]))
         if request.user.is_authenticated:

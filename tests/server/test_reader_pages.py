@@ -53,7 +53,7 @@ def _page(client: Client, path: str) -> str:
 @pytest.fixture
 def work() -> Work:
     author = make_user("author")
-    work = make_work(author, chapters=3, title="Shared Pages")
+    work = make_work(author, chapters=3, title="Shared Pages", fandoms=["Orchards"])
     for name in ("ash", "birch"):
         make_user(name)
     return work
@@ -213,3 +213,62 @@ def test_no_markers_reach_readers(work: Work) -> None:
     for name in ("ash", "birch", "author"):
         page = _page(_reader(name), work.get_absolute_url())
         assert "<!--rp" not in page
+
+
+# -- lists of works: the home page and a tag's page ------------------------------------------
+
+
+def _list_keys() -> list[str]:
+    store: Any = cache
+    return [key for key in store._cache if "list-page" in key]
+
+
+def test_signed_in_readers_share_a_list_with_their_own_menu(work: Work) -> None:
+    first = _page(_reader("ash"), "/")
+    birch = _reader("birch")
+    with CaptureQueriesContext(connection) as queries:
+        second = _page(birch, "/")
+    assert len(_list_keys()) == 1
+    assert "Hi, ash!" in first
+    assert "Hi, birch!" in second
+    assert "Hi, ash!" not in second
+    # The session, the user, their mutes and their unread counts; the list is the copy.
+    assert len(queries) <= 4
+
+
+def test_a_new_work_shows_at_once_in_signed_in_and_logged_out_lists(
+    work: Work, django_capture_on_commit_callbacks: Any
+) -> None:
+    from ficarchive.tags.models import TagType
+
+    fandom = work.tags.filter(type=TagType.FANDOM).first()
+    assert fandom is not None
+    for client in (_reader("ash"), Client()):
+        _page(client, "/")
+        _page(client, fandom.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):  # the works events, after the commit
+        make_work(User.objects.get(username="author"), title="A Newer Work", fandoms=["Orchards"])
+    for client in (_reader("birch"), Client()):
+        assert "A Newer Work" in _page(client, "/")
+        assert "A Newer Work" in _page(client, fandom.get_absolute_url())
+
+
+def test_muted_tags_stay_muted_whoever_made_the_list(work: Work) -> None:
+    from ficarchive.search.saved import mute_tag
+    from ficarchive.tags.models import TagType
+
+    fandom = work.tags.filter(type=TagType.FANDOM).first()
+    assert fandom is not None
+    make_work(User.objects.get(username="author"), title="Another Work")
+    mute_tag(User.objects.get(username="ash"), fandom.name)
+    assert "Shared Pages" in _page(_reader("birch"), "/works")
+    assert "Shared Pages" in _page(_reader("birch"), "/")
+    muted = _page(_reader("ash"), fandom.get_absolute_url())
+    assert "Shared Pages" not in muted
+
+
+def test_restricted_works_never_reach_the_logged_out_copy(work: Work) -> None:
+    make_work(User.objects.get(username="author"), title="Members Only", restricted=True)
+    assert "Members Only" in _page(_reader("ash"), "/")
+    assert "Members Only" not in _page(Client(), "/")
+    assert "Members Only" in _page(_reader("birch"), "/")
