@@ -1,11 +1,13 @@
-"""What keys a shared copy of a list of works (`server.page_cache`): the revision of the lists
-and the reader's mutes.
+"""What keys a shared copy of a list of works (`server.page_cache`): the lists' stamp and the
+reader's mutes.
 
 A list of works (the home page, a tag's page) is the same for every reader of one audience who
-mutes the same tags and users, but for the header's menu. The revision moves on with every
-change to a work (the works events), so a copy made before it is not used after: at once in
-the process that made the change, and in every process and machine with a shared cache
-(`CACHE_URL`); a copy lasts `server.page_cache.LIST_PAGE_SECONDS` at most either way.
+mutes the same tags and users, but for the header's menu. The stamp is the lists' revision,
+which moves on with every change to a work (the works events) in the process that made it, and
+in every process and machine with a shared cache (`CACHE_URL`); and the latest update of any
+work in the database, so a work posted or given a chapter by any process (`ficarchive import`,
+a job worker, another server) is listed at once everywhere. A copy lasts
+`server.page_cache.LIST_PAGE_SECONDS` at most either way.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.db import connection
 
 from ficarchive.accounts.models import User
 from ficarchive.search.models import MutedTag, MutedUser
+from ficarchive.works.models import Work
 
 REVISION_KEY = "listings-revision"
 
@@ -38,6 +41,15 @@ def move_on() -> None:
         cache.incr(REVISION_KEY)
     except ValueError:  # no revision yet
         revision()
+
+
+def stamp() -> str:
+    """The lists' revision and the latest update of a work, which keys their copies."""
+    table = connection.ops.quote_name(Work._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(updated_at) FROM {table}")  # the column's index answers
+        (latest,) = cursor.fetchone()
+    return f"{revision()}:{latest}".replace(" ", "T")
 
 
 def mutes_key(user: User) -> str:

@@ -182,7 +182,7 @@ def list_page(request: HttpRequest) -> HttpResponse | None:
         audience = "out"
     query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:24]
     skin = _skin_key(skins.skin_of(request))
-    key = f"list-page:{request.path}?{query}:{skin}:{audience}:{listings.revision()}"
+    key = f"list-page:{request.path}?{query}:{skin}:{audience}:{listings.stamp()}"
     cached = cache.get(key)
     if not isinstance(cached, tuple):
         request.META[_MISSED_READER_KEY] = key

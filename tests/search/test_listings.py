@@ -47,3 +47,11 @@ def test_readers_muting_the_same_tags_and_users_share_a_key() -> None:
     assert listings.mutes_key(ash) == listings.mutes_key(birch) != ""
     mute_tag(cedar, "Orchards")
     assert listings.mutes_key(cedar) not in ("", listings.mutes_key(ash))
+
+
+def test_the_stamp_moves_on_when_any_process_posts_a_work() -> None:
+    # No works event reaches this process (none runs here): the database's latest update does.
+    make_work(make_user("author"), title="First")
+    before = listings.stamp()
+    make_work(make_user("other"), title="Second")
+    assert listings.stamp() != before
