@@ -159,6 +159,8 @@ def _facts_sql() -> str:
 
 def reader_facts(user: User, work_id: int) -> ReaderFacts | None:
     """The facts of the work (None when it is not posted) and the reader, in one query."""
+    if not -(2**63) <= work_id < 2**63:
+        return None  # no row has such an id (and the databases take none as a parameter)
     statement = _facts_sql()
     params = [user.pk] * (statement.count("%s") - 1) + [work_id]
     with connection.cursor() as cursor:

@@ -180,9 +180,11 @@ def list_page(request: HttpRequest) -> HttpResponse | None:
         return None
     else:
         audience = "out"
-    query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:24]
+    # The address hashed: a tag's name may hold spaces and any length of text.
+    address = f"{request.path}?{request.META.get('QUERY_STRING', '')}"
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
     skin = _skin_key(skins.skin_of(request))
-    key = f"list-page:{request.path}?{query}:{skin}:{audience}:{listings.stamp()}"
+    key = f"list-page:{digest}:{skin}:{audience}:{listings.stamp()}"
     cached = cache.get(key)
     if not isinstance(cached, tuple):
         request.META[_MISSED_READER_KEY] = key

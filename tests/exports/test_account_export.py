@@ -114,6 +114,7 @@ def test_the_zip_holds_every_work_of_the_user_as_epub_and_markdown_drafts_too() 
         assert name in readme
 
 
+@pytest.mark.files
 def test_the_exported_epub_passes_epubcheck(tmp_path: Path) -> None:
     author = make_user("author")
     work = make_work(author, title="Checked", chapters=2)

@@ -261,6 +261,7 @@ def test_the_approvals_page_answers_only_the_parents_creators(wren: User, other:
 # -- downloads -------------------------------------------------------------------------------
 
 
+@pytest.mark.files
 def test_downloads_credit_the_parent_in_the_preface_and_list_children_after(
     wren: User, tmp_path: Path
 ) -> None:
