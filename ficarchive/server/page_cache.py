@@ -30,7 +30,7 @@ from ficarchive.accounts.models import User
 from ficarchive.community import hits, reader_parts
 from ficarchive.search import listings
 from ficarchive.works.models import Work, content_stamp
-from ficarchive.works.web import OWN_PAGE
+from ficarchive.works.web import OWN_PAGE, adult_answered
 
 ANONYMOUS_PAGE_SECONDS = 60
 # The pages kept, by URL name: a work's and a chapter's, read at `works/<work_id>…`.
@@ -126,16 +126,6 @@ def _skin_key(skin: skins.Skin) -> str:
     return f"{skin.skin}.{skin.scheme}.{skin.size}.{skin.width}"
 
 
-def _adult_answered(request: HttpRequest, user: User) -> bool:
-    """As `works.views._asks_adult_check`: the reader said yes for this page, for good or for
-    this browser's session."""
-    return (
-        request.GET.get("view_adult") == "true"
-        or bool(user.view_adult)
-        or bool(request.session.get("view_adult", False))
-    )
-
-
 def reader_page(request: HttpRequest, work_id: int) -> HttpResponse | None:
     """A signed-in reader's page from the shared copy (see the module's docstring), or None
     when the view must make it; then `request.META[_MISSED_READER_KEY]` may hold the key to
@@ -155,7 +145,7 @@ def reader_page(request: HttpRequest, work_id: int) -> HttpResponse | None:
         request.META[reader_parts.MAKING_SHARED_PAGE] = True
         return None
     shared, names, adult, chapter_id = cached
-    if adult and not _adult_answered(request, user):
+    if adult and not adult_answered(request):
         return None  # the view asks the question
     reader_parts.count_visit(request, work_id, chapter_id)
     work = reader_parts.PageWork(pk=work_id, posted=True, bookmarks_count=facts.bookmarks_count)

@@ -29,7 +29,7 @@ from ficarchive.works.queries import (
     with_creators,
 )
 from ficarchive.works.related import reader, related_of
-from ficarchive.works.web import mark_own_page, visible_work
+from ficarchive.works.web import adult_answered, mark_own_page, visible_work
 
 PAGE_SIZE = 20
 
@@ -48,11 +48,7 @@ def _asks_adult_check(request: HttpRequest, work: Work) -> bool:
     """Mature, Explicit and Not Rated works ask readers first, as AO3 does."""
     if not work.is_adult or is_creator(request.user, work):
         return False
-    if request.GET.get("view_adult") == "true":
-        return False
-    if getattr(request.user, "view_adult", False):
-        return False
-    return not request.session.get("view_adult", False)
+    return not adult_answered(request)
 
 
 def _adult_check(request: HttpRequest, work: Work) -> HttpResponse:

@@ -18,6 +18,16 @@ def mark_own_page(request: HttpRequest) -> None:
     request.META[OWN_PAGE] = True
 
 
+def adult_answered(request: HttpRequest) -> bool:
+    """The reader said yes to Mature, Explicit and Not Rated works: for this page
+    (`view_adult=true`), for good (their preference) or for this browser's session."""
+    if request.GET.get("view_adult") == "true":
+        return True
+    if getattr(request.user, "view_adult", False):
+        return True
+    return bool(request.session.get("view_adult", False))
+
+
 def visible_work(request: HttpRequest, work_id: int, works: QuerySet[Work] | None = None) -> Work:
     """The work (from `works`; by default with its blurb data) if this reader may see it.
     Drafts, and restricted works for logged-out readers, are 404: as if they did not exist."""
