@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -31,34 +31,16 @@ class ReadingError(Exception):
 
 
 def record_visit(user: User, work: Work, chapter: Chapter | None) -> Reading:
-    """Count one visit of the user to the work (and the chapter, when one chapter is shown)."""
-    now = timezone.now()
-    reading = Reading.objects.filter(user=user, work=work).first()
-    if reading is None:
-        made = Reading(user=user, work=work, chapter=chapter, last_read_at=now, views=1)
-        # Two first visits at once meet on the unique (user, work): the later one updates.
-        Reading.objects.bulk_create(
-            [made],
-            update_conflicts=True,
-            unique_fields=["user", "work"],
-            update_fields=["last_read_at", "chapter"],
-        )
-        return made
-    changes: dict[str, Any] = {"last_read_at": now, "views": F("views") + 1}
-    if chapter is not None:  # the whole work shown: keep the chapter last read
-        changes["chapter"] = chapter
-    Reading.objects.filter(pk=reading.pk).update(**changes)
-    reading.last_read_at = now
-    reading.views += 1
-    if chapter is not None:
-        reading.chapter = chapter
-    return reading
+    """Count one visit of the user to the work (and the chapter, when one chapter is shown);
+    returns their history row as it is now."""
+    count_visit(user.pk, work.pk, chapter.pk if chapter is not None else None)
+    return Reading.objects.get(user=user, work=work)
 
 
 def count_visit(user_id: int, work_id: int, chapter_id: int | None) -> None:
-    """`record_visit` in one statement, by ids, for a page the page cache filled in: a first
-    visit makes the row, a later one counts it and moves the chapter last read (kept when the
-    whole work is shown, `chapter_id` None)."""
+    """One visit, in one statement: a first visit makes the row, a later one counts it and
+    moves the chapter last read (kept when the whole work is shown, `chapter_id` None). Two
+    first visits at once meet on the unique (user, work): the later one counts."""
     table = connection.ops.quote_name(Reading._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     statement = (
