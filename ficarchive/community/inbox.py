@@ -48,19 +48,24 @@ def forget(comment: Comment) -> None:
     InboxComment.objects.filter(comment=comment).delete()
 
 
+def unread_counts_sql() -> str:
+    """Two columns, the reader's unread inbox comments and unread updates, for a SELECT; each
+    takes the reader's id for its %s (also in `reader_parts.reader_facts`' one query)."""
+    read = connection.ops.quote_name("read")
+    inbox = connection.ops.quote_name(InboxComment._meta.db_table)
+    updates = connection.ops.quote_name(Update._meta.db_table)
+    return (
+        f"(SELECT COUNT(*) FROM {inbox} WHERE user_id = %s AND NOT {read}), "
+        f"(SELECT COUNT(*) FROM {updates} WHERE user_id = %s AND NOT {read})"
+    )
+
+
 def unread_counts(user: AnyUser) -> tuple[int, int]:
     """The site header's "Inbox (N)" and "Updates (N)", in one query ((0, 0) for guests)."""
     if not isinstance(user, User):
         return (0, 0)
-    read = connection.ops.quote_name("read")
-    inbox = connection.ops.quote_name(InboxComment._meta.db_table)
-    updates = connection.ops.quote_name(Update._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM {inbox} WHERE user_id = %s AND NOT {read}), "
-            f"(SELECT COUNT(*) FROM {updates} WHERE user_id = %s AND NOT {read})",
-            [user.pk, user.pk],
-        )
+        cursor.execute(f"SELECT {unread_counts_sql()}", [user.pk, user.pk])
         row = cursor.fetchone()
     return (int(row[0]), int(row[1]))
 

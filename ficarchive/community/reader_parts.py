@@ -24,15 +24,13 @@ from django.template.loader import render_to_string
 
 from ficarchive.accounts.models import Block, Pseud, User
 from ficarchive.community import hits, readings
-from ficarchive.community.inbox import unread_counts
+from ficarchive.community.inbox import unread_counts, unread_counts_sql
 from ficarchive.community.models import (
     Bookmark,
     Comment,
-    InboxComment,
     Kudos,
     Reading,
     Subscription,
-    Update,
 )
 from ficarchive.search.models import MutedUser
 from ficarchive.storage import best_effort
@@ -126,7 +124,6 @@ def _facts_sql() -> str:
     """One SELECT of scalar subqueries, in SQL both engines read (written out, not built with
     the ORM: building this query took the ORM longer than the rest of a page from the cache).
     Its parameters: the reader's id for each %s but the last, the work's id for the last."""
-    read = connection.ops.quote_name("read")
     mutes = _table(MutedUser)
     if connection.vendor == "postgresql":
         muted = f"SELECT string_agg(muted_id::text, ',' ORDER BY muted_id) FROM {mutes}"
@@ -148,8 +145,7 @@ def _facts_sql() -> str:
         (SELECT MIN(id) FROM {_table(Bookmark)} WHERE work_id = w.id AND user_id = %s),
         (SELECT MIN(id) FROM {_table(Subscription)} WHERE work_id = w.id AND user_id = %s),
         (SELECT later FROM {_table(Reading)} WHERE work_id = w.id AND user_id = %s),
-        (SELECT COUNT(*) FROM {_table(InboxComment)} WHERE user_id = %s AND NOT {read}),
-        (SELECT COUNT(*) FROM {_table(Update)} WHERE user_id = %s AND NOT {read}),
+        {unread_counts_sql()},
         (SELECT COUNT(*) FROM {pseuds} WHERE user_id = %s),
         (SELECT MIN(id) FROM {pseuds} WHERE user_id = %s AND is_default),
         (SELECT MIN(name) FROM {pseuds} WHERE user_id = %s AND is_default)
