@@ -118,8 +118,8 @@ LIST_PAGE_SECONDS = 30
 
 # Where `process_view` leaves the key of a page it did not find, for `__call__` to keep it.
 _MISSED_KEY = "ficarchive.page_cache.missed_key"
-# The same for a signed-in reader's page.
-_MISSED_READER_KEY = "ficarchive.page_cache.missed_reader_key"
+# The same for a page shared by signed-in readers, or a list of works.
+_MISSED_SHARED_KEY = "ficarchive.page_cache.missed_shared_key"
 
 
 def _skin_key(skin: skins.Skin) -> str:
@@ -128,7 +128,7 @@ def _skin_key(skin: skins.Skin) -> str:
 
 def reader_page(request: HttpRequest, work_id: int) -> HttpResponse | None:
     """A signed-in reader's page from the shared copy (see the module's docstring), or None
-    when the view must make it; then `request.META[_MISSED_READER_KEY]` may hold the key to
+    when the view must make it; then `request.META[_MISSED_SHARED_KEY]` may hold the key to
     keep the page it makes under."""
     user = request.user
     if not isinstance(user, User) or len(messages.get_messages(request)):
@@ -141,7 +141,7 @@ def reader_page(request: HttpRequest, work_id: int) -> HttpResponse | None:
     key = f"reader-page:{request.path}?{query}:{skin}:{facts.stamp}:{facts.view}"
     cached = cache.get(key)
     if not isinstance(cached, tuple):
-        request.META[_MISSED_READER_KEY] = key
+        request.META[_MISSED_SHARED_KEY] = key
         request.META[reader_parts.MAKING_SHARED_PAGE] = True
         return None
     shared, names, adult, chapter_id = cached
@@ -158,7 +158,7 @@ def reader_page(request: HttpRequest, work_id: int) -> HttpResponse | None:
 def list_page(request: HttpRequest) -> HttpResponse | None:
     """A list of works from the copy shared by every reader of its audience (signed in, or
     logged out without cookies) who mutes the same tags and users, with a signed-in reader's
-    menu filled in; None when the view must make it (then `request.META[_MISSED_READER_KEY]`
+    menu filled in; None when the view must make it (then `request.META[_MISSED_SHARED_KEY]`
     may hold the key to keep it under). The address's whole query keys it: a list reads many
     parameters (sort, filters, page)."""
     user = request.user
@@ -177,7 +177,7 @@ def list_page(request: HttpRequest) -> HttpResponse | None:
     key = f"list-page:{digest}:{skin}:{audience}:{listings.stamp()}"
     cached = cache.get(key)
     if not isinstance(cached, tuple):
-        request.META[_MISSED_READER_KEY] = key
+        request.META[_MISSED_SHARED_KEY] = key
         # A guest's menu is everyone's: only a signed-in reader's is a part of their own.
         request.META[reader_parts.MAKING_SHARED_PAGE] = isinstance(user, User)
         return None
@@ -189,9 +189,9 @@ def list_page(request: HttpRequest) -> HttpResponse | None:
     return filled_page(request, shared.encode(), token)
 
 
-def keep_reader_page(request: HttpRequest, response: HttpResponseBase, key: str) -> None:
-    """Keep the page the view made for a reader who shares pages, and take the markers of its
-    parts out of their copy."""
+def keep_shared_page(request: HttpRequest, response: HttpResponseBase, key: str) -> None:
+    """Keep the page the view made to share (a signed-in reader's work page, or a list of
+    works) under `key`, and take the markers of its parts out of this reader's copy."""
     if not isinstance(response, HttpResponse) or response.status_code != 200:
         return
     content = response.content.decode()
@@ -227,9 +227,9 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        reader_key = request.META.pop(_MISSED_READER_KEY, None)
-        if reader_key is not None:
-            keep_reader_page(request, response, reader_key)
+        shared_key = request.META.pop(_MISSED_SHARED_KEY, None)
+        if shared_key is not None:
+            keep_shared_page(request, response, shared_key)
         key = request.META.pop(_MISSED_KEY, None)
         if key is not None:
             shared = shareable_page(request, response)
