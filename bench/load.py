@@ -491,15 +491,12 @@ def signed_in_verdicts(results: list[PageResult]) -> list[tuple[str, bool]]:
         verdicts.append(
             (f"{name} >= {SIGNED_IN_LIST_RPS:.0f} req/s: {rps:.1f}", rps >= SIGNED_IN_LIST_RPS)
         )
-    # The pages readers are served; the page cache bypassed on purpose (a cookie of no use to
-    # the archive) is the cost of a page made for one reader, shown beside them, not a target.
-    served = [result for result in results if result.signed_in or not result.cookie]
-    worst = max(served, key=lambda result: result.median()["p95_ms"])
+    # Every page of the run, the one made for one reader each time (page cache bypassed) too.
+    worst = max(results, key=lambda result: result.median()["p95_ms"])
     p95 = worst.median()["p95_ms"]
     verdicts.append(
         (
-            f"every page readers are served: p95 <= {P95_LIMIT_MS:.0f} ms: worst {p95:.1f} "
-            f"({worst.label})",
+            f"every page's p95 <= {P95_LIMIT_MS:.0f} ms: worst {p95:.1f} ({worst.label})",
             p95 <= P95_LIMIT_MS,
         )
     )
@@ -539,13 +536,6 @@ def print_summary(results: list[PageResult], work_path: str, cores: int) -> bool
         for text, met in signed_in_verdicts(results):
             passed = passed and met
             say(f"Target: {text} -> {'PASS' if met else 'FAIL'}{note}")
-        for result in results:
-            if result.cookie and not result.signed_in:
-                median = result.median()
-                say(
-                    f"Not a target: {result.label}, made for one reader each time: "
-                    f"{median['rps']:.1f} req/s, p95 {median['p95_ms']:.1f} ms"
-                )
     return passed
 
 
