@@ -28,7 +28,13 @@ LAYERS: list[tuple[str, ...]] = [
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}
 # The project's own modules outside the apps: settings helpers below everything, and the
 # modules that wire the apps together above everything.
-BOTTOM = {"ficarchive", "ficarchive.config", "ficarchive.storage", "ficarchive.progress"}
+BOTTOM = {
+    "ficarchive",
+    "ficarchive.config",
+    "ficarchive.storage",
+    "ficarchive.progress",
+    "ficarchive.plain_sql",
+}
 TOP = {
     "ficarchive.settings",
     "ficarchive.urls",

@@ -36,6 +36,7 @@ from ficarchive.community.comment_rules import (
     settings_of,
 )
 from ficarchive.community.models import Comment
+from ficarchive.plain_sql import one, table
 from ficarchive.search.models import MutedUser
 from ficarchive.works.models import Chapter, Work
 from ficarchive.works.queries import creator_ids, is_creator
@@ -182,12 +183,17 @@ def comments_section(request: HttpRequest, work: Work, chapter: Chapter | None) 
     who = actor(viewer, work)
     options = settings_of(work)
     reason = refusal(work, viewer, options.who, blocking_creator(work, viewer))
-    visible = visible_comments(work, viewer, held_in_session(request)).filter(_scope(work, chapter))
-    threads = (
-        visible.filter(parent__isnull=True)
-        .order_by("created_at", "id")
-        .values_list("id", flat=True)
-    )
+    visible = Comment.objects.none()
+    threads: QuerySet[Comment, int] | list[int] = []
+    # Most works have no comments, and every reading page asks: plain SQL says so first.
+    if one(f"SELECT 1 FROM {table(Comment)} WHERE work_id = %s LIMIT 1", [work.pk]):
+        visible = visible_comments(work, viewer, held_in_session(request))
+        visible = visible.filter(_scope(work, chapter))
+        threads = (
+            visible.filter(parent__isnull=True)
+            .order_by("created_at", "id")
+            .values_list("id", flat=True)
+        )
     page: Page[int] = Paginator(threads, THREADS_PER_PAGE).get_page(
         request.GET.get("comments_page")
     )

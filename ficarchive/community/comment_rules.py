@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ficarchive.accounts.models import Block, Pseud
 from ficarchive.accounts.types import AnyUser
 from ficarchive.community.models import Comment, CommentSettings
+from ficarchive.plain_sql import instances, rows, table
 from ficarchive.works.models import Work
 from ficarchive.works.queries import creator_ids, is_creator
 
@@ -68,19 +69,26 @@ def is_own(comment: CommentFacts, who: Actor) -> bool:
 
 def settings_of(work: Work) -> CommentSettings:
     """The work's comment settings; a work without a row takes comments the default way."""
-    found = CommentSettings.objects.filter(work=work).first()
-    return found or CommentSettings(work=work)
+    found = instances(
+        CommentSettings,
+        f"SELECT * FROM {table(CommentSettings)} WHERE work_id = %s ORDER BY id LIMIT 1",
+        [work.pk],
+    )
+    return found[0] if found else CommentSettings(work=work)
 
 
 def blocking_creator(work: Work, user: AnyUser) -> Pseud | None:
     """The creator's pseud of the first creator of the work who blocked this user, if any."""
     if not user.is_authenticated:
         return None
-    blockers = set(
-        Block.objects.filter(blocker_id__in=creator_ids(work), blocked_id=user.pk).values_list(
-            "blocker_id", flat=True
-        )
+    creators = sorted(creator_ids(work))
+    if not creators:
+        return None
+    marks = ", ".join(["%s"] * len(creators))
+    statement = (
+        f"SELECT blocker_id FROM {table(Block)} WHERE blocked_id = %s AND blocker_id IN ({marks})"
     )
+    blockers = {blocker for (blocker,) in rows(statement, [user.pk, *creators])}
     return next((pseud for pseud in work.creators if pseud.user_id in blockers), None)
 
 

@@ -32,6 +32,7 @@ from ficarchive.community.models import (
     Reading,
     Subscription,
 )
+from ficarchive.plain_sql import table
 from ficarchive.search.models import MutedUser
 from ficarchive.storage import best_effort
 from ficarchive.works.models import Creatorship, Work
@@ -116,15 +117,11 @@ class ReaderFacts:
         return "m" + hashlib.sha256(self.muted.encode()).hexdigest()[:16]
 
 
-def _table(model: Any) -> str:
-    return str(connection.ops.quote_name(model._meta.db_table))
-
-
 def _facts_sql() -> str:
     """One SELECT of scalar subqueries, in SQL both engines read (written out, not built with
     the ORM: building this query took the ORM longer than the rest of a page from the cache).
     Its parameters: the reader's id for each %s but the last, the work's id for the last."""
-    mutes = _table(MutedUser)
+    mutes = table(MutedUser)
     if connection.vendor == "postgresql":
         muted = f"SELECT string_agg(muted_id::text, ',' ORDER BY muted_id) FROM {mutes}"
         muted += " WHERE user_id = %s"
@@ -133,23 +130,23 @@ def _facts_sql() -> str:
             f"SELECT group_concat(muted_id) FROM (SELECT muted_id FROM {mutes} "
             "WHERE user_id = %s ORDER BY muted_id)"
         )
-    pseuds = _table(Pseud)
+    pseuds = table(Pseud)
     return f"""
         SELECT w.revision, w.edited_at, w.kudos_count, w.comments_count, w.bookmarks_count,
-        EXISTS (SELECT 1 FROM {_table(Creatorship)} c JOIN {pseuds} p ON p.id = c.pseud_id
+        EXISTS (SELECT 1 FROM {table(Creatorship)} c JOIN {pseuds} p ON p.id = c.pseud_id
                 WHERE c.work_id = w.id AND p.user_id = %s),
-        EXISTS (SELECT 1 FROM {_table(Comment)} WHERE work_id = w.id AND user_id = %s),
-        EXISTS (SELECT 1 FROM {_table(Block)} WHERE blocker_id = %s OR blocked_id = %s),
+        EXISTS (SELECT 1 FROM {table(Comment)} WHERE work_id = w.id AND user_id = %s),
+        EXISTS (SELECT 1 FROM {table(Block)} WHERE blocker_id = %s OR blocked_id = %s),
         ({muted}),
-        EXISTS (SELECT 1 FROM {_table(Kudos)} WHERE work_id = w.id AND user_id = %s),
-        (SELECT MIN(id) FROM {_table(Bookmark)} WHERE work_id = w.id AND user_id = %s),
-        (SELECT MIN(id) FROM {_table(Subscription)} WHERE work_id = w.id AND user_id = %s),
-        (SELECT later FROM {_table(Reading)} WHERE work_id = w.id AND user_id = %s),
+        EXISTS (SELECT 1 FROM {table(Kudos)} WHERE work_id = w.id AND user_id = %s),
+        (SELECT MIN(id) FROM {table(Bookmark)} WHERE work_id = w.id AND user_id = %s),
+        (SELECT MIN(id) FROM {table(Subscription)} WHERE work_id = w.id AND user_id = %s),
+        (SELECT later FROM {table(Reading)} WHERE work_id = w.id AND user_id = %s),
         {unread_counts_sql()},
         (SELECT COUNT(*) FROM {pseuds} WHERE user_id = %s),
         (SELECT MIN(id) FROM {pseuds} WHERE user_id = %s AND is_default),
         (SELECT MIN(name) FROM {pseuds} WHERE user_id = %s AND is_default)
-        FROM {_table(Work)} w WHERE w.id = %s AND w.posted
+        FROM {table(Work)} w WHERE w.id = %s AND w.posted
     """
 
 

@@ -15,12 +15,22 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 
 from ficarchive.accounts.blocks import blocked_by_any
+from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.types import AnyUser
+from ficarchive.plain_sql import ID_RANGE, instances, prefetched, table
 from ficarchive.tags.models import Tag
 from ficarchive.tags.queries import suggestions_from
 from ficarchive.tags.suggest import Suggestion
 from ficarchive.texts.structure import ParsedWork, html_to_text
-from ficarchive.works.models import TAG_POSITION, Chapter, Creatorship, Series, SeriesWork, Work
+from ficarchive.works.models import (
+    TAG_POSITION,
+    Chapter,
+    Creatorship,
+    Series,
+    SeriesWork,
+    Work,
+    WorkTag,
+)
 
 
 def with_creators(works: QuerySet[Work]) -> QuerySet[Work]:
@@ -170,6 +180,57 @@ def can_edit(user: AnyUser, work: Work) -> bool:
     return is_creator(user, work)
 
 
+# -- the reads of a reading page, in plain SQL (see `ficarchive.plain_sql`) ---------------------
+
+
+def reading_work(work_id: int) -> Work | None:
+    """The work with its creators (their pseuds and users) and its tags in the writer's order,
+    as `with_creators` and `tags_in_order` prefetch them, or None when there is no such work.
+    Whether the reader may see it is the caller's to ask (`can_view`)."""
+    if work_id not in ID_RANGE:
+        return None
+    found = instances(Work, f"SELECT * FROM {table(Work)} WHERE id = %s", [work_id])
+    if not found:
+        return None
+    work = found[0]
+    creatorships, pseuds = table(Creatorship), table(Pseud)
+    # Each pseud with its creatorship's columns, in byline order; then their users.
+    credited = instances(
+        Pseud,
+        f"SELECT p.*, c.id AS credit_id, c.position AS credit_position FROM {pseuds} p "
+        f"JOIN {creatorships} c ON c.pseud_id = p.id WHERE c.work_id = %s "
+        "ORDER BY c.position, c.id",
+        [work_id],
+    )
+    users = {
+        user.pk: user
+        for user in instances(
+            User,
+            f"SELECT u.* FROM {table(User)} u JOIN {pseuds} p ON p.user_id = u.id "
+            f"JOIN {creatorships} c ON c.pseud_id = p.id WHERE c.work_id = %s",
+            [work_id],
+        )
+    }
+    credits = []
+    for pseud in credited:
+        pseud.user = users[pseud.user_id]
+        values = [pseud.credit_id, work_id, pseud.pk, pseud.credit_position]  # type: ignore[attr-defined]
+        creatorship = Creatorship.from_db(
+            work._state.db, ["id", "work_id", "pseud_id", "position"], values
+        )
+        creatorship.work, creatorship.pseud = work, pseud
+        credits.append(creatorship)
+    tags = instances(
+        Tag,
+        f"SELECT t.* FROM {table(Tag)} t JOIN {table(WorkTag)} l ON l.tag_id = t.id "
+        "WHERE l.work_id = %s ORDER BY l.position, l.id",
+        [work_id],
+    )
+    prefetched(work, "creatorships", credits)
+    prefetched(work, "tags", tags)
+    return work
+
+
 def readable_chapters(work: Work, user: AnyUser) -> QuerySet[Chapter]:
     """The work's chapters this reader sees, in order: its creators see its draft chapters
     too, everyone else only the posted ones."""
@@ -178,12 +239,43 @@ def readable_chapters(work: Work, user: AnyUser) -> QuerySet[Chapter]:
 
 
 def chapter_index(work: Work, user: AnyUser) -> list[Chapter]:
-    """The positions and titles of the chapters this reader sees, without their bodies."""
-    return list(
-        readable_chapters(work, user).only(
-            "id", "position", "title", "work_id", "published_at", "draft"
-        )
+    """The positions and titles of the chapters this reader sees (as `readable_chapters`),
+    without their bodies."""
+    drafts = "" if is_creator(user, work) else " AND NOT draft"
+    return instances(
+        Chapter,
+        f"SELECT id, work_id, position, title, draft, published_at FROM {table(Chapter)} "
+        f"WHERE work_id = %s{drafts} ORDER BY position",
+        [work.pk],
     )
+
+
+def reading_chapters(work: Work, user: AnyUser) -> list[Chapter]:
+    """`readable_chapters`, whole, for the page of a whole work."""
+    drafts = "" if is_creator(user, work) else " AND NOT draft"
+    found = instances(
+        Chapter,
+        f"SELECT * FROM {table(Chapter)} WHERE work_id = %s{drafts} ORDER BY position",
+        [work.pk],
+    )
+    for chapter in found:
+        chapter.work = work
+    return found
+
+
+def work_chapter(work: Work, chapter_id: int) -> Chapter | None:
+    """The work's chapter of that id, whole, or None."""
+    if chapter_id not in ID_RANGE:
+        return None
+    found = instances(
+        Chapter,
+        f"SELECT * FROM {table(Chapter)} WHERE id = %s AND work_id = %s",
+        [chapter_id, work.pk],
+    )
+    if not found:
+        return None
+    found[0].work = work
+    return found[0]
 
 
 def series_works(user: AnyUser, series: Series) -> QuerySet[Work]:

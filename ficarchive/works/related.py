@@ -21,6 +21,7 @@ from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from ficarchive.accounts.models import User
 from ficarchive.accounts.types import AnyUser
+from ficarchive.plain_sql import one, table
 from ficarchive.works.models import Creatorship, RelatedWork, Work
 from ficarchive.works.queries import can_view, is_creator
 from ficarchive.works.services import WorkError
@@ -159,7 +160,13 @@ class Relations:
 
 def related_of(work: Work, shown: Shown) -> Relations:
     """Both directions, in one query for the links and one for the other works' creators (none
-    when the work has no links): the work page reads it for every reader."""
+    when the work has no links): the work page reads it for every reader, so whether there are
+    any is asked first in plain SQL, which most works answer with no."""
+    statement = (
+        f"SELECT 1 FROM {table(RelatedWork)} WHERE child_id = %s OR (parent_id = %s AND state = %s)"
+    )
+    if one(statement, [work.pk, work.pk, RelatedWork.State.APPROVED.value]) is None:
+        return Relations([], [])
     links = list(
         RelatedWork.objects.filter(
             Q(child=work) | Q(parent=work, state=RelatedWork.State.APPROVED)

@@ -23,13 +23,12 @@ from ficarchive.works.queries import (
     drafts_of,
     is_creator,
     listed_works,
-    readable_chapters,
-    tags_in_order,
+    reading_chapters,
     with_blurb_data,
-    with_creators,
+    work_chapter,
 )
 from ficarchive.works.related import reader, related_of
-from ficarchive.works.web import adult_answered, mark_own_page, visible_work
+from ficarchive.works.web import adult_answered, mark_own_page, readable_work, visible_work
 
 PAGE_SIZE = 20
 
@@ -79,16 +78,8 @@ def _reading_context(request: HttpRequest, work: Work) -> dict[str, Any]:
     }
 
 
-def _reading_work(request: HttpRequest, work_id: int) -> Work:
-    """The work of a reading page with its creators and tags (the adult check reads its
-    rating), not its series: those are in the cached fragment `works_tags.work_tags`, which
-    fetches them when it makes it."""
-    works = with_creators(Work.objects.all()).prefetch_related(tags_in_order())
-    return visible_work(request, work_id, works)
-
-
 def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
-    work = _reading_work(request, work_id)
+    work = readable_work(request, work_id)
     if _asks_adult_check(request, work):
         return _adult_check(request, work)
     events.work_read.send(sender=Work, request=request, work=work)
@@ -97,7 +88,7 @@ def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
     index = chapter_index(work, request.user)
     context["several_chapters"] = len(index) > 1
     if request.GET.get("view_full_work") == "true" or len(index) <= 1:
-        chapters = list(readable_chapters(work, request.user))
+        chapters = reading_chapters(work, request.user)
         # A one-chapter work's comments are on its chapter; a whole work's, on the work. The
         # community block of the page (community_tags.reading_page_community) reads it.
         shown = chapters[0] if len(chapters) == 1 else None
@@ -116,7 +107,7 @@ def work_page(request: HttpRequest, work_id: int) -> HttpResponse:
 
 
 def chapter_page(request: HttpRequest, work_id: int, chapter_id: int) -> HttpResponse:
-    work = _reading_work(request, work_id)
+    work = readable_work(request, work_id)
     if _asks_adult_check(request, work):
         return _adult_check(request, work)
     index = chapter_index(work, request.user)
@@ -139,7 +130,9 @@ def _render_chapter(
     context: dict[str, Any],
 ) -> HttpResponse:
     position = next(i for i, chapter in enumerate(index) if chapter.pk == chapter_id)
-    chapter = work.chapters.get(pk=chapter_id)
+    chapter = work_chapter(work, chapter_id)
+    if chapter is None:
+        raise Http404("No such chapter in this work.")
     context.update(
         {
             "chapters": [chapter],

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from ficarchive.works.models import Work
-from ficarchive.works.queries import can_view, with_blurb_data
+from ficarchive.works.queries import can_view, reading_work, with_blurb_data
 
 # Set in request.META by a reading page that shows the reader something of their own besides the
 # parts the page cache fills in (`community.reader_parts`): no copy of it is kept to share.
@@ -35,5 +35,16 @@ def visible_work(request: HttpRequest, work_id: int, works: QuerySet[Work] | Non
         works = with_blurb_data(Work.objects.all())
     work = get_object_or_404(works, pk=work_id)
     if not can_view(request.user, work):
+        raise Http404("No work found.")
+    return work
+
+
+def readable_work(request: HttpRequest, work_id: int) -> Work:
+    """`visible_work` for the reading pages: the work with its creators and its tags in the
+    writer's order (`works.queries.reading_work`; the adult check reads its rating), not its
+    series: those are in the cached fragment `works_tags.work_tags`, which fetches them when
+    it makes it."""
+    work = reading_work(work_id)
+    if work is None or not can_view(request.user, work):
         raise Http404("No work found.")
     return work

@@ -65,9 +65,10 @@ def test_the_work_page_does_not_query_per_chapter(client: Client, view_full_work
 
 def test_the_work_page_query_count_is_small(client: Client) -> None:
     work = make_work(chapters=3, fandoms=["F"])
-    # The page-cache stamp, then work, creators, tags, series, chapter index and chapter; the
-    # reader's hit (row, count); the kudos summary; the comments section (2); related works.
-    assert _queries(client, work.get_absolute_url()) <= 13
+    # The page-cache stamp, then work, creators (pseuds, users), tags, series, chapter index
+    # and chapter; the reader's hit (row, count); the kudos summary; the comment settings and
+    # whether there are comments; whether there are related works.
+    assert _queries(client, work.get_absolute_url()) <= 14
     # Another reader without cookies gets the cached page after one small query.
     assert _queries(client, work.get_absolute_url(), cold=False) == 1
 
