@@ -364,7 +364,9 @@ def wrk_run(
     seconds: int,
     server_group: int | None,
     cookie: str | None = None,
+    header: str | None = None,
 ) -> Run:
+    """One wrk run; `header` is one more request header ("Name: value")."""
     command = [
         wrk,
         f"-t{threads}",
@@ -374,6 +376,7 @@ def wrk_run(
         "-s",
         str(REPORT_LUA),
         *(["-H", f"Cookie: {cookie}"] if cookie else []),
+        *(["-H", header] if header else []),
         url,
     ]
     before = CpuSample.take(server_group)

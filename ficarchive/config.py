@@ -35,6 +35,8 @@ OPTIONS: dict[str, str] = {
     "LOGIN_ATTEMPTS": "Wrong passwords for one account from one address before tries wait.",
     "LOGIN_ADDRESS_ATTEMPTS": "Wrong passwords from one address, any accounts, before tries wait.",
     "LOGIN_ACCOUNT_ATTEMPTS": "Wrong passwords for one account, from anywhere, before tries wait.",
+    "API_RATE_TOKEN": "API calls a minute per token, then 429; 0 for no limit.",
+    "API_RATE_ADDRESS": "API calls a minute per address without a token, then 429; 0 for no limit.",
     "LOGIN_MAX_DELAY_SECONDS": "The longest wait between log-in tries once they wait, in seconds.",
     "SIGNUPS_PER_DAY": "Accounts one address may create in a day.",
     "HOST": "Address `ficarchive serve` listens on.",

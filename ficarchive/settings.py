@@ -46,6 +46,10 @@ EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMA
 LOGIN_ATTEMPTS = env_int("LOGIN_ATTEMPTS", 5, minimum=1)
 LOGIN_ADDRESS_ATTEMPTS = env_int("LOGIN_ADDRESS_ATTEMPTS", 50, minimum=1)
 LOGIN_ACCOUNT_ATTEMPTS = env_int("LOGIN_ACCOUNT_ATTEMPTS", 100, minimum=1)
+# API calls a minute (ficarchive.api.auth): per token, and per address for calls without one;
+# 0 turns the limit off.
+API_RATE_TOKEN = env_int("API_RATE_TOKEN", 600)
+API_RATE_ADDRESS = env_int("API_RATE_ADDRESS", 120)
 LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 900, minimum=1)
 SIGNUPS_PER_DAY = env_int("SIGNUPS_PER_DAY", 3, minimum=1)
 # Downloads: calibre's converter (found on PATH; empty turns MOBI, AZW3 and PDF off) and the size
@@ -91,6 +95,7 @@ INSTALLED_APPS = [
     "ficarchive.search",
     "ficarchive.community",
     "ficarchive.server",
+    "ficarchive.api",
     "ficarchive.accounts.adminsite.ArchiveAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

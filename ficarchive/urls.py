@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ficarchive.accounts import urls as accounts_urls
+from ficarchive.api.docs import docs_asset
+from ficarchive.api.main import api
 from ficarchive.community import people_views
 from ficarchive.works import views as work_views
 
@@ -16,6 +18,8 @@ handler400 = "ficarchive.server.guards.bad_request"
 urlpatterns = [
     path("", work_views.home, name="home"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("api/v1/docs/<str:version>/<str:name>", docs_asset, name="api_docs_asset"),
     path("", include("ficarchive.works.urls")),
     # The user and pseud pages (community, as they list works) keep their `accounts:` names.
     path("", include((accounts_urls.urlpatterns + people_views.urlpatterns, "accounts"))),

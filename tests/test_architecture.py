@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("search",),
     ("community",),
     ("exports",),
+    ("api",),
     ("server",),
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

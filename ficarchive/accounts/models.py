@@ -211,3 +211,47 @@ class UsernameChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_username} → {self.new_username} ({self.changed_at:%Y-%m-%d})"
+
+
+class AccessToken(models.Model):
+    """A personal access token for the API (`ficarchive.api`): what a script or an app sends as
+    `Authorization: Bearer …` to act as its user. Only the SHA-256 of the secret is kept
+    (`accounts.tokens`); the secret is shown once, when the token is made."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read: restricted works, your drafts, private bookmarks"
+        WRITE = "write", "Write: also post, edit and delete works, kudos, comments, bookmarks"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(max_length=100)
+    scope = models.CharField(max_length=5, choices=Scope.choices, default=Scope.READ)
+    digest = models.CharField(max_length=64, unique=True)
+    # The secret's first characters, shown in lists so its owner can tell tokens apart.
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.scope}) of user {self.user_id}"
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > now
+
+    @property
+    def state(self) -> str:
+        """ "live", "revoked" or "expired", as the token lists say."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "live" if self.is_live() else "expired"
+
+    @property
+    def writes(self) -> bool:
+        return self.scope == self.Scope.WRITE

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ficarchive.accounts import block_views, identity_views, skin_views, views
+from ficarchive.accounts import block_views, identity_views, skin_views, token_views, views
 
 # The user and pseud pages are named here too (`accounts:user`, `accounts:pseud`) but live in
 # `community.people_views`: `ficarchive/urls.py` adds them to this namespace.
@@ -24,4 +24,5 @@ urlpatterns = [
     *block_views.urlpatterns,
     *skin_views.urlpatterns,
     *identity_views.urlpatterns,
+    *token_views.urlpatterns,
 ]

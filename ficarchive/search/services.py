@@ -356,6 +356,19 @@ def _counted(works: QuerySet[Work] | Sequence[int]) -> list[tuple[int, int, str]
 # The best-match score's name on a search's works.
 RELEVANCE = "relevance"
 
+# How each sort but "best" orders works: a column, then the id to break ties.
+ORDERS = {
+    "updated": ("-updated_at", "-id"),
+    "posted": ("-published_at", "-id"),
+    "words": ("-word_count", "-id"),
+    "kudos": ("-kudos_count", "-id"),
+    "hits": ("-hits", "-id"),
+    "comments": ("-comments_count", "-id"),
+    "bookmarks": ("-bookmarks_count", "-id"),
+    "title": ("title", "id"),
+    "creator": ("creatorships__pseud__name", "id"),
+}
+
 SORTS = {
     "best": "Best match",
     "updated": "Date updated",
@@ -380,17 +393,7 @@ def _sorted(works: QuerySet[Work], tree: q.Node | None, sort: str) -> QuerySet[W
             return works.order_by("-updated_at", "-id")
         sql, params = backend().rank(words, _required(tree) if tree is not None else [])
         return works.annotate(**{RELEVANCE: RawSQL(sql, params)}).order_by(f"-{RELEVANCE}", "-id")
-    order = {
-        "updated": ("-updated_at", "-id"),
-        "posted": ("-published_at", "-id"),
-        "words": ("-word_count", "-id"),
-        "kudos": ("-kudos_count", "-id"),
-        "hits": ("-hits", "-id"),
-        "comments": ("-comments_count", "-id"),
-        "bookmarks": ("-bookmarks_count", "-id"),
-        "title": ("title", "id"),
-        "creator": ("creatorships__pseud__name", "id"),
-    }[sort]
+    order = ORDERS[sort]
     return works.order_by(*order).distinct() if sort == "creator" else works.order_by(*order)
 
 
