@@ -37,6 +37,47 @@ class ArchiveAPI(NinjaAPI):
         )
         return with_etag(request, response)
 
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return described(schema)
+
+
+# OpenAPI links: where a client (or schemathesis' stateful phase) goes from an answer.
+LINKS = {
+    "listWorks": {
+        "GetWork": ("getWork", {"work_id": "$response.body#/works/0/id"}),
+    },
+    "getWork": {
+        "GetChapter": (
+            "getChapter",
+            {"work_id": "$response.body#/id", "chapter_id": "$response.body#/chapters/0/id"},
+        ),
+        "GetFandom": ("getTag", {"name": "$response.body#/fandoms/0"}),
+    },
+}
+
+
+def described(schema: dict[str, Any]) -> dict[str, Any]:
+    """The generated description, with errors as `application/problem+json` (as they are
+    sent) and the links between operations."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            answers = operation.get("responses", {})
+            for status, answer in answers.items():
+                content = answer.get("content", {})
+                if str(status)[0] in "45" and "application/json" in content:
+                    content["application/problem+json"] = content.pop("application/json")
+            links = LINKS.get(operation.get("operationId", ""), {})
+            ok = next((key for key in answers if str(key) == "200"), None)
+            if links and ok is not None:
+                answers[ok]["links"] = {
+                    name: {"operationId": target, "parameters": parameters}
+                    for name, (target, parameters) in links.items()
+                }
+    return schema
+
 
 api = ArchiveAPI(
     title="ficarchive API",

@@ -4,6 +4,7 @@ name in `field` (and every field's in `errors` for a request that fails validati
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -40,6 +41,13 @@ class Problem(Exception):
         self.status = status
         self.detail = detail
         self.field = field
+
+
+def plain_problem(status: int, detail: str) -> HttpResponse:
+    """A problem answered before the API's own code runs (the request guard's refusals)."""
+    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status}
+    body["detail"] = detail
+    return HttpResponse(json.dumps(body), status=status, content_type=MEDIA_TYPE)
 
 
 def problem(

@@ -131,7 +131,12 @@ def _tag(request: HttpRequest, name: str) -> Tag | None:
     return tag.merger or tag
 
 
-@router.get("/works", response={200: schemas.WorkPage, **ERRORS}, summary="List works")
+@router.get(
+    "/works",
+    response={200: schemas.WorkPage, **ERRORS},
+    summary="List works",
+    operation_id="listWorks",
+)
 def list_works(request: HttpRequest, params: Query[WorkFilters]) -> HttpResponse | dict[str, Any]:
     """The works the caller may see, newest update first unless `sort` says otherwise
     (`best`, `updated`, `posted`, `words`, `kudos`, `hits`, `comments`, `bookmarks`, `title`,
@@ -190,7 +195,12 @@ def _chapter_entry(request: HttpRequest, chapter: Chapter) -> dict[str, Any]:
     }
 
 
-@router.get("/works/{work_id}", response={200: schemas.Work, **ERRORS}, summary="One work")
+@router.get(
+    "/works/{work_id}",
+    response={200: schemas.Work, **ERRORS},
+    summary="One work",
+    operation_id="getWork",
+)
 def get_work(request: HttpRequest, work_id: int) -> HttpResponse | dict[str, Any]:
     """A work with its tags, creators, series, stats, chapters (drafts too for its
     creators), related works and download addresses."""
@@ -228,6 +238,7 @@ def _work(request: HttpRequest, work_id: int) -> dict[str, Any]:
     response={200: schemas.Chapter, **ERRORS},
     url_name="chapter",
     summary="A chapter's text",
+    operation_id="getChapter",
 )
 def get_chapter(
     request: HttpRequest, work_id: int, chapter_id: int
@@ -265,7 +276,12 @@ def _chapter(request: HttpRequest, work_id: int, chapter_id: int) -> dict[str, A
     }
 
 
-@router.get("/tags/{name}", response={200: schemas.Tag, **ERRORS}, summary="One tag")
+@router.get(
+    "/tags/{name}",
+    response={200: schemas.Tag, **ERRORS},
+    summary="One tag",
+    operation_id="getTag",
+)
 def get_tag(request: HttpRequest, name: str) -> HttpResponse | dict[str, Any]:
     """A tag: its type, whether it is canonical, what it is a synonym of, its synonyms and
     parents (meta tags), and how many works the caller may see carry it (through its

@@ -37,6 +37,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views import defaults
 
+from ficarchive.api.problems import plain_problem
 from ficarchive.storage import DISK_FULL, cannot_save
 from ficarchive.works.services import body_limit_help
 
@@ -80,12 +81,18 @@ def _quoted(value: str) -> str:
     return repr(value if len(value) <= _SHOWN else value[:_SHOWN] + "…")
 
 
+# Refusals of API calls are problem+json, as the API's own errors.
+API_PREFIX = "/api/"
+
+
 class RequestGuardMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         refusal = _refusal(request)
+        if refusal is not None and request.path.startswith(API_PREFIX):
+            return plain_problem(400, refusal)  # what an API client reads its errors as
         if refusal is not None:
             return HttpResponse(
                 f"Bad request: {refusal}\n", status=400, content_type="text/plain; charset=utf-8"

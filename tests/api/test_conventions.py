@@ -178,3 +178,20 @@ def test_a_token_never_gets_the_guests_copy(client: Client, bearer: Bearer) -> N
     assert [w["title"] for w in client.get("/api/v1/works").json()["works"]] == ["Open"]
     mine = bearer(make_user("reader"), "read").get("/api/v1/works").json()
     assert [w["title"] for w in mine["works"]] == ["Locked", "Open"]
+
+
+def test_a_malformed_request_to_the_api_is_a_problem_too(client: Client) -> None:
+    answer = client.get("/api/v1/works?q=a%00b")
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "application/problem+json"
+    assert "NUL character" in answer.json()["detail"]
+    page = client.get("/works?q=a%00b")
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/plain")
+
+
+def test_errors_are_described_as_problems_with_links_between_operations(client: Client) -> None:
+    described = client.get("/api/v1/openapi.json").json()
+    listing = described["paths"]["/api/v1/works"]["get"]
+    assert "application/problem+json" in listing["responses"]["400"]["content"]
+    assert listing["responses"]["200"]["links"]["GetWork"]["operationId"] == "getWork"
