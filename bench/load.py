@@ -452,6 +452,14 @@ def describe_run(run: Run) -> str:
     )
 
 
+def say_median(page: PageResult) -> None:
+    median = page.median()
+    say(
+        f"  median: {median['rps']:8.1f} req/s   p50 {median['p50_ms']:7.1f} ms   "
+        f"p95 {median['p95_ms']:7.1f} ms"
+    )
+
+
 def print_machine(machine: dict[str, Any], workers: int, threads: int) -> None:
     say("Machine")
     say(f"  CPU       {machine['cpu']}")
@@ -674,11 +682,7 @@ def benchmark(args: argparse.Namespace, wrk: str, data: Path, report: dict[str, 
                 )
                 page.runs.append(run)
                 say(f"  run {number}/{args.runs}: {describe_run(run)}")
-            median = page.median()
-            say(
-                f"  median: {median['rps']:8.1f} req/s   p50 {median['p50_ms']:7.1f} ms   "
-                f"p95 {median['p95_ms']:7.1f} ms"
-            )
+            say_median(page)
         if any(page.failures for page in pages):
             say("\nSome responses were not 2xx or had socket errors. The server's log ends:")
             say(server.log_tail())

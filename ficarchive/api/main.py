@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from ficarchive.api import problems, works
+from ficarchive.api import problems, writing
 from ficarchive.api.auth import CALLERS, CallLimit
 from ficarchive.api.docs import SwaggerPage
 from ficarchive.api.kept import with_etag
@@ -69,6 +69,15 @@ def described(schema: dict[str, Any]) -> dict[str, Any]:
                 content = answer.get("content", {})
                 if str(status)[0] in "45" and "application/json" in content:
                     content["application/problem+json"] = content.pop("application/json")
+            # gunicorn reads request lines of up to 4,094 bytes; a longer address is refused
+            # before the archive sees it, with its own short HTML page.
+            answers.setdefault(
+                414,
+                {
+                    "description": "The address is longer than the server reads (4,094 bytes).",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                },
+            )
             links = LINKS.get(operation.get("operationId", ""), {})
             ok = next((key for key in answers if str(key) == "200"), None)
             if links and ok is not None:
@@ -89,4 +98,4 @@ api = ArchiveAPI(
     throttle=[CallLimit()],
 )
 problems.install(api)
-api.add_router("/", works.router)
+api.add_router("/", writing.router)  # the works router, its writing operations added

@@ -15,14 +15,14 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from ficarchive.api import kept, schemas
-from ficarchive.api.paging import DEFAULT_LIMIT, next_link, page
+from ficarchive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, next_link, page
 from ficarchive.api.problems import Problem
 from ficarchive.exports.formats import export_formats, file_name
 from ficarchive.search import filters
-from ficarchive.search.services import SORTS, SearchError
+from ficarchive.search.services import MAX_TAG_FILTERS, SORTS, SearchError
 from ficarchive.tags.models import Tag
 from ficarchive.texts.structure import html_to_text
 from ficarchive.works.models import Chapter, Work
@@ -50,22 +50,22 @@ ERRORS: dict[int, type[Schema]] = {
 class WorkFilters(Schema):
     """Sort and Filter's fields, as `/works?…` takes them on the web."""
 
-    sort: str = "updated"
-    q: str = ""
-    tag: str = ""
-    include: list[int] = []
-    exclude: list[int] = []
-    other_include: str = ""
-    other_exclude: str = ""
-    crossover: str = ""
-    complete: str = ""
-    words_from: int | None = None
-    words_to: int | None = None
+    sort: str = Field("updated", max_length=20)
+    q: str = Field("", max_length=1000)
+    tag: str = Field("", max_length=150)
+    include: list[int] = Field([], max_length=MAX_TAG_FILTERS)
+    exclude: list[int] = Field([], max_length=MAX_TAG_FILTERS)
+    other_include: str = Field("", max_length=1000)
+    other_exclude: str = Field("", max_length=1000)
+    crossover: str = Field("", max_length=10)
+    complete: str = Field("", max_length=10)
+    words_from: int | None = Field(None, ge=0)
+    words_to: int | None = Field(None, ge=0)
     updated_from: date | None = None
     updated_to: date | None = None
-    language: str = ""
-    cursor: str | None = None
-    limit: int = DEFAULT_LIMIT
+    language: str = Field("", max_length=10)
+    cursor: str | None = Field(None, max_length=500)
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
 def absolute(request: HttpRequest, path: str) -> str:
@@ -209,11 +209,11 @@ def get_work(request: HttpRequest, work_id: int) -> HttpResponse | dict[str, Any
         lambda: kept.work_stamp(work_id),
         kept.WORK_SECONDS,
         schemas.Work,
-        lambda: _work(request, work_id),
+        lambda: work_answer(request, work_id),
     )
 
 
-def _work(request: HttpRequest, work_id: int) -> dict[str, Any]:
+def work_answer(request: HttpRequest, work_id: int) -> dict[str, Any]:
     work = visible_work(request, work_id)
     related = related_of(work, reader(request.user))
     stem = reverse("exports:download", args=[work.pk, file_name(work.title), "x"])[:-1]
@@ -250,11 +250,11 @@ def get_chapter(
         lambda: kept.work_stamp(work_id),
         kept.WORK_SECONDS,
         schemas.Chapter,
-        lambda: _chapter(request, work_id, chapter_id),
+        lambda: chapter_answer(request, work_id, chapter_id),
     )
 
 
-def _chapter(request: HttpRequest, work_id: int, chapter_id: int) -> dict[str, Any]:
+def chapter_answer(request: HttpRequest, work_id: int, chapter_id: int) -> dict[str, Any]:
     work = visible_work(request, work_id)
     chapter = work_chapter(work, chapter_id)
     if chapter is None or (chapter.draft and not is_creator(request.user, work)):

@@ -1,0 +1,190 @@
+"""Writing through the API: works and chapters made, changed, posted, reordered and deleted,
+kudos and comments, with the web's rules and messages, for write tokens and sessions only."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from ficarchive.accounts.blocks import block
+from ficarchive.accounts.models import User
+from ficarchive.works.models import Work
+from tests.cast import make_user, make_work
+
+pytestmark = pytest.mark.django_db
+
+Bearer = Callable[[User, str], Client]
+
+
+def _send(client: Client, method: str, path: str, body: Any = None) -> Any:
+    call = getattr(client, method)
+    if body is None:
+        return call(path)
+    return call(path, data=json.dumps(body), content_type="application/json")
+
+
+NEW = {
+    "title": "Down the Hole Again",
+    "rating": "General Audiences",
+    "warnings": ["No Archive Warnings Apply"],
+    "fandoms": ["Alice in Wonderland"],
+    "characters": ["Alice"],
+    "additional_tags": ["Rabbits"],
+    "chapter": {
+        "title": "The Rabbit-Hole",
+        "body": "Alice was *very* tired.",
+        "format": "markdown",
+    },
+}
+
+
+def test_a_writer_posts_a_work_chapter_by_chapter(bearer: Bearer) -> None:
+    writer = bearer(make_user("writer"), "write")
+
+    made = _send(writer, "post", "/api/v1/works", NEW)
+    assert made.status_code == 201, made.content
+    work = made.json()
+    assert work["posted"] is False
+    assert Client().get(f"/api/v1/works/{work['id']}").status_code == 404  # a draft
+
+    second = {"title": "The Pool of Tears", "body": "<p>Curiouser!</p>", "format": "html"}
+    added = _send(writer, "post", f"/api/v1/works/{work['id']}/chapters", second)
+    assert added.status_code == 201
+    assert added.json()["position"] == 2
+    posted = _send(writer, "post", f"/api/v1/works/{work['id']}/post")
+    assert posted.json()["posted"] is True
+
+    read = Client().get(f"/api/v1/works/{work['id']}").json()
+    assert [c["title"] for c in read["chapters"]] == ["The Rabbit-Hole", "The Pool of Tears"]
+    assert read["fandoms"] == ["Alice in Wonderland"]
+    assert read["additional_tags"] == ["Rabbits"]
+    first = Client().get(read["chapters"][0]["api_url"].replace("http://testserver", "")).json()
+    assert "<em>very</em>" in first["text_html"]
+
+
+def test_posting_needs_a_fandom_and_the_problem_names_it(bearer: Bearer) -> None:
+    writer = bearer(make_user("writer"), "write")
+    answer = _send(writer, "post", "/api/v1/works", {**NEW, "fandoms": [], "post": True})
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "fandoms"
+    assert "fandom" in answer.json()["detail"]
+    assert Work.objects.count() == 0
+
+
+def test_a_read_token_or_no_token_cannot_write(bearer: Bearer) -> None:
+    reader = bearer(make_user("reader"), "read")
+    refused = _send(reader, "post", "/api/v1/works", NEW)
+    assert refused.status_code == 403
+    assert "read scope" in refused.json()["detail"]
+    assert _send(Client(), "post", "/api/v1/works", NEW).status_code == 401
+    assert Work.objects.count() == 0
+
+
+def test_a_session_writes_only_with_its_csrf_token() -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(make_user("writer"))
+    assert _send(browser, "post", "/api/v1/works", NEW).status_code == 403
+    secret = "a" * 32  # Django takes the cookie's unmasked secret in the header too
+    browser.cookies["csrftoken"] = secret
+    answer = browser.post(
+        "/api/v1/works",
+        data=json.dumps(NEW),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=secret,
+    )
+    assert answer.status_code == 201, answer.content
+
+
+def test_a_change_keeps_the_fields_left_out(bearer: Bearer) -> None:
+    author = make_user("author")
+    work = make_work(author, title="Old", fandoms=["F"], characters=["A", "B"])
+    writer = bearer(author, "write")
+
+    changed = _send(writer, "patch", f"/api/v1/works/{work.pk}", {"title": "New"})
+
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["title"] == "New"
+    assert changed.json()["characters"] == ["A", "B"]
+    assert changed.json()["fandoms"] == ["F"]
+
+
+def test_only_creators_change_a_work(bearer: Bearer) -> None:
+    work = make_work(make_user("author"), fandoms=["F"])
+    draft = make_work(make_user("other"), title="Hidden", posted=False)
+    stranger = bearer(make_user("stranger"), "write")
+    assert (
+        _send(stranger, "patch", f"/api/v1/works/{work.pk}", {"title": "Mine"}).status_code == 403
+    )
+    assert _send(stranger, "delete", f"/api/v1/works/{work.pk}").status_code == 403
+    assert _send(stranger, "patch", f"/api/v1/works/{draft.pk}", {"title": "x"}).status_code == 404
+    work.refresh_from_db()
+    assert work.title == "Everything Back But You"
+
+
+def test_chapters_are_changed_reordered_posted_and_deleted(bearer: Bearer) -> None:
+    author = make_user("author")
+    work = make_work(author, chapters=2, fandoms=["F"])
+    writer = bearer(author, "write")
+    one, two = work.chapters.order_by("position")
+    base = f"/api/v1/works/{work.pk}/chapters"
+
+    edited = _send(writer, "patch", f"{base}/{one.pk}", {"title": "First", "body": "New text."})
+    assert edited.json()["text"] == "New text."
+    order = _send(
+        writer, "put", f"/api/v1/works/{work.pk}/chapter-order", {"chapter_ids": [two.pk, one.pk]}
+    )
+    assert [c["id"] for c in order.json()["chapters"]] == [two.pk, one.pk]
+    bad = _send(writer, "put", f"/api/v1/works/{work.pk}/chapter-order", {"chapter_ids": [two.pk]})
+    assert bad.status_code == 400
+    assert bad.json()["field"] == "chapter_ids"
+
+    draft = _send(writer, "post", base, {"title": "Later", "body": "Soon.", "draft": True}).json()
+    assert draft["draft"] is True
+    assert _send(writer, "post", f"{base}/{draft['id']}/post").json()["draft"] is False
+
+    assert _send(writer, "delete", f"{base}/{one.pk}").status_code == 204
+    assert _send(writer, "delete", f"{base}/{two.pk}").status_code == 204
+    last = _send(writer, "delete", f"{base}/{draft['id']}")
+    assert last.status_code == 400
+    assert "at least one posted chapter" in last.json()["detail"]
+
+
+def test_a_work_is_deleted(bearer: Bearer) -> None:
+    author = make_user("author")
+    work = make_work(author, fandoms=["F"])
+    assert _send(bearer(author, "write"), "delete", f"/api/v1/works/{work.pk}").status_code == 204
+    assert Client().get(f"/api/v1/works/{work.pk}").status_code == 404
+
+
+def test_kudos_once_and_never_on_ones_own_work(bearer: Bearer) -> None:
+    author = make_user("author")
+    work = make_work(author, fandoms=["F"])
+    fan = bearer(make_user("fan"), "write")
+    address = f"/api/v1/works/{work.pk}/kudos"
+    assert _send(fan, "post", address).status_code == 201
+    again = _send(fan, "post", address)
+    assert again.status_code == 409
+    assert "already left kudos" in again.json()["detail"]
+    assert _send(bearer(author, "write"), "post", address).status_code == 403
+    assert Client().get(f"/api/v1/works/{work.pk}").json()["stats"]["kudos"] == 1
+
+
+def test_comments_follow_the_webs_rules(bearer: Bearer) -> None:
+    author, fan, pest = make_user("author"), make_user("fan"), make_user("pest")
+    work = make_work(author, fandoms=["F"])
+    block(author, "pest")
+    address = f"/api/v1/works/{work.pk}/comments"
+
+    made = _send(bearer(fan, "write"), "post", address, {"text": "Lovely!"})
+    assert made.status_code == 201
+    refused = _send(bearer(pest, "write"), "post", address, {"text": "Hm."})
+    assert refused.status_code == 403
+    assert "blocked" in refused.json()["detail"]
+    empty = _send(bearer(fan, "write"), "post", address, {"text": "   "})
+    assert empty.status_code == 400
+    assert empty.json()["field"] == "text"
+    assert Client().get(f"/api/v1/works/{work.pk}").json()["stats"]["comments"] == 1
