@@ -59,7 +59,9 @@ OPTIONS: dict[str, str] = {
     "CHAPTER_MAX_CHARACTERS": "The longest chapter text the posting forms take, in characters.",
     "IMPORT_PARSE_SECONDS": "Time one story file may take to read before it is refused.",
     "IMPORT_PARSE_MEMORY_MB": "Memory (address space) of the process that reads one story file.",
-    "IMPORT_MAX_UPLOAD_MB": "The most one import upload on the web may send, all files together.",
+    "IMPORT_MAX_UPLOAD_MB": (
+        "The most one import upload on the web (or one API call) may send, all files together."
+    ),
     "JOB_WORKERS": "Background job workers `ficarchive serve` starts beside the web server.",
     "JOB_LEASE_SECONDS": "How soon a job whose worker died runs again; renewed while it runs.",
     "BEHIND_HTTPS_PROXY": "`true` trusts the proxy's X-Forwarded-Proto and -For headers.",

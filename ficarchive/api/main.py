@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from ficarchive.api import problems, writing
+from ficarchive.api import bookmarks, checks, downloads, people, problems, writing
 from ficarchive.api.auth import CALLERS, CallLimit
 from ficarchive.api.docs import SwaggerPage
 from ficarchive.api.kept import with_etag
@@ -55,6 +55,24 @@ LINKS = {
             {"work_id": "$response.body#/id", "chapter_id": "$response.body#/chapters/0/id"},
         ),
         "GetFandom": ("getTag", {"name": "$response.body#/fandoms/0"}),
+        "Download": (
+            "downloadWork",
+            {"work_id": "$response.body#/id", "file_format": "$response.body#/downloads/0/format"},
+        ),
+    },
+    "createWork": {
+        "GetNewWork": ("getWork", {"work_id": "$response.body#/id"}),
+        "AddChapter": ("addChapter", {"work_id": "$response.body#/id"}),
+        "PostNewWork": ("postWork", {"work_id": "$response.body#/id"}),
+    },
+    "addChapter": {
+        "UpdateChapter": (
+            "updateChapter",
+            {"work_id": "$response.body#/work_id", "chapter_id": "$response.body#/id"},
+        ),
+    },
+    "importWork": {
+        "GetImportedWork": ("getWork", {"work_id": "$response.body#/work/id"}),
     },
 }
 
@@ -78,8 +96,10 @@ def described(schema: dict[str, Any]) -> dict[str, Any]:
                     "content": {"text/html": {"schema": {"type": "string"}}},
                 },
             )
+            if operation.get("operationId") == "downloadWork":
+                answers["200"] = downloads.described_file()
             links = LINKS.get(operation.get("operationId", ""), {})
-            ok = next((key for key in answers if str(key) == "200"), None)
+            ok = next((key for key in answers if str(key) in ("200", "201", "202")), None)
             if links and ok is not None:
                 answers[ok]["links"] = {
                     name: {"operationId": target, "parameters": parameters}
@@ -99,3 +119,7 @@ api = ArchiveAPI(
 )
 problems.install(api)
 api.add_router("/", writing.router)  # the works router, its writing operations added
+api.add_router("/", people.router)
+api.add_router("/", downloads.router)
+api.add_router("/", checks.router)
+api.add_router("/", bookmarks.router)

@@ -26,6 +26,7 @@ M = TypeVar("M", bound=Model)
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 BY_POSITION = ("best", "creator")
+COUNTS = range(2**63)  # what a 64-bit column holds of ids, counts and positions
 
 
 def encode(value: list[Any]) -> str:
@@ -52,7 +53,10 @@ def _value(model: type[Model], field: str, raw: Any) -> Any:
             return datetime.fromisoformat(str(raw))
         if kind in ("CharField", "TextField"):
             return str(raw)
-        return int(raw)
+        number = int(raw)
+        if number not in COUNTS:
+            raise ValueError(number)
+        return number
     except (TypeError, ValueError):
         raise Problem(400, "The cursor is not one this archive gave.", "cursor") from None
 
@@ -60,41 +64,68 @@ def _value(model: type[Model], field: str, raw: Any) -> Any:
 def page(
     items: QuerySet[M], sort: str, cursor: str | None, limit: int
 ) -> tuple[list[M], str | None]:
-    """One page of `items` (ordered as `sort` orders them) after `cursor`, and the next page's
-    cursor (None on the last page)."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise Problem(400, f"limit is {limit}; use 1 to {MAX_LIMIT}.", "limit")
-    start = 0
+    """One page of works (`items`, ordered as the search's `sort` orders them) after `cursor`,
+    and the next page's cursor (None on the last page)."""
+    if sort in BY_POSITION:
+        return page_by_position(items, sort, cursor, limit)
+    return page_by(items, sort, ORDERS[sort][0], cursor, limit)
+
+
+def page_by(
+    items: QuerySet[M], kind: str, column: str, cursor: str | None, limit: int
+) -> tuple[list[M], str | None]:
+    """One page of `items`, ordered by `column` (`-` first for descending) and then by id the
+    same way, after `cursor`; `kind` names the order, so a cursor of another list's order is
+    refused. The next page's cursor, or None on the last page."""
+    _check_limit(limit)
+    field = column.lstrip("-")
+    descending = column.startswith("-")
+    items = items.order_by(column, "-pk" if descending else "pk")
     if cursor:
-        kind, value, last_id = decode(cursor)
-        if kind != sort:
-            raise Problem(400, f"The cursor is for the sort {kind!r}, not {sort!r}.", "cursor")
-        if sort in BY_POSITION:
-            start = _whole(value)
-        else:
-            items = items.filter(_after(items.model, sort, value, last_id))
+        items = items.filter(_after(items.model, field, descending, _read(cursor, kind)))
+    found = list(items[: limit + 1])
+    more, found = len(found) > limit, found[:limit]
+    if not more or not found:
+        return found, None
+    last = found[-1]
+    return found, encode([kind, getattr(last, field), last.pk])
+
+
+def page_by_position(
+    items: QuerySet[M], kind: str, cursor: str | None, limit: int
+) -> tuple[list[M], str | None]:
+    """One page of `items` in their own order, by position (the cursor holds the offset)."""
+    _check_limit(limit)
+    start = _whole(_read(cursor, kind)[0]) if cursor else 0
     found = list(items[start : start + limit + 1])
     more, found = len(found) > limit, found[:limit]
     if not more or not found:
         return found, None
-    if sort in BY_POSITION:
-        return found, encode([sort, start + limit, 0])
-    field = ORDERS[sort][0].lstrip("-")
-    last = found[-1]
-    return found, encode([sort, getattr(last, field), last.pk])
+    return found, encode([kind, start + limit, 0])
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Problem(400, f"limit is {limit}; use 1 to {MAX_LIMIT}.", "limit")
+
+
+def _read(cursor: str, kind: str) -> tuple[Any, Any]:
+    """A cursor's value and id, if it is one of `kind`'s."""
+    found, value, last_id = decode(cursor)
+    if found != kind:
+        raise Problem(400, f"The cursor is for the sort {found!r}, not {kind!r}.", "cursor")
+    return value, last_id
 
 
 def _whole(value: Any) -> int:
-    if not isinstance(value, int) or value < 0:
+    if not isinstance(value, int) or value not in COUNTS:
         raise Problem(400, "The cursor is not one this archive gave.", "cursor")
     return value
 
 
-def _after(model: type[Model], sort: str, raw: Any, last_id: Any) -> Q:
-    column = ORDERS[sort][0]
-    field = column.lstrip("-")
-    value, pk = _value(model, field, raw), _whole(last_id)
-    if column.startswith("-"):
+def _after(model: type[Model], field: str, descending: bool, where: tuple[Any, Any]) -> Q:
+    value, pk = _value(model, field, where[0]), _whole(where[1])
+    if descending:
         return Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": pk})
     return Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk})
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
@@ -112,6 +113,10 @@ def install(api: NinjaAPI) -> None:
     def on_denied(request: HttpRequest, error: Any) -> HttpResponse:
         return problem(api, request, 403, str(error) or "You may not do that.")
 
+    def on_unreadable(request: HttpRequest, error: Any) -> HttpResponse:
+        detail = f"The request's multipart body cannot be read: {error}."
+        return problem(api, request, 400, detail, field="body")
+
     def on_error(request: HttpRequest, error: Any) -> HttpResponse:
         reason = cannot_save(error)
         if reason is not None:  # as the web's pages say it (server.guards)
@@ -125,3 +130,4 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, on_http)
     api.add_exception_handler(Http404, on_404)
     api.add_exception_handler(PermissionDenied, on_denied)
+    api.add_exception_handler(MultiPartParserError, on_unreadable)

@@ -86,7 +86,8 @@ class RelatedWork(Schema):
 class Download(Schema):
     format: str
     label: str
-    url: str
+    url: str  # the web's address (a browser's session; guests)
+    api_url: str  # the API's (a token's restricted works too)
 
 
 class Work(WorkSummary):

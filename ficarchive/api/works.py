@@ -225,7 +225,12 @@ def work_answer(request: HttpRequest, work_id: int) -> dict[str, Any]:
         "inspired_by": _related(request, related.parents),
         "inspired": _related(request, related.children),
         "downloads": [
-            {"format": f.extension, "label": f.label, "url": absolute(request, stem + f.extension)}
+            {
+                "format": f.extension,
+                "label": f.label,
+                "url": absolute(request, stem + f.extension),
+                "api_url": absolute(request, reverse("api:download", args=[work.pk, f.extension])),
+            }
             for f in export_formats()
         ]
         if work.posted

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.http import Http404, HttpRequest
-from ninja import Schema, Status
+from ninja import File, Form, Schema, Status
+from ninja.files import UploadedFile
 
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.services import default_pseud
@@ -18,8 +19,11 @@ from ficarchive.api.problems import Problem
 from ficarchive.api.works import chapter_answer, work_answer
 from ficarchive.community import comments
 from ficarchive.community.kudos import AlreadyLeft, KudosError, leave_kudos
+from ficarchive.texts.formats import too_big
 from ficarchive.texts.formats.markdown import render_markdown
+from ficarchive.texts.limits import from_settings
 from ficarchive.works import services
+from ficarchive.works.imports import FAILED, IMPORTED, import_bytes
 from ficarchive.works.models import Chapter, Work
 from ficarchive.works.queries import can_edit, with_blurb_data, work_chapter
 from ficarchive.works.services import ChapterData, WorkData, WorkError
@@ -87,6 +91,15 @@ class CommentIn(Schema):
 
 class Done(Schema):
     detail: str
+
+
+class Imported(Schema):
+    """What an upload became: `imported` (a new work) or `skipped` (the same file was imported
+    before: that work), with the importer's note."""
+
+    status: Literal["imported", "skipped"]
+    message: str
+    work: schemas.Work
 
 
 def _chapter_data(chapter: ChapterIn) -> ChapterData:
@@ -187,6 +200,42 @@ def create_work(request: HttpRequest, payload: NewWork) -> Status[dict[str, Any]
     except WorkError as error:
         raise _refused(error) from None
     return Status(201, work_answer(request, saved.work.pk))
+
+
+@router.post(
+    "/imports",
+    response={200: Imported, 201: Imported, 413: schemas.Problem, **ERRORS},
+    summary="Import a story file as a new work",
+    operation_id="importWork",
+)
+def import_work(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    post: Form[bool] = False,
+    fandom: Form[str] = "",
+    pseud: Form[str] = "",
+) -> Status[dict[str, Any]]:
+    """One story file (multipart `file`: the formats `ficarchive import` reads) into a new
+    work, read as the import page and `ficarchive import` read it, with the same messages.
+    A draft unless `post` (a file that names no fandom stays a draft; `fandom` gives one).
+    The same file imported again answers `200` with the work it became (`skipped`)."""
+    user = writer(request)
+    credit = _pseuds(user, [pseud] if pseud else None)
+    limits = from_settings()
+    name = file.name or "upload"
+    if file.size is not None and file.size > limits.max_file_bytes:
+        raise Problem(413, f"{name}: {too_big(file.size, limits)}.", "file")
+    if len(fandom) > 150:
+        raise Problem(400, "A tag can be at most 150 characters long.", "fandom")
+    result = import_bytes(file.read(), name, credit, post=post, fandom=fandom)
+    if result.status == FAILED or result.work_id is None:
+        raise Problem(400, f"{name}: {result.message}", "file")
+    answer = {
+        "status": result.status,
+        "message": result.message,
+        "work": work_answer(request, result.work_id),
+    }
+    return Status(201 if result.status == IMPORTED else 200, answer)
 
 
 @router.patch(

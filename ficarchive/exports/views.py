@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import http_date
 
 from ficarchive.exports import services
-from ficarchive.exports.formats import export_format, file_name
+from ficarchive.exports.formats import ExportFormat, export_format, file_name
 from ficarchive.works.models import Work
 from ficarchive.works.web import visible_work
 
@@ -39,10 +41,15 @@ def download(request: HttpRequest, work_id: str, name: str, extension: str) -> H
         response["Retry-After"] = str(int(wait))
         response["Cache-Control"] = "no-store"
         return response
+    return served_file(work, export, prepared.path, etag)
+
+
+def served_file(work: Work, export: ExportFormat, path: Path, etag: str) -> FileResponse:
+    """A made download as the browser saves it, with its ETag and cache rules."""
     served = FileResponse(
-        prepared.path.open("rb"),
+        path.open("rb"),
         as_attachment=True,
-        filename=f"{file_name(work.title)}.{extension}",
+        filename=f"{file_name(work.title)}.{export.extension}",
         content_type=export.media_type,
     )
     served["ETag"] = etag

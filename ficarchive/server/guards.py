@@ -81,6 +81,22 @@ def _quoted(value: str) -> str:
     return repr(value if len(value) <= _SHOWN else value[:_SHOWN] + "…")
 
 
+def _too_large_upload(request: HttpRequest) -> str | None:
+    """An API upload (a story file) larger than one import may send, refused before its body
+    is read, as the web's import page refuses it."""
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    limit = settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024
+    if size <= limit:
+        return None
+    return (
+        f"The upload is {size / (1024 * 1024):,.0f} MB; a call takes at most "
+        f"{settings.IMPORT_MAX_UPLOAD_MB:,} MB (IMPORT_MAX_UPLOAD_MB)."
+    )
+
+
 # Refusals of API calls are problem+json, as the API's own errors.
 API_PREFIX = "/api/"
 
@@ -91,8 +107,12 @@ class RequestGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         refusal = _refusal(request)
-        if refusal is not None and request.path.startswith(API_PREFIX):
-            return plain_problem(400, refusal)  # what an API client reads its errors as
+        if request.path.startswith(API_PREFIX):
+            if refusal is not None:
+                return plain_problem(400, refusal)  # what an API client reads its errors as
+            too_large = _too_large_upload(request)
+            if too_large is not None:
+                return plain_problem(413, too_large)
         if refusal is not None:
             return HttpResponse(
                 f"Bad request: {refusal}\n", status=400, content_type="text/plain; charset=utf-8"

@@ -26,7 +26,7 @@ def _run() -> str:
 def leaked(response: Any) -> str | None:
     """The hidden title this answer shows, if any: the draft to anyone (its creator's token is
     not used), the restricted work in the run without a token."""
-    text = response.text or ""
+    text = response.content.decode("utf-8", "replace")  # downloads are bytes
     if DRAFT_TITLE in text:
         return DRAFT_TITLE
     if RESTRICTED_TITLE in text and _run() != "token":
@@ -53,7 +53,7 @@ def after_call(context: Any, case: Any, response: Any) -> None:
         "run": _run(),
         "leak": leaked(response),
         # The token run sees the restricted work: proof that the leak check reads the titles.
-        "restricted": RESTRICTED_TITLE in (response.text or ""),
+        "restricted": RESTRICTED_TITLE in response.content.decode("utf-8", "replace"),
     }
     with open(log, "a", encoding="utf-8") as out:
         out.write(json.dumps(entry) + "\n")

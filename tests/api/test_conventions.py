@@ -4,7 +4,6 @@ refused when not valid, ETags, rate limits."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,13 +12,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ficarchive.accounts import tokens
-from ficarchive.accounts.models import User
+from ficarchive.api import paging
 from ficarchive.community.kudos import leave_kudos
+from tests.api.calls import Bearer
 from tests.cast import make_user, make_work
 
 pytestmark = pytest.mark.django_db
-
-Bearer = Callable[[User, str], Client]
 
 
 def test_the_openapi_description_lists_the_operations(client: Client) -> None:
@@ -87,6 +85,23 @@ def test_a_cursor_of_another_sort_is_refused(client: Client) -> None:
         make_work(author, title=f"W{n}")
     cursor = client.get("/api/v1/works?limit=1").json()["next"].split("cursor=")[1]
     answer = client.get(f"/api/v1/works?sort=title&cursor={cursor}")
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "cursor"
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        ["updated", "2026-01-01T00:00:00+00:00", 2**64],
+        ["words", 2**70, 1],
+        ["words", -1, 1],
+        ["creator", 2**63, 0],
+    ],
+)
+def test_a_cursor_with_numbers_no_column_holds_is_refused(client: Client, made: list[Any]) -> None:
+    make_work()
+    cursor = paging.encode(made)
+    answer = client.get(f"/api/v1/works?sort={made[0]}&cursor={cursor}")
     assert answer.status_code == 400
     assert answer.json()["field"] == "cursor"
 

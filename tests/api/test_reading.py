@@ -3,21 +3,18 @@ web for guests, tokens and sessions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from ficarchive.accounts.models import User
 from ficarchive.search.saved import mute_tag
 from ficarchive.search.services import index_work
 from ficarchive.works.services import ChapterData, add_chapter
+from tests.api.calls import Bearer
 from tests.cast import make_user, make_work
 
 pytestmark = pytest.mark.django_db
-
-Bearer = Callable[[User, str], Client]
 
 
 def _ids(answer: Any) -> list[int]:

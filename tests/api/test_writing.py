@@ -4,27 +4,16 @@ kudos and comments, with the web's rules and messages, for write tokens and sess
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.test import Client
 
 from ficarchive.accounts.blocks import block
-from ficarchive.accounts.models import User
 from ficarchive.works.models import Work
+from tests.api.calls import Bearer, send
 from tests.cast import make_user, make_work
 
 pytestmark = pytest.mark.django_db
-
-Bearer = Callable[[User, str], Client]
-
-
-def _send(client: Client, method: str, path: str, body: Any = None) -> Any:
-    call = getattr(client, method)
-    if body is None:
-        return call(path)
-    return call(path, data=json.dumps(body), content_type="application/json")
 
 
 NEW = {
@@ -45,17 +34,17 @@ NEW = {
 def test_a_writer_posts_a_work_chapter_by_chapter(bearer: Bearer) -> None:
     writer = bearer(make_user("writer"), "write")
 
-    made = _send(writer, "post", "/api/v1/works", NEW)
+    made = send(writer, "post", "/api/v1/works", NEW)
     assert made.status_code == 201, made.content
     work = made.json()
     assert work["posted"] is False
     assert Client().get(f"/api/v1/works/{work['id']}").status_code == 404  # a draft
 
     second = {"title": "The Pool of Tears", "body": "<p>Curiouser!</p>", "format": "html"}
-    added = _send(writer, "post", f"/api/v1/works/{work['id']}/chapters", second)
+    added = send(writer, "post", f"/api/v1/works/{work['id']}/chapters", second)
     assert added.status_code == 201
     assert added.json()["position"] == 2
-    posted = _send(writer, "post", f"/api/v1/works/{work['id']}/post")
+    posted = send(writer, "post", f"/api/v1/works/{work['id']}/post")
     assert posted.json()["posted"] is True
 
     read = Client().get(f"/api/v1/works/{work['id']}").json()
@@ -68,7 +57,7 @@ def test_a_writer_posts_a_work_chapter_by_chapter(bearer: Bearer) -> None:
 
 def test_posting_needs_a_fandom_and_the_problem_names_it(bearer: Bearer) -> None:
     writer = bearer(make_user("writer"), "write")
-    answer = _send(writer, "post", "/api/v1/works", {**NEW, "fandoms": [], "post": True})
+    answer = send(writer, "post", "/api/v1/works", {**NEW, "fandoms": [], "post": True})
     assert answer.status_code == 400
     assert answer.json()["field"] == "fandoms"
     assert "fandom" in answer.json()["detail"]
@@ -77,17 +66,17 @@ def test_posting_needs_a_fandom_and_the_problem_names_it(bearer: Bearer) -> None
 
 def test_a_read_token_or_no_token_cannot_write(bearer: Bearer) -> None:
     reader = bearer(make_user("reader"), "read")
-    refused = _send(reader, "post", "/api/v1/works", NEW)
+    refused = send(reader, "post", "/api/v1/works", NEW)
     assert refused.status_code == 403
     assert "read scope" in refused.json()["detail"]
-    assert _send(Client(), "post", "/api/v1/works", NEW).status_code == 401
+    assert send(Client(), "post", "/api/v1/works", NEW).status_code == 401
     assert Work.objects.count() == 0
 
 
 def test_a_session_writes_only_with_its_csrf_token() -> None:
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(make_user("writer"))
-    assert _send(browser, "post", "/api/v1/works", NEW).status_code == 403
+    assert send(browser, "post", "/api/v1/works", NEW).status_code == 403
     secret = "a" * 32  # Django takes the cookie's unmasked secret in the header too
     browser.cookies["csrftoken"] = secret
     answer = browser.post(
@@ -104,7 +93,7 @@ def test_a_change_keeps_the_fields_left_out(bearer: Bearer) -> None:
     work = make_work(author, title="Old", fandoms=["F"], characters=["A", "B"])
     writer = bearer(author, "write")
 
-    changed = _send(writer, "patch", f"/api/v1/works/{work.pk}", {"title": "New"})
+    changed = send(writer, "patch", f"/api/v1/works/{work.pk}", {"title": "New"})
 
     assert changed.status_code == 200, changed.content
     assert changed.json()["title"] == "New"
@@ -116,11 +105,9 @@ def test_only_creators_change_a_work(bearer: Bearer) -> None:
     work = make_work(make_user("author"), fandoms=["F"])
     draft = make_work(make_user("other"), title="Hidden", posted=False)
     stranger = bearer(make_user("stranger"), "write")
-    assert (
-        _send(stranger, "patch", f"/api/v1/works/{work.pk}", {"title": "Mine"}).status_code == 403
-    )
-    assert _send(stranger, "delete", f"/api/v1/works/{work.pk}").status_code == 403
-    assert _send(stranger, "patch", f"/api/v1/works/{draft.pk}", {"title": "x"}).status_code == 404
+    assert send(stranger, "patch", f"/api/v1/works/{work.pk}", {"title": "Mine"}).status_code == 403
+    assert send(stranger, "delete", f"/api/v1/works/{work.pk}").status_code == 403
+    assert send(stranger, "patch", f"/api/v1/works/{draft.pk}", {"title": "x"}).status_code == 404
     work.refresh_from_db()
     assert work.title == "Everything Back But You"
 
@@ -132,23 +119,23 @@ def test_chapters_are_changed_reordered_posted_and_deleted(bearer: Bearer) -> No
     one, two = work.chapters.order_by("position")
     base = f"/api/v1/works/{work.pk}/chapters"
 
-    edited = _send(writer, "patch", f"{base}/{one.pk}", {"title": "First", "body": "New text."})
+    edited = send(writer, "patch", f"{base}/{one.pk}", {"title": "First", "body": "New text."})
     assert edited.json()["text"] == "New text."
-    order = _send(
+    order = send(
         writer, "put", f"/api/v1/works/{work.pk}/chapter-order", {"chapter_ids": [two.pk, one.pk]}
     )
     assert [c["id"] for c in order.json()["chapters"]] == [two.pk, one.pk]
-    bad = _send(writer, "put", f"/api/v1/works/{work.pk}/chapter-order", {"chapter_ids": [two.pk]})
+    bad = send(writer, "put", f"/api/v1/works/{work.pk}/chapter-order", {"chapter_ids": [two.pk]})
     assert bad.status_code == 400
     assert bad.json()["field"] == "chapter_ids"
 
-    draft = _send(writer, "post", base, {"title": "Later", "body": "Soon.", "draft": True}).json()
+    draft = send(writer, "post", base, {"title": "Later", "body": "Soon.", "draft": True}).json()
     assert draft["draft"] is True
-    assert _send(writer, "post", f"{base}/{draft['id']}/post").json()["draft"] is False
+    assert send(writer, "post", f"{base}/{draft['id']}/post").json()["draft"] is False
 
-    assert _send(writer, "delete", f"{base}/{one.pk}").status_code == 204
-    assert _send(writer, "delete", f"{base}/{two.pk}").status_code == 204
-    last = _send(writer, "delete", f"{base}/{draft['id']}")
+    assert send(writer, "delete", f"{base}/{one.pk}").status_code == 204
+    assert send(writer, "delete", f"{base}/{two.pk}").status_code == 204
+    last = send(writer, "delete", f"{base}/{draft['id']}")
     assert last.status_code == 400
     assert "at least one posted chapter" in last.json()["detail"]
 
@@ -156,7 +143,7 @@ def test_chapters_are_changed_reordered_posted_and_deleted(bearer: Bearer) -> No
 def test_a_work_is_deleted(bearer: Bearer) -> None:
     author = make_user("author")
     work = make_work(author, fandoms=["F"])
-    assert _send(bearer(author, "write"), "delete", f"/api/v1/works/{work.pk}").status_code == 204
+    assert send(bearer(author, "write"), "delete", f"/api/v1/works/{work.pk}").status_code == 204
     assert Client().get(f"/api/v1/works/{work.pk}").status_code == 404
 
 
@@ -165,11 +152,11 @@ def test_kudos_once_and_never_on_ones_own_work(bearer: Bearer) -> None:
     work = make_work(author, fandoms=["F"])
     fan = bearer(make_user("fan"), "write")
     address = f"/api/v1/works/{work.pk}/kudos"
-    assert _send(fan, "post", address).status_code == 201
-    again = _send(fan, "post", address)
+    assert send(fan, "post", address).status_code == 201
+    again = send(fan, "post", address)
     assert again.status_code == 409
     assert "already left kudos" in again.json()["detail"]
-    assert _send(bearer(author, "write"), "post", address).status_code == 403
+    assert send(bearer(author, "write"), "post", address).status_code == 403
     assert Client().get(f"/api/v1/works/{work.pk}").json()["stats"]["kudos"] == 1
 
 
@@ -179,12 +166,12 @@ def test_comments_follow_the_webs_rules(bearer: Bearer) -> None:
     block(author, "pest")
     address = f"/api/v1/works/{work.pk}/comments"
 
-    made = _send(bearer(fan, "write"), "post", address, {"text": "Lovely!"})
+    made = send(bearer(fan, "write"), "post", address, {"text": "Lovely!"})
     assert made.status_code == 201
-    refused = _send(bearer(pest, "write"), "post", address, {"text": "Hm."})
+    refused = send(bearer(pest, "write"), "post", address, {"text": "Hm."})
     assert refused.status_code == 403
     assert "blocked" in refused.json()["detail"]
-    empty = _send(bearer(fan, "write"), "post", address, {"text": "   "})
+    empty = send(bearer(fan, "write"), "post", address, {"text": "   "})
     assert empty.status_code == 400
     assert empty.json()["field"] == "text"
     assert Client().get(f"/api/v1/works/{work.pk}").json()["stats"]["comments"] == 1
