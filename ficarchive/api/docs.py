@@ -43,6 +43,7 @@ class SwaggerPage(DocsBase):
         context = {
             "title": api.title,
             "swagger_settings": json.dumps(settings),
+            "openapi_url": settings["url"],
             "version": ninja.__version__,
         }
         return render(request, "api/docs.html", context)

@@ -8,13 +8,15 @@ import json
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from ficarchive.storage import cannot_save
+from ficarchive.works.services import body_limit_help
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +119,13 @@ def install(api: NinjaAPI) -> None:
         detail = f"The request's multipart body cannot be read: {error}."
         return problem(api, request, 400, detail, field="body")
 
+    def on_too_big(request: HttpRequest, error: Any) -> HttpResponse:
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        detail = (
+            f"The request is larger than the archive reads ({megabytes:,} MB). {body_limit_help()}"
+        )
+        return problem(api, request, 413, detail, field="body")
+
     def on_error(request: HttpRequest, error: Any) -> HttpResponse:
         reason = cannot_save(error)
         if reason is not None:  # as the web's pages say it (server.guards)
@@ -131,3 +140,4 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, on_404)
     api.add_exception_handler(PermissionDenied, on_denied)
     api.add_exception_handler(MultiPartParserError, on_unreadable)
+    api.add_exception_handler(RequestDataTooBig, on_too_big)

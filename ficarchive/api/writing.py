@@ -26,7 +26,7 @@ from ficarchive.works import services
 from ficarchive.works.imports import FAILED, IMPORTED, import_bytes
 from ficarchive.works.models import Chapter, Work
 from ficarchive.works.queries import can_edit, with_blurb_data, work_chapter
-from ficarchive.works.services import ChapterData, WorkData, WorkError
+from ficarchive.works.services import ChapterData, WorkData, WorkError, body_too_long
 from ficarchive.works.web import visible_work
 
 # The reading operations' router: a path read and written is one URL pattern, so both go here.
@@ -104,6 +104,9 @@ class Imported(Schema):
 
 def _chapter_data(chapter: ChapterIn) -> ChapterData:
     body, text_format = chapter.body, chapter.format
+    too_long = body_too_long(body, advice="Split it into chapters.")
+    if too_long:
+        raise Problem(400, too_long, "body")
     if text_format == "markdown":
         body, text_format = render_markdown(body), "html"
     return ChapterData(

@@ -82,7 +82,10 @@ def body_limit_help() -> str:
     )
 
 
-def body_too_long(body: str) -> str:
+KEPT_BELOW = "Your text is kept below: split it into chapters."
+
+
+def body_too_long(body: str, advice: str = KEPT_BELOW) -> str:
     """Why a chapter text typed or pasted on the web is too long, or "" when it fits.
 
     Counted as the browser counts a text box (a line break is one character), so the counter
@@ -95,8 +98,7 @@ def body_too_long(body: str) -> str:
     return (
         f"The text is {length:,} characters ({count_words(body):,} words); one chapter may "
         f"have up to {limit:,} characters (about "
-        f"{round(limit / CHARACTERS_PER_WORD, -3):,.0f} words). Your text is kept below: "
-        "split it into chapters."
+        f"{round(limit / CHARACTERS_PER_WORD, -3):,.0f} words). {advice}"
     )
 
 

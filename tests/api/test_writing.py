@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from ficarchive.accounts.blocks import block
 from ficarchive.works.models import Work
@@ -175,3 +175,30 @@ def test_comments_follow_the_webs_rules(bearer: Bearer) -> None:
     assert empty.status_code == 400
     assert empty.json()["field"] == "text"
     assert Client().get(f"/api/v1/works/{work.pk}").json()["stats"]["comments"] == 1
+
+
+@override_settings(CHAPTER_MAX_CHARACTERS=1000)
+def test_a_chapter_longer_than_the_form_takes_is_refused_with_its_message(bearer: Bearer) -> None:
+    writer = bearer(make_user("writer"), "write")
+    own = send(writer, "post", "/api/v1/works", NEW).json()
+
+    refused = send(writer, "post", f"/api/v1/works/{own['id']}/chapters", {"body": "word " * 300})
+
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "body"
+    assert "one chapter may have up to 1,000 characters" in refused.json()["detail"]
+    assert "kept below" not in refused.json()["detail"]
+    assert Work.objects.get(pk=own["id"]).chapters.count() == 1
+
+
+def test_a_request_larger_than_the_archive_reads_is_a_problem(bearer: Bearer) -> None:
+    writer = bearer(make_user("writer"), "write")
+    huge = {**NEW, "chapter": {"body": "w" * 10}, "summary": "x" * 200}
+
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100):
+        refused = send(writer, "post", "/api/v1/works", huge)
+
+    assert refused.status_code == 413
+    assert refused.json()["field"] == "body"
+    assert "larger than the archive reads" in refused.json()["detail"]
+    assert Work.objects.count() == 0
