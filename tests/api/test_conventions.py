@@ -3,15 +3,20 @@ refused when not valid, ETags, rate limits."""
 
 from __future__ import annotations
 
+import io
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ficarchive.accounts import tokens
+from ficarchive.accounts.models import AccessToken
 from ficarchive.api import paging
 from ficarchive.community.kudos import leave_kudos
 from tests.api.calls import Bearer
@@ -127,6 +132,33 @@ def test_a_revoked_token_stops_at_once(client: Client) -> None:
     assert caller.get("/api/v1/works").status_code == 200
     tokens.revoke(user, made.token.pk)
     assert caller.get("/api/v1/works").status_code == 401
+
+
+def test_a_token_made_by_the_command_works_until_it_expires() -> None:
+    user = make_user("reader")
+    work = make_work(make_user("author"), title="Locked", restricted=True)
+    out = io.StringIO()
+    call_command(
+        "token",
+        "create",
+        "--user",
+        "reader",
+        "--scope",
+        "read",
+        "--expires",
+        "1",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    caller = Client(HTTP_AUTHORIZATION=f"Bearer {out.getvalue().strip()}")
+    assert caller.get(f"/api/v1/works/{work.pk}").status_code == 200
+    token = AccessToken.objects.get(user=user)
+    assert token.last_used_at is not None
+
+    AccessToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert caller.get(f"/api/v1/works/{work.pk}").status_code == 401
+    assert Client().get(f"/api/v1/works/{work.pk}").status_code == 404
 
 
 def test_a_token_call_sets_no_cookie(bearer: Bearer) -> None:
