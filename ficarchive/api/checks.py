@@ -7,19 +7,19 @@ twice), the same service (`overlap.services.start_check`, a job), and its report
 the web's own `report_rows`, so a finding whose source the caller can no longer see is left
 out here as it is on the report page. A check is its runner's alone: anyone else gets 404.
 
-The web has no page that checks a file; `ficarchive check FILE` does, and so does
-`startFileCheck`: the file is read as the upload form reads it (`texts.isolation`, the import's
-limits and messages), checked at once by `overlap.services.check_texts` and not stored — a
-check is a row of one stored work, and a file is none — so its answer is the report itself.
+A file's check (`startFileCheck`; the web has no page for one, `ficarchive check FILE` checks a
+file at the command line) reads the file as the upload form does (`texts.isolation`, the import's
+limits and messages) and is then a stored check like a work's: a job polled through `getCheck`,
+its chapter texts kept with it for its report (`overlap.services.start_file_check`), not a
+work. A writer has at most `MAX_FILE_CHECKS` of them queued or running at once.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any, Literal
 
-from django.core.cache import cache
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Body, Field, File, Form, Query, Router, Schema, Status, UploadedFile
@@ -31,7 +31,7 @@ from ficarchive.api.problems import Problem
 from ficarchive.api.works import absolute
 from ficarchive.api.writing import ERRORS
 from ficarchive.overlap import services
-from ficarchive.overlap.explain import Explained, explain
+from ficarchive.overlap.explain import Explained
 from ficarchive.overlap.findings import FindingJSON
 from ficarchive.overlap.models import Check
 from ficarchive.overlap.views import KIND_NOTES, CheckForm, report_rows
@@ -40,15 +40,10 @@ from ficarchive.texts.formats import too_big
 from ficarchive.texts.isolation import ParserProcess
 from ficarchive.texts.limits import from_settings
 from ficarchive.texts.structure import ParseError
-from ficarchive.works.models import Chapter, Work
-from ficarchive.works.queries import can_view, is_creator
+from ficarchive.works.models import Work
+from ficarchive.works.queries import is_creator
 
 router = Router(tags=["overlap"])
-log = logging.getLogger(__name__)
-
-# A file is checked in the request: one at a time per writer, so parallel calls cannot pile
-# checks onto the server's workers. The lock outlives a killed request by at most this long.
-FILE_CHECK_SECONDS = 600
 
 
 class CheckStart(Schema):
@@ -70,18 +65,20 @@ class CheckedWork(Schema):
 
 
 class CheckSummary(Schema):
-    """A check as a list shows it: its state and where to read it."""
+    """A check as a list shows it: its state, what it checked (a work, or a file by its name)
+    and where to read it."""
 
     id: int
     state: Literal["queued", "running", "done", "failed"]
     progress: int  # percent done
     stage: str  # what it is doing now, while it runs
     scope: str
-    work: CheckedWork
+    work: CheckedWork | None  # the work checked; none for a file
+    file_name: str | None  # the file checked; none for a work
     created_at: datetime
     finished_at: datetime | None
     api_url: str  # this check in the API: poll it until `state` is done or failed
-    url: str  # its report on the web
+    url: str | None  # its report on the web; none for a file (the web has no page for one)
 
 
 class DraftPassage(Schema):
@@ -123,7 +120,8 @@ class Finding(Schema):
 
 class CheckAnswer(CheckSummary):
     """A check; once done, its report. `hidden`: findings left out because their source is no
-    longer visible to the caller; `changed`: the work changed since the check."""
+    longer visible to the caller; `changed`: the work changed since the check (none for a
+    file)."""
 
     error: str | None = None
     freshness: str | None = None
@@ -135,17 +133,6 @@ class CheckAnswer(CheckSummary):
 class CheckPage(Schema):
     checks: list[CheckSummary]
     next: str | None
-
-
-class FileReport(Schema):
-    """The report of a file, checked at once and not stored."""
-
-    file: str
-    scope: str
-    words: int
-    freshness: str
-    findings: list[Finding]
-    hidden: int
 
 
 # -- loading and access --------------------------------------------------------------------
@@ -162,7 +149,8 @@ def _own_work(user: User, work_id: int) -> Work:
 
 
 def _own_check(user: User, check_id: int) -> Check:
-    """The user's check of a work they are still a creator of; 404 for anyone else's."""
+    """The user's check of a file, or of a work they are still a creator of; 404 for anyone
+    else's."""
     check = None
     if check_id in ID_RANGE:
         check = (
@@ -171,7 +159,7 @@ def _own_check(user: User, check_id: int) -> Check:
             .filter(pk=check_id, user=user)
             .first()
         )
-    if check is None or not is_creator(user, check.work):
+    if check is None or (check.work is not None and not is_creator(user, check.work)):
         raise Http404("No overlap check found.")
     return check
 
@@ -188,21 +176,31 @@ def _scope(scope: str) -> str:
 
 
 def _summary(request: HttpRequest, check: Check) -> dict[str, Any]:
+    work = check.work
     return {
         "id": check.pk,
         "state": check.state,
         "progress": check.progress,
         "stage": check.stage,
         "scope": check.scope,
-        "work": {
-            "id": check.work.pk,
-            "title": check.work.title,
-            "url": absolute(request, check.work.get_absolute_url()),
-        },
+        "work": (
+            None
+            if work is None
+            else {
+                "id": work.pk,
+                "title": work.title,
+                "url": absolute(request, work.get_absolute_url()),
+            }
+        ),
+        "file_name": check.file_name if work is None else None,
         "created_at": check.created_at,
         "finished_at": check.finished_at,
         "api_url": absolute(request, reverse("api:overlap_check", args=[check.pk])),
-        "url": absolute(request, reverse("overlap:report", args=[check.work_id, check.pk])),
+        "url": (
+            None
+            if work is None
+            else absolute(request, reverse("overlap:report", args=[work.pk, check.pk]))
+        ),
     }
 
 
@@ -254,7 +252,7 @@ def check_answer(request: HttpRequest, user: User, check: Check) -> dict[str, An
         answer["error"] = check.error
     if check.state != Check.State.DONE:
         return answer
-    rows, hidden = report_rows(user, check.work, check.findings)
+    rows, hidden = report_rows(user, check.work or check.texts, check.findings)
     answer["findings"] = [
         _finding(
             request,
@@ -268,43 +266,13 @@ def check_answer(request: HttpRequest, user: User, check: Check) -> dict[str, An
         for row in rows
     ]
     answer["hidden"] = hidden
-    answer["changed"] = bool(check.digest) and services.text_digest(check.work) != check.digest
+    if check.work is not None:  # a file's text cannot change: it was kept with the check
+        answer["changed"] = bool(check.digest) and services.text_digest(check.work) != check.digest
     if check.works_searched is not None:
         answer["freshness"] = services.freshness_note(
             check.works_searched, check.works_current or 0, check.works_reindexed or 0
         )
     return answer
-
-
-def _file_findings(
-    request: HttpRequest, user: User, findings: list[FindingJSON], parts: list[str]
-) -> tuple[list[dict[str, Any]], int]:
-    """The findings of a file whose source the user may see, as `report_rows` keeps them."""
-    ids = {int(f["source"]["work_id"]) for f in findings}
-    works = Work.objects.filter(pk__in=ids).prefetch_related("creatorships__pseud")
-    visible = {work.pk: work for work in works if can_view(user, work)}
-    chapters = {
-        (work_id, position): chapter_id
-        for work_id, position, chapter_id in Chapter.objects.filter(
-            work_id__in=visible
-        ).values_list("work_id", "position", "pk")
-    }
-    shown: list[dict[str, Any]] = []
-    for finding in findings:
-        work = visible.get(int(finding["source"]["work_id"]))
-        if work is None:
-            continue
-        chapter_id = chapters.get((work.pk, int(finding["source"]["chapter"])))
-        url = (
-            reverse("works:chapter", args=[work.pk, chapter_id])
-            if chapter_id is not None
-            else work.get_absolute_url()
-        )
-        meaning = explain(finding, work, user, parts, {})
-        shown.append(
-            _finding(request, len(shown) + 1, finding, (work.pk, work.title), url, meaning, None)
-        )
-    return shown, len(findings) - len(shown)
 
 
 # -- operations ----------------------------------------------------------------------------
@@ -333,7 +301,7 @@ def start_work_check(
 
 @router.post(
     "/overlap-checks",
-    response={200: FileReport, **ERRORS},
+    response={202: CheckAnswer, **ERRORS},
     summary="Check a story file for overlap",
     operation_id="startFileCheck",
 )
@@ -341,45 +309,32 @@ def start_file_check(
     request: HttpRequest,
     file: File[UploadedFile],
     fields: Form[CheckStart],
-) -> dict[str, Any]:
-    """Check a story file (any format the import reads; not stored) against your works and
-    everyone's posted works, as `ficarchive check FILE` does. The check runs while you wait
-    and the answer is its report; one file at a time per writer."""
+) -> Status[dict[str, Any]]:
+    """Start the overlap check of a story file (any format the import reads; not posted as a
+    work) against your works and everyone's posted works, as `ficarchive check FILE` does. A
+    file that cannot be read is refused at once; otherwise the check runs as a background job,
+    as a work's does: poll `api_url` until `state` is `done` (or `failed`). At most three files
+    of yours are checked at a time."""
     user = writer(request)
     scope = _scope(fields.scope)
     limits = from_settings()
     name = file.name or "upload"
-    lock = f"overlap-file-check:{user.pk}"
-    if not cache.add(lock, 1, timeout=FILE_CHECK_SECONDS):
-        raise Problem(429, "A file of yours is being checked; send the next when it is done.")
     try:
-        try:
-            if file.size is not None and file.size > limits.max_file_bytes:
-                raise ParseError(too_big(file.size, limits), name)
-            with ParserProcess(limits) as parser:
-                parsed = parser.parse(file.read(), name)
-        except ParseError as error:
-            raise Problem(400, str(error), "file") from None
-        if not parsed.chapters:
-            raise Problem(400, f"{name}: The file has no chapters.", "file")
-        parts = [chapter.text for chapter in parsed.chapters]
-        try:
-            report = services.check_texts(parts, user, scope=scope)
-        except Exception as error:
-            # As a work's check job does (`services.run_check`): say it, don't retry.
-            log.exception("overlap check of a file of user %s failed", user.pk)
-            raise Problem(422, f"The check could not finish: {error}", "file") from None
-    finally:
-        cache.delete(lock)
-    findings, hidden = _file_findings(request, user, [f.as_json() for f in report.findings], parts)
-    return {
-        "file": name,
-        "scope": scope,
-        "words": report.checked_words,
-        "freshness": report.freshness,
-        "findings": findings,
-        "hidden": hidden,
-    }
+        if file.size is not None and file.size > limits.max_file_bytes:
+            raise ParseError(too_big(file.size, limits), name)
+        with ParserProcess(limits) as parser:
+            parsed = parser.parse(file.read(), name)
+    except ParseError as error:
+        raise Problem(400, str(error), "file") from None
+    if not parsed.chapters:
+        raise Problem(400, f"{name}: The file has no chapters.", "file")
+    try:
+        check = services.start_file_check(
+            user, name, [chapter.text for chapter in parsed.chapters], scope
+        )
+    except services.TooManyChecks as error:
+        raise Problem(429, str(error)) from None
+    return Status(202, check_answer(request, user, check))
 
 
 @router.get(
@@ -404,12 +359,18 @@ def get_check(request: HttpRequest, check_id: int) -> dict[str, Any]:
     operation_id="listChecks",
 )
 def list_checks(request: HttpRequest, params: Query[CheckListParams]) -> dict[str, Any]:
-    """The checks you started, of the works you are a creator of, newest first, without their
-    reports (read one with `api_url`). `next` is the address of the next page."""
+    """The checks you started, of your files and of the works you are a creator of, newest
+    first, without their reports (read one with `api_url`). `next` is the address of the next
+    page."""
     user = reader(request)
-    own = Check.objects.filter(
-        user=user, work__in=Work.objects.filter(creatorships__pseud__user=user)
-    ).select_related("work")
+    own = (
+        Check.objects.filter(user=user)
+        .filter(
+            Q(work__isnull=True) | Q(work__in=Work.objects.filter(creatorships__pseud__user=user))
+        )
+        .select_related("work")
+        .defer("findings", "texts")
+    )
     checks, cursor = page_by(own, "checks", "-created_at", params.cursor, params.limit)
     return {
         "checks": [_summary(request, check) for check in checks],

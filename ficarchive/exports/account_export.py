@@ -12,6 +12,10 @@ request, a guest's too, finds nothing.
 
 The JSON never names what the user may not see: a bookmarked or subscribed work that is now
 someone else's draft is listed by its id alone.
+
+Overlap checks are left out on purpose: a check is a report worked out from a text the user
+has already (a work of theirs, exported here, or a file they sent), and it quotes other
+writers' passages. They go with the account when it is deleted.
 """
 
 from __future__ import annotations

@@ -56,7 +56,11 @@ class IndexedWork(models.Model):
 
 
 class Check(models.Model):
-    """One run of the overlap check for a writer: its progress, then its findings."""
+    """One run of the overlap check for a writer: its progress, then its findings.
+
+    It checks either a stored work (`work`) or an uploaded file (`file_name`, with the chapter
+    texts read from it in `texts`: a file is not stored as a work, and its report shows the
+    draft's passages from them). Exactly one of the two is set."""
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -72,7 +76,14 @@ class Check(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="overlap_checks"
     )
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="overlap_checks")
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="overlap_checks", null=True, blank=True
+    )
+    file_name = models.CharField(
+        max_length=255, blank=True, help_text="The file checked, when the check is of a file."
+    )
+    # A file's chapters as plain text, as the import read them: read by its owner alone.
+    texts = models.JSONField(default=list, blank=True)
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ALL)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
@@ -90,6 +101,18 @@ class Check(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(work__isnull=False, file_name="")
+                    | (models.Q(work__isnull=True) & ~models.Q(file_name=""))
+                ),
+                name="overlap_check_of_a_work_or_a_file",
+                violation_error_message="A check is of either a work or a file.",
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.work_id is None:
+            return f"overlap check {self.pk} of file {self.file_name!r} ({self.state})"
         return f"overlap check {self.pk} of work {self.work_id} ({self.state})"

@@ -7,6 +7,8 @@ deletes its passages by cascade.
 
 Checking: a text (a file being considered, or a stored work) is cut the same way; each detector
 names candidate passages among the works the writer may use; `findings` turns them into spans.
+From the web and the API a check is a `Check` row run by an `overlap.check` job, of a work or
+of a file's chapter texts kept with it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -42,6 +45,18 @@ SCOPES = ("mine", "archive", "all")
 
 class OverlapError(Exception):
     """A check cannot run as asked (an unknown scope, a missing work)."""
+
+
+class TooManyChecks(OverlapError):
+    """The writer has as many file checks waiting or running as one may (`MAX_FILE_CHECKS`)."""
+
+
+# File checks a writer may have queued or running at once: each is a job on the shared workers,
+# and a client sending files in a loop should not fill their queue.
+MAX_FILE_CHECKS = 3
+# A file check still queued or running this long after it was started no longer counts against
+# the writer: its job has failed with its worker, and it would hold her place for ever.
+FILE_CHECK_ABANDONED_AFTER = timedelta(hours=1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,16 +388,46 @@ def check_work(
 # checks from the web, as jobs
 
 
+PENDING = (Check.State.QUEUED, Check.State.RUNNING)
+
+
 def start_check(work: Work, user: User, scope: str = "all") -> Check:
     """Queue a check of the writer's work, or return the one already queued or running."""
     if scope not in SCOPES:
         raise OverlapError(f"Unknown scope {scope!r}: use one of {', '.join(SCOPES)}.")
-    pending = Check.objects.filter(
-        work=work, user=user, scope=scope, state__in=[Check.State.QUEUED, Check.State.RUNNING]
-    ).first()
+    pending = Check.objects.filter(work=work, user=user, scope=scope, state__in=PENDING).first()
     if pending is not None:
         return pending
     check = Check.objects.create(work=work, user=user, scope=scope)
+    transaction.on_commit(lambda: jobs.enqueue("overlap.check", {"check_id": check.pk}))
+    return check
+
+
+def start_file_check(user: User, name: str, texts: list[str], scope: str = "all") -> Check:
+    """Queue a check of a file's chapter texts (read by the import's parser), kept with the
+    check under the file's name; refused (`TooManyChecks`) while the writer has
+    `MAX_FILE_CHECKS` file checks queued or running. Unlike a work's, every call queues a new
+    check: the same name may hold another text."""
+    if scope not in SCOPES:
+        raise OverlapError(f"Unknown scope {scope!r}: use one of {', '.join(SCOPES)}.")
+    with transaction.atomic():
+        # One start at a time per writer, so two parallel calls cannot both find room: on
+        # PostgreSQL the user's row is locked; SQLite's IMMEDIATE transaction holds the database.
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+        pending = Check.objects.filter(
+            user=user,
+            work__isnull=True,
+            state__in=PENDING,
+            created_at__gte=timezone.now() - FILE_CHECK_ABANDONED_AFTER,
+        ).count()
+        if pending >= MAX_FILE_CHECKS:
+            raise TooManyChecks(
+                f"You have {pending} files being checked; send the next when one is done "
+                f"(at most {MAX_FILE_CHECKS} at a time)."
+            )
+        check = Check.objects.create(
+            user=user, file_name=name[:255] or "upload", texts=list(texts), scope=scope
+        )
     transaction.on_commit(lambda: jobs.enqueue("overlap.check", {"check_id": check.pk}))
     return check
 
@@ -391,7 +436,7 @@ def start_check(work: Work, user: User, scope: str = "all") -> Check:
 def _check_job(payload: dict[str, Any]) -> None:
     check = Check.objects.select_related("work", "user").filter(pk=payload["check_id"]).first()
     if check is None:
-        return  # its work was deleted
+        return  # its work, or its writer, was deleted
     run_check(check)
 
 
@@ -404,7 +449,10 @@ def run_check(check: Check) -> Check:
     check.state = Check.State.RUNNING
     check.save(update_fields=["state"])
     try:
-        report = check_work(check.work, check.user, scope=check.scope, progress=progress)
+        if check.work is None:  # a file's: its texts were kept with the check
+            report = check_texts(check.texts, check.user, scope=check.scope, progress=progress)
+        else:
+            report = check_work(check.work, check.user, scope=check.scope, progress=progress)
     except Exception as error:
         # A check that failed once would fail again on the same text: say so, don't retry.
         log.exception("overlap check %s failed", check.pk)
@@ -414,7 +462,7 @@ def run_check(check: Check) -> Check:
         check.save(update_fields=["state", "error", "finished_at"])
         return check
     check.findings = [f.as_json() for f in report.findings]
-    check.digest = text_digest(check.work)
+    check.digest = _digest(check.texts) if check.work is None else text_digest(check.work)
     check.works_searched = report.sources_searched
     check.works_current = report.sources_current
     check.works_reindexed = report.sources_reindexed

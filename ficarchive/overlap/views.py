@@ -149,7 +149,7 @@ class Row:
     source_html: SafeString
     meaning: Explained
     coverage: str
-    edit_url: str  # the chapter editor, at the passage (`passage_opening`)
+    edit_url: str | None  # the chapter editor, at the passage (`passage_opening`); a file: none
 
 
 # The chapter editor is opened at a passage found by its first words: enough to be unique in a
@@ -162,22 +162,37 @@ def passage_opening(text: str) -> str:
     return " ".join(text.split()[:OPENING_WORDS])
 
 
-def report_rows(user: User, draft: Work, findings: list[FindingJSON]) -> tuple[list[Row], int]:
+def report_rows(
+    user: User, draft: Work | list[str], findings: list[FindingJSON]
+) -> tuple[list[Row], int]:
     """The findings whose source the user may still see, and how many were left out.
 
+    `draft` is what was checked: a stored work, or a file's chapter texts (`Check.texts`). A
+    file has no chapters to open in the editor and no related works, so its rows have no
+    `edit_url` and none is acknowledged.
+
     Five queries however many findings: the source works (with their creators, for `can_view`),
-    their chapters' ids, the draft's chapters, and its related-work links."""
+    their chapters' ids, the draft's chapters, and its related-work links; for a file, two fewer.
+    """
     ids = {int(f["source"]["work_id"]) for f in findings}
     works = Work.objects.filter(pk__in=ids).prefetch_related("creatorships__pseud")
     visible = {work.pk: work for work in works if can_view(user, work)}
+    stored: Work | None = None
+    wanted = Q(work_id__in=visible)
+    links: dict[int, RelatedWork] = {}
+    if isinstance(draft, Work):
+        stored = draft
+        wanted |= Q(work=draft)
+        parts = [text for _, text in chapter_texts(draft, drafts=True)] if findings else []
+        links = linked_pairs(draft, set(visible)) if visible else {}
+    else:
+        parts = list(draft)
     chapters = {
         (work_id, position): chapter_id
-        for work_id, position, chapter_id in Chapter.objects.filter(
-            Q(work_id__in=visible) | Q(work=draft)
-        ).values_list("work_id", "position", "pk")
+        for work_id, position, chapter_id in Chapter.objects.filter(wanted).values_list(
+            "work_id", "position", "pk"
+        )
     }
-    parts = [text for _, text in chapter_texts(draft, drafts=True)] if findings else []
-    links = linked_pairs(draft, set(visible)) if visible else {}
     rows: list[Row] = []
     for index, finding in enumerate(findings):
         source = finding["source"]
@@ -187,7 +202,6 @@ def report_rows(user: User, draft: Work, findings: list[FindingJSON]) -> tuple[l
         draft_marks, source_marks = matching_words(finding["draft"]["text"], source["text"])
         chapter_id = chapters.get((work.pk, int(source["chapter"])))
         draft_chapter = int(finding["draft"]["chapter"] or 0)
-        draft_chapter_id = chapters.get((draft.pk, draft_chapter))
         meaning = explain(finding, work, user, parts, links)
         rows.append(
             Row(
@@ -211,16 +225,25 @@ def report_rows(user: User, draft: Work, findings: list[FindingJSON]) -> tuple[l
                 meaning=meaning,
                 coverage=meaning.coverage(finding),
                 edit_url=(
-                    reverse("works:chapter_edit", args=[draft.pk, draft_chapter_id])
-                    + "?"
-                    + urlencode({"passage": passage_opening(finding["draft"]["text"])})
-                    + "#id_body"
-                    if draft_chapter_id is not None
-                    else reverse("works:edit", args=[draft.pk])
+                    None
+                    if stored is None
+                    else _edit_url(stored, chapters.get((stored.pk, draft_chapter)), finding)
                 ),
             )
         )
     return rows, len(findings) - len(rows)
+
+
+def _edit_url(draft: Work, chapter_id: int | None, finding: FindingJSON) -> str:
+    """The chapter editor at the finding's passage; the work's editor if the chapter is gone."""
+    if chapter_id is None:
+        return reverse("works:edit", args=[draft.pk])
+    return (
+        reverse("works:chapter_edit", args=[draft.pk, chapter_id])
+        + "?"
+        + urlencode({"passage": passage_opening(finding["draft"]["text"])})
+        + "#id_body"
+    )
 
 
 @login_required

@@ -1,6 +1,6 @@
-"""The overlap check through the API: a writer starts a check of a work of hers and polls it until
-its report is done, checks a file at once, and lists her checks; with the web's rules, and a
-check read by its runner alone."""
+"""The overlap check through the API: a writer starts a check of a work of hers or of a file and
+polls it until its report is done, and lists her checks; with the web's rules, and a check read
+by its runner alone."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -78,6 +77,12 @@ def _start(client: Client, committed: Committed, work: Work, body: Any = None) -
 
 def _upload(client: Client, name: str, data: bytes, **form: str) -> Any:
     return client.post("/api/v1/overlap-checks", {"file": SimpleUploadedFile(name, data), **form})
+
+
+def _send_file(client: Client, committed: Committed, name: str, data: bytes, **form: str) -> Any:
+    """An upload whose check's job is queued, as the request's commit queues it."""
+    with committed():
+        return _upload(client, name, data, **form)
 
 
 # -- a check of a work ---------------------------------------------------------------------
@@ -238,22 +243,55 @@ def test_a_failed_check_says_why(bearer: Bearer, committed: Committed) -> None:
 # -- a file --------------------------------------------------------------------------------
 
 
-def test_an_uploaded_file_is_checked_at_once_and_not_stored(
+def test_a_writer_checks_a_file_and_polls_until_it_finds_her_earlier_work(
     bearer: Bearer, committed: Committed
 ) -> None:
     writer, earlier, draft = _writer_with_draft(committed)
     works = Work.objects.count()
+    client = bearer(writer, "write")
     text = f"Homecoming\n\n{OPENING}\n\n{PROLOGUE}\n".encode()
-    answer = _upload(bearer(writer, "write"), "homecoming.txt", text, scope="mine")
-    assert answer.status_code == 200, answer.content
-    report = answer.json()
-    assert report["file"] == "homecoming.txt"
-    assert report["scope"] == "mine"
+
+    started = _send_file(client, committed, "homecoming.txt", text, scope="mine")
+    assert started.status_code == 202, started.content
+    check = started.json()
+    assert check["state"] == "queued"
+    assert check["work"] is None
+    assert check["file_name"] == "homecoming.txt"
+    assert check["url"] is None  # the web has no page for a file's check
+    assert check["scope"] == "mine"
+    assert check["findings"] is None
+    assert client.get(_path(check["api_url"])).json()["state"] == "queued"
+
+    work_off()
+    report = client.get(_path(check["api_url"])).json()
+    assert report["state"] == "done"
+    assert report["progress"] == 100
+    assert report["hidden"] == 0
+    assert report["changed"] is None
+    assert report["freshness"].startswith("Searched")
     # Her earlier story, and the stored draft the file is a copy of.
-    assert sorted(f["source"]["work_id"] for f in report["findings"]) == [earlier.pk, draft.pk]
-    assert report["findings"][0]["draft"]["edit_url"] is None
-    assert Work.objects.count() == works
-    assert not Check.objects.exists()
+    found = {f["source"]["work_id"]: f for f in report["findings"]}
+    assert sorted(found) == sorted([earlier.pk, draft.pk])
+    assert "frozen all the way across" in found[earlier.pk]["source"]["text"]
+    assert "frozen all the way across" in found[earlier.pk]["draft"]["text"]
+    assert found[earlier.pk]["draft"]["chapter"] == 1
+    assert found[earlier.pk]["draft"]["edit_url"] is None
+    assert found[earlier.pk]["source"]["own"] is True
+    assert Work.objects.count() == works  # a file is checked, never posted
+
+
+def test_a_file_check_is_read_by_its_runner_alone(bearer: Bearer, committed: Committed) -> None:
+    writer = make_user("wren")
+    check = _send_file(bearer(writer, "write"), committed, "a.txt", PROLOGUE.encode()).json()
+    address = _path(check["api_url"])
+    work_off()
+
+    assert bearer(writer, "read").get(address).json()["state"] == "done"
+    answer = bearer(make_user("stranger"), "read").get(address)
+    assert answer.status_code == 404
+    assert answer["Content-Type"] == "application/problem+json"
+    assert PROLOGUE[:40] not in answer.content.decode()
+    assert Client().get(address).status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -273,6 +311,7 @@ def test_a_bad_file_is_a_problem_naming_the_file(
     assert problem["field"] == "file"
     assert problem["detail"].startswith(f"{name}: ")
     assert said in problem["detail"]
+    assert not Check.objects.exists()
 
 
 def test_a_file_check_needs_a_write_token_and_a_file(bearer: Bearer) -> None:
@@ -284,11 +323,26 @@ def test_a_file_check_needs_a_write_token_and_a_file(bearer: Bearer) -> None:
     assert missing.json()["field"] == "file"
 
 
-def test_a_writer_checks_one_file_at_a_time(bearer: Bearer) -> None:
+def test_a_writer_has_at_most_three_files_checked_at_a_time(
+    bearer: Bearer, committed: Committed
+) -> None:
     writer = make_user("wren")
-    cache.add(f"overlap-file-check:{writer.pk}", 1)  # a check of hers still running
-    answer = _upload(bearer(writer, "write"), "a.txt", PROLOGUE.encode())
-    assert answer.status_code == 429
+    client = bearer(writer, "write")
+    for number in range(3):
+        sent = _send_file(client, committed, f"{number}.txt", PROLOGUE.encode())
+        assert sent.status_code == 202, sent.content
+
+    refused = _send_file(client, committed, "3.txt", PROLOGUE.encode())
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/problem+json"
+    assert "at most 3 at a time" in refused.json()["detail"]
+    assert Check.objects.count() == 3
+
+    work_off()  # the three are done: room for more
+    assert _send_file(client, committed, "3.txt", PROLOGUE.encode()).status_code == 202
+    # Another writer's checks are hers alone to count.
+    other = bearer(make_user("other"), "write")
+    assert _send_file(other, committed, "a.txt", PROLOGUE.encode()).status_code == 202
 
 
 # -- the list ------------------------------------------------------------------------------
@@ -325,11 +379,30 @@ def test_the_list_costs_the_same_queries_however_many_checks(
     client.get("/api/v1/overlap-checks")  # the token's first use is written down once
     with CaptureQueriesContext(connection) as one:
         assert client.get("/api/v1/overlap-checks").status_code == 200
-    for work in (earlier, draft, draft):
+    for work in (earlier, draft):
         Check.objects.create(work=work, user=writer)
+    Check.objects.create(file_name="a.txt", texts=[PROLOGUE], user=writer)
     with CaptureQueriesContext(connection) as four:
         assert len(client.get("/api/v1/overlap-checks").json()["checks"]) == 4
     assert len(four) == len(one)
+
+
+def test_the_list_shows_file_checks_beside_the_works_checks(
+    bearer: Bearer, committed: Committed
+) -> None:
+    writer, _, draft = _writer_with_draft(committed)
+    client = bearer(writer, "write")
+    work_check = _start(client, committed, draft).json()
+    file_check = _send_file(client, committed, "homecoming.txt", PROLOGUE.encode()).json()
+    _send_file(bearer(make_user("other"), "write"), committed, "theirs.txt", MIDDLE.encode())
+
+    listed = client.get("/api/v1/overlap-checks").json()["checks"]
+    assert [check["id"] for check in listed] == [file_check["id"], work_check["id"]]
+    assert listed[0]["work"] is None
+    assert listed[0]["file_name"] == "homecoming.txt"
+    assert listed[0]["url"] is None
+    assert listed[1]["work"]["id"] == draft.pk
+    assert listed[1]["file_name"] is None
 
 
 def test_the_list_needs_a_caller_and_refuses_a_strange_cursor(bearer: Bearer) -> None:
@@ -370,5 +443,7 @@ def test_an_odd_file_is_checked_or_refused_never_a_server_error(
     bearer: Bearer, committed: Committed, data: bytes
 ) -> None:
     writer, _, _ = _writer_with_draft(committed)
-    answer = _upload(bearer(writer, "write"), "odd.txt", data)
-    assert answer.status_code in (200, 400), answer.content
+    answer = _send_file(bearer(writer, "write"), committed, "odd.txt", data)
+    assert answer.status_code in (202, 400), answer.content
+    work_off()
+    assert not Check.objects.exclude(state=Check.State.DONE).exists()
