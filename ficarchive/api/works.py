@@ -143,13 +143,13 @@ def list_works(request: HttpRequest, params: Query[WorkFilters]) -> HttpResponse
     `creator`), narrowed by the web's Sort and Filter fields and by `q` in the search's query
     language (`words>1000 fandom:"Good Omens" -sad`). `tag` lists a tag's works (its synonyms'
     and sub-tags' too). `next` is the address of the next page."""
-    return kept.for_guests(
-        request,
-        kept.list_stamp,
-        kept.LIST_SECONDS,
-        schemas.WorkPage,
-        lambda: _works(request, params),
-    )
+
+    def make() -> dict[str, Any]:
+        return _works(request, params)
+
+    if params.other_include or params.other_exclude:
+        return kept.for_guests(request, kept.list_stamp, kept.LIST_SECONDS, schemas.WorkPage, make)
+    return kept.for_readers(request, schemas.WorkPage, make)
 
 
 def _works(request: HttpRequest, params: WorkFilters) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from ficarchive.accounts import tokens
 from ficarchive.accounts.models import AccessToken
 from ficarchive.api import paging
 from ficarchive.community.kudos import leave_kudos
+from ficarchive.search.saved import mute_tag
 from tests.api.calls import Bearer
 from tests.cast import make_user, make_work
 
@@ -230,6 +231,39 @@ def test_a_token_never_gets_the_guests_copy(client: Client, bearer: Bearer) -> N
     assert [w["title"] for w in client.get("/api/v1/works").json()["works"]] == ["Open"]
     mine = bearer(make_user("reader"), "read").get("/api/v1/works").json()
     assert [w["title"] for w in mine["works"]] == ["Locked", "Open"]
+
+
+def test_signed_in_callers_who_mute_the_same_share_a_list(bearer: Bearer) -> None:
+    author = make_user("author")
+    make_work(author, title="Open", fandoms=["F"], freeforms=["Fluff"])
+    make_work(author, title="Locked", fandoms=["F"], restricted=True)
+    first = bearer(make_user("reader"), "read").get("/api/v1/works?sort=title")
+    assert [w["title"] for w in first.json()["works"]] == ["Locked", "Open"]
+
+    second = bearer(make_user("another"), "read")
+    with CaptureQueriesContext(connection) as context:
+        shared = second.get("/api/v1/works?sort=title")
+    assert shared.content == first.content
+    searched = [q["sql"] for q in context.captured_queries if "word_count" in q["sql"]]
+    assert searched == []  # the copy, not a search of its own
+
+    muter = make_user("muter")
+    mute_tag(muter, "Fluff")
+    own = bearer(muter, "read").get("/api/v1/works?sort=title").json()
+    assert [w["title"] for w in own["works"]] == ["Locked"]
+
+
+def test_a_list_narrowed_by_a_tag_only_on_ones_drafts_is_not_shared(bearer: Bearer) -> None:
+    author = make_user("author")
+    make_work(author, title="Secret", fandoms=["F"], freeforms=["Only In Drafts"], posted=False)
+    make_work(author, title="Open", fandoms=["F"])
+    address = "/api/v1/works?tag=Only%20In%20Drafts"
+    assert bearer(author, "read").get(address).json()["works"] == []
+
+    assert bearer(make_user("reader"), "read").get(address).status_code == 404
+    excluded = "/api/v1/works?other_exclude=Only%20In%20Drafts"
+    assert [w["title"] for w in bearer(author, "read").get(excluded).json()["works"]] == ["Open"]
+    assert bearer(make_user("another"), "read").get(excluded).status_code == 400
 
 
 def test_a_malformed_request_to_the_api_is_a_problem_too(client: Client) -> None:
