@@ -12,8 +12,9 @@ limits off, and loads with wrk, in one run:
   page, as the web shows them);
 - one work with its chapters: `/api/v1/works/{id}` (the 20-chapter work: its tags, creators,
   series, stats and chapter list) and its web page, logged out;
-- for comparison, no target: the same two API reads with the token (made for that caller each
-  time) and the web page with its page cache bypassed.
+- for comparison, no target: the same two API reads with the token (the list from the copy
+  shared by signed-in callers who mute the same; the work made for that caller) and the web
+  page with its page cache bypassed.
 
 Prints the machine, every run, the medians and whether each API read is at least as fast as its
 page (req/s); writes it all to bench/out/api-<timestamp>.json. See bench/README.md.
