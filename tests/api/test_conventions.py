@@ -47,6 +47,9 @@ def test_the_docs_page_loads_nothing_from_elsewhere(client: Client) -> None:
         for found in re.findall(r'(?:src|href)="([^"]+)"', page)
         if found != "/api/v1/openapi.json"  # the no-script link to the description
     ]
+    own_css = [source for source in sources if source.startswith("/static/")]
+    assert [source.rsplit("/", 1)[1] for source in own_css] == ["api-docs.css"]
+    sources = [source for source in sources if source not in own_css]
     assert len(sources) == 4
     assert all(source.startswith("/api/v1/docs/") for source in sources), sources
     assert "script-src 'self'" in answer["Content-Security-Policy"]
