@@ -52,12 +52,17 @@ class SecurityHeadersMiddleware:
         return response
 
 
+API_ROOT = "/api/v1"
+API_USERS = f"{API_ROOT}/users/"
+
+
 class RenamedUserRedirectMiddleware:
     """A page under `/users/{old}/…` that fails, where `old` is a name its user gave up in the
     last RENAME_REDIRECT_DAYS, redirects to the same page under their new name
     (`accounts.identity.renamed_path`). Working on the response, it covers every app's user
-    pages and costs the pages that work nothing. Any 4xx, not only 404: the owner's own pages
-    (history, drafts) refuse a name that is not the signed-in user's with a 403.
+    pages, and the API's (`/api/v1/users/{old}/…`), and costs the pages that work nothing. Any
+    4xx, not only 404: the owner's own pages (history, drafts) refuse a name that is not the
+    signed-in user's with a 403.
 
     The redirect is a 302, not a 301: it lasts only RENAME_REDIRECT_DAYS, after which the old
     name is free for someone else, and browsers keep a 301 for good. Only GET and HEAD are
@@ -71,9 +76,13 @@ class RenamedUserRedirectMiddleware:
         response = self.get_response(request)
         if not 400 <= response.status_code < 500 or request.method not in ("GET", "HEAD"):
             return response
-        target = renamed_path(request.path_info)
+        path, api = request.path_info, ""
+        if path.startswith(API_USERS):  # the API's user addresses, as the web's
+            api, path = API_ROOT, path.removeprefix(API_ROOT)
+        target = renamed_path(path)
         if target is None:
             return response
+        target = api + target
         script = request.path.removesuffix(request.path_info)
         query = request.META.get("QUERY_STRING", "")
         return HttpResponseRedirect(iri_to_uri(script + target) + (f"?{query}" if query else ""))

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from ficarchive.accounts import identity
 from ficarchive.accounts.models import User
 from ficarchive.accounts.services import add_pseud
 from ficarchive.community.bookmarks import BookmarkData, create_bookmark
@@ -18,7 +19,7 @@ from ficarchive.search.saved import mute_tag
 from ficarchive.works.models import Series, Work
 from ficarchive.works.services import ChapterData, WorkData, create_work
 from tests.api.calls import Bearer
-from tests.cast import make_user, make_work
+from tests.cast import PASSWORD, make_user, make_work
 
 pytestmark = pytest.mark.django_db
 
@@ -385,3 +386,17 @@ def test_the_queries_do_not_grow_with_the_works(bearer: Bearer, address: str) ->
         make_work(author, title=f"Part {n}", series_id=series.pk)
         make_work(author, title=f"More {n}", new_series_title=f"Series {n}")
     assert queries() == few
+
+
+def test_a_renamed_users_old_api_addresses_redirect_to_the_new_name(client: Client) -> None:
+    lorelai = make_user("lorelai")
+    make_work(lorelai, title="Coffee")
+    identity.change_username(lorelai, "lorelai_gilmore", PASSWORD)
+
+    moved = client.get("/api/v1/users/lorelai/works?limit=5")
+
+    assert moved.status_code == 302
+    assert moved["Location"] == "/api/v1/users/lorelai_gilmore/works?limit=5"
+    works = client.get(moved["Location"]).json()["works"]
+    assert [work["title"] for work in works] == ["Coffee"]
+    assert client.get("/api/v1/users/nobody_at_all").status_code == 404
