@@ -26,12 +26,11 @@ from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.services import find_pseud
 from ficarchive.api import kept, schemas
 from ficarchive.api.auth import reader
-from ficarchive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, next_link, page, page_by
+from ficarchive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, next_link, page_by
 from ficarchive.api.problems import Problem
-from ficarchive.api.works import ERRORS, absolute, summary
+from ficarchive.api.works import ERRORS, WorkFilters, absolute, summary, works_page
 from ficarchive.community.bookmarks import visible_bookmarks
 from ficarchive.plain_sql import ID_RANGE
-from ficarchive.search import filters
 from ficarchive.works.models import Creatorship, Series, Work
 from ficarchive.works.queries import drafts_of, listed_works, series_works, with_blurb_data
 from ficarchive.works.series import is_series_creator, series_of_user, series_stats
@@ -160,14 +159,12 @@ def _creators(request: HttpRequest, pseuds: list[Pseud]) -> list[dict[str, Any]]
 
 
 def _works_page(
-    request: HttpRequest, credited: QuerySet[Creatorship], params: PageParams
+    request: HttpRequest, credited: QuerySet[Creatorship], params: WorkFilters
 ) -> dict[str, Any]:
-    """A page of the credited works the caller may see, less their mutes: the search the
-    web's lists of a user's or a pseud's works make."""
-    within = Q(pk__in=credited.values("work_id"))
-    results, _ = filters.search_works(request.user, filters.WorkFilter(), within=within)
-    works, cursor = page(with_blurb_data(results.works), "updated", params.cursor, params.limit)
-    return {"works": [summary(request, work) for work in works], "next": next_link(request, cursor)}
+    """A page of the credited works the caller may see, less their mutes, narrowed and sorted
+    by Sort and Filter's fields: the search the web's lists of a user's or a pseud's works
+    make."""
+    return works_page(request, params, within=Q(pk__in=credited.values("work_id")))
 
 
 def _for_guests(
@@ -220,10 +217,11 @@ def _user_answer(request: HttpRequest, username: str) -> dict[str, Any]:
     operation_id="listUserWorks",
 )
 def list_user_works(
-    request: HttpRequest, username: PathEx[str, NAME], params: Query[PageParams]
+    request: HttpRequest, username: PathEx[str, NAME], params: Query[WorkFilters]
 ) -> HttpResponse | dict[str, Any]:
     """The posted works credited to any of the user's pseuds that the caller may see (less
-    the caller's mutes), newest update first. `next` is the address of the next page."""
+    the caller's mutes), newest update first, narrowed and sorted by the fields of `/works`
+    (Sort and Filter, `q`, `tag`). `next` is the address of the next page."""
 
     def make() -> dict[str, Any]:
         owner = _owner(username)
@@ -294,10 +292,11 @@ def list_pseud_works(
     request: HttpRequest,
     username: PathEx[str, NAME],
     pseud: PathEx[str, NAME],
-    params: Query[PageParams],
+    params: Query[WorkFilters],
 ) -> HttpResponse | dict[str, Any]:
     """The posted works credited to the pseud that the caller may see (less the caller's
-    mutes), newest update first. `next` is the address of the next page."""
+    mutes), newest update first, narrowed and sorted by the fields of `/works`. `next` is the
+    address of the next page."""
 
     def make() -> dict[str, Any]:
         found = _pseud(username, pseud)

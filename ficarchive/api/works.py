@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -145,14 +146,18 @@ def list_works(request: HttpRequest, params: Query[WorkFilters]) -> HttpResponse
     and sub-tags' too). `next` is the address of the next page."""
 
     def make() -> dict[str, Any]:
-        return _works(request, params)
+        return works_page(request, params)
 
     if params.other_include or params.other_exclude:
         return kept.for_guests(request, kept.list_stamp, kept.LIST_SECONDS, schemas.WorkPage, make)
     return kept.for_readers(request, schemas.WorkPage, make)
 
 
-def _works(request: HttpRequest, params: WorkFilters) -> dict[str, Any]:
+def works_page(
+    request: HttpRequest, params: WorkFilters, *, within: Q | None = None
+) -> dict[str, Any]:
+    """A page of the works the caller may see that pass Sort and Filter's fields (and are
+    `within` a list, such as a user's works), as the web's lists search them."""
     if params.sort not in SORTS:
         raise Problem(400, f"{params.sort!r} is not a way to sort; use {', '.join(SORTS)}.", "sort")
     fields = params.dict(exclude={"cursor", "limit", "tag"})
@@ -162,7 +167,9 @@ def _works(request: HttpRequest, params: WorkFilters) -> dict[str, Any]:
             fields[key] = fields[key].isoformat()
     try:
         work_filter = filters.read_filter(fields, default_sort="updated")
-        results, _ = filters.search_works(request.user, work_filter, tag=_tag(request, params.tag))
+        results, _ = filters.search_works(
+            request.user, work_filter, within=within, tag=_tag(request, params.tag)
+        )
     except filters.FilterError as error:
         raise Problem(400, str(error), error.field) from None
     except SearchError as error:

@@ -16,6 +16,7 @@ from ficarchive.accounts.services import add_pseud
 from ficarchive.community.bookmarks import BookmarkData, create_bookmark
 from ficarchive.community.leaving import delete_account
 from ficarchive.search.saved import mute_tag
+from ficarchive.search.services import index_work
 from ficarchive.works.models import Series, Work
 from ficarchive.works.services import ChapterData, WorkData, create_work
 from tests.api.calls import Bearer
@@ -400,3 +401,20 @@ def test_a_renamed_users_old_api_addresses_redirect_to_the_new_name(client: Clie
     works = client.get(moved["Location"]).json()["works"]
     assert [work["title"] for work in works] == ["Coffee"]
     assert client.get("/api/v1/users/nobody_at_all").status_code == 404
+
+
+def test_a_users_works_take_sort_and_filter_and_the_query(client: Client) -> None:
+    author, other = make_user("author"), make_user("other")
+    make_work(author, title="Beta", fandoms=["F"], complete=True)
+    make_work(author, title="Alpha", fandoms=["F"], complete=True)
+    gamma = make_work(author, title="Gamma", fandoms=["F"], complete=False)
+    make_work(other, title="Aardvark", fandoms=["F"], complete=True)
+    index_work(gamma.pk)  # the text search's index, as the job makes it
+
+    listed = client.get("/api/v1/users/author/works?sort=title&complete=yes").json()
+    assert [work["title"] for work in listed["works"]] == ["Alpha", "Beta"]
+    asked = client.get("/api/v1/users/author/pseuds/author/works?q=Gamma").json()
+    assert [work["title"] for work in asked["works"]] == ["Gamma"]
+    refused = client.get("/api/v1/users/author/works?sort=sideways")
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "sort"
