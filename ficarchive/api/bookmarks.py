@@ -18,12 +18,13 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Field, P, PathEx, Query, Router, Schema, Status
 
-from ficarchive.accounts.models import Pseud, User
+from ficarchive.accounts.models import User
 from ficarchive.api import schemas
 from ficarchive.api.auth import reader, writer
 from ficarchive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, next_link, page_by
+from ficarchive.api.people import visible_series
 from ficarchive.api.problems import Problem
-from ficarchive.api.works import absolute, summary
+from ficarchive.api.works import absolute, creator, summary
 from ficarchive.api.writing import ERRORS
 from ficarchive.community import bookmarks, subscriptions
 from ficarchive.community import models as community
@@ -31,8 +32,7 @@ from ficarchive.community.bookmarks import BookmarkData, BookmarkError
 from ficarchive.community.subscriptions import SubscriptionError
 from ficarchive.plain_sql import ID_RANGE
 from ficarchive.works.models import Series, Work
-from ficarchive.works.queries import series_works, with_creators
-from ficarchive.works.series import is_series_creator
+from ficarchive.works.queries import with_creators
 from ficarchive.works.web import visible_work
 
 router = Router(tags=["bookmarks"])
@@ -113,18 +113,12 @@ class Page(Schema):
 
 
 def _in_range(value: int, what: str) -> int:
-    """An id the database can look up; a longer one names nothing."""
+    """An id a foreign key column can hold; a longer one names nothing. (A lookup by primary
+    key needs no such guard: Django finds nothing for an id out of the column's range; SQLite
+    refuses one compared with a foreign key.)"""
     if value not in ID_RANGE:
         raise Http404(f"No {what} found.")
     return value
-
-
-def _creator(request: HttpRequest, pseud: Pseud) -> dict[str, str]:
-    return {
-        "pseud": pseud.name,
-        "user": pseud.user.username,
-        "url": absolute(request, pseud.get_absolute_url()),
-    }
 
 
 def bookmark_answer(request: HttpRequest, bookmark: community.Bookmark) -> dict[str, Any]:
@@ -142,10 +136,10 @@ def bookmark_answer(request: HttpRequest, bookmark: community.Bookmark) -> dict[
             "id": series.pk,
             "title": series.title,
             "url": absolute(request, series.get_absolute_url()),
-            "creators": [_creator(request, pseud) for pseud in series.pseuds.all()],
+            "creators": [creator(request, pseud) for pseud in series.pseuds.all()],
         },
         # A bookmark whose pseud was deleted is credited to its account, as its blurb does.
-        "bookmarker": _creator(request, bookmark.pseud)
+        "bookmarker": creator(request, bookmark.pseud)
         if bookmark.pseud is not None
         else {
             "pseud": owner.username,
@@ -244,7 +238,7 @@ def _active_user(username: str) -> User:
 def list_work_bookmarks(request: HttpRequest, work_id: int, params: Query[Page]) -> dict[str, Any]:
     """The public bookmarks of a work the caller may see, and the caller's own private one,
     newest first, as the work's Bookmarks page lists them."""
-    work = visible_work(request, _in_range(work_id, "work"), with_creators(Work.objects.all()))
+    work = visible_work(request, work_id, with_creators(Work.objects.all()))
     shown = Q(private=False)
     if request.user.is_authenticated:
         shown |= Q(user_id=request.user.pk)
@@ -360,7 +354,7 @@ def bookmark_work(
     web, one bookmark per work: when the caller has one already, it is changed with the
     fields given (200)."""
     writer(request)
-    work = visible_work(request, _in_range(work_id, "work"), with_creators(Work.objects.all()))
+    work = visible_work(request, work_id, with_creators(Work.objects.all()))
     return _save(request, payload, work=work, series=None)
 
 
@@ -376,7 +370,7 @@ def bookmark_series(
     """Bookmark a series with at least one work the caller may see (201), or change the
     caller's bookmark of it (200)."""
     writer(request)
-    series = Series.objects.filter(pk=_in_range(series_id, "series")).first()
+    series = Series.objects.filter(pk=series_id).first()
     if series is None or not bookmarks.can_see_series(request.user, series):
         raise Http404("No series found.")
     return _save(request, payload, work=None, series=series)
@@ -386,7 +380,7 @@ def _own_bookmark(request: HttpRequest, bookmark_id: int) -> community.Bookmark:
     """The caller's bookmark, as the web's edit and delete pages find it: someone else's
     private bookmark is not found, their public one is not the caller's to change."""
     user = writer(request)
-    found = community.Bookmark.objects.filter(pk=_in_range(bookmark_id, "bookmark")).first()
+    found = community.Bookmark.objects.filter(pk=bookmark_id).first()
     if found is None or (found.user_id != user.pk and found.private):
         raise Http404("No bookmark found.")
     if found.user_id != user.pk:
@@ -446,7 +440,7 @@ def subscribe_work(request: HttpRequest, work_id: int) -> Status[dict[str, Any]]
     """Follow a posted work, to hear of its new chapters: 201 when new, 200 when the caller
     follows it already. Its creators cannot."""
     user = writer(request)
-    work = visible_work(request, _in_range(work_id, "work"), with_creators(Work.objects.all()))
+    work = visible_work(request, work_id, with_creators(Work.objects.all()))
     existing = subscriptions.subscription_of(user, work=work)
     if existing is not None:
         return _subscribed(request, existing, new=False)
@@ -515,14 +509,7 @@ def subscribe_series(request: HttpRequest, series_id: int) -> Status[dict[str, A
     """Follow a series, to hear of its new parts: 201 when new, 200 when the caller follows
     it already. Its creators cannot."""
     user = writer(request)
-    series = (
-        Series.objects.prefetch_related("pseuds").filter(pk=_in_range(series_id, "series")).first()
-    )
-    # As the series page: a series without a work the caller may see is not found.
-    if series is None or not (
-        series_works(user, series).exists() or is_series_creator(user, series)
-    ):
-        raise Http404("No series found.")
+    series = visible_series(user, series_id)  # as the series page finds it
     existing = subscriptions.subscription_of(user, series=series)
     if existing is not None:
         return _subscribed(request, existing, new=False)

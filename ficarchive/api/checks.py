@@ -35,7 +35,6 @@ from ficarchive.overlap.explain import Explained
 from ficarchive.overlap.findings import FindingJSON
 from ficarchive.overlap.models import Check
 from ficarchive.overlap.views import KIND_NOTES, CheckForm, report_rows
-from ficarchive.plain_sql import ID_RANGE
 from ficarchive.texts.formats import too_big
 from ficarchive.texts.isolation import ParserProcess
 from ficarchive.texts.limits import from_settings
@@ -140,9 +139,7 @@ class CheckPage(Schema):
 
 def _own_work(user: User, work_id: int) -> Work:
     """The work if the user is one of its creators; 404 otherwise, as on the web."""
-    work = None
-    if work_id in ID_RANGE:
-        work = Work.objects.prefetch_related("creatorships__pseud").filter(pk=work_id).first()
+    work = Work.objects.prefetch_related("creatorships__pseud").filter(pk=work_id).first()
     if work is None or not is_creator(user, work):
         raise Http404("No work found.")
     return work
@@ -151,14 +148,12 @@ def _own_work(user: User, work_id: int) -> Work:
 def _own_check(user: User, check_id: int) -> Check:
     """The user's check of a file, or of a work they are still a creator of; 404 for anyone
     else's."""
-    check = None
-    if check_id in ID_RANGE:
-        check = (
-            Check.objects.select_related("work")
-            .prefetch_related("work__creatorships__pseud")
-            .filter(pk=check_id, user=user)
-            .first()
-        )
+    check = (
+        Check.objects.select_related("work")
+        .prefetch_related("work__creatorships__pseud")
+        .filter(pk=check_id, user=user)
+        .first()
+    )
     if check is None or (check.work is not None and not is_creator(user, check.work)):
         raise Http404("No overlap check found.")
     return check

@@ -14,7 +14,7 @@ from ficarchive.api import schemas
 from ficarchive.api.problems import Problem
 from ficarchive.exports import services
 from ficarchive.exports.formats import export_format, export_formats
-from ficarchive.exports.views import served_file
+from ficarchive.exports.views import download_etag, not_modified, served_file
 from ficarchive.works.models import Work
 from ficarchive.works.web import visible_work
 
@@ -51,10 +51,9 @@ def download(
             404, f"There is no {file_format!r} download; use one of {offered}.", "file_format"
         )
     work = visible_work(request, work_id, Work.objects.prefetch_related("creatorships__pseud"))
-    etag = f'"{work.content_stamp}-{export.extension}"'
-    if request.headers.get("If-None-Match") == etag:
-        unchanged = HttpResponse(status=304)
-        unchanged["ETag"] = etag
+    etag = download_etag(work, export.extension)
+    unchanged = not_modified(request, etag)
+    if unchanged is not None:
         return unchanged
     prepared = services.prepare(work, export)
     if prepared.path is None:

@@ -24,13 +24,13 @@ from ninja import Field, P, PathEx, Query, Router, Schema
 
 from ficarchive.accounts.models import Pseud, User
 from ficarchive.accounts.services import find_pseud
+from ficarchive.accounts.types import AnyUser
 from ficarchive.api import kept, schemas
 from ficarchive.api.auth import reader
 from ficarchive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, next_link, page_by
 from ficarchive.api.problems import Problem
-from ficarchive.api.works import ERRORS, WorkFilters, absolute, summary, works_page
+from ficarchive.api.works import ERRORS, WorkFilters, absolute, creator, summary, works_page
 from ficarchive.community.bookmarks import visible_bookmarks
-from ficarchive.plain_sql import ID_RANGE
 from ficarchive.works.models import Creatorship, Series, Work
 from ficarchive.works.queries import drafts_of, listed_works, series_works, with_blurb_data
 from ficarchive.works.series import is_series_creator, series_of_user, series_stats
@@ -142,20 +142,13 @@ def _pseud(username: str, name: str) -> Pseud:
     return found
 
 
-def _series(series_id: int) -> Series:
-    found = None
-    if series_id in ID_RANGE:
-        found = Series.objects.prefetch_related("pseuds__user").filter(pk=series_id).first()
-    if found is None:
+def visible_series(user: AnyUser, series_id: int) -> Series:
+    """The series, if it has a part this reader may see or they are one of its creators: as the
+    web's series page finds it; otherwise not found."""
+    found = Series.objects.prefetch_related("pseuds__user").filter(pk=series_id).first()
+    if found is None or not (series_works(user, found).exists() or is_series_creator(user, found)):
         raise Problem(404, f"There is no series {series_id}.", "series_id")
     return found
-
-
-def _creators(request: HttpRequest, pseuds: list[Pseud]) -> list[dict[str, Any]]:
-    return [
-        {"pseud": p.name, "user": p.user.username, "url": absolute(request, p.get_absolute_url())}
-        for p in pseuds
-    ]
 
 
 def _works_page(
@@ -332,7 +325,7 @@ def _series_page(request: HttpRequest, username: str, params: PageParams) -> dic
                 "title": series.title,
                 "url": absolute(request, series.get_absolute_url()),
                 "api_url": _api(request, "series", series.pk),
-                "creators": _creators(request, list(series.pseuds.all())),
+                "creators": [creator(request, pseud) for pseud in series.pseuds.all()],
                 "complete": series.complete,
                 "works": series.work_count,  # type: ignore[attr-defined]
             }
@@ -357,16 +350,14 @@ def get_series(request: HttpRequest, series_id: int) -> HttpResponse | dict[str,
 
 
 def _series_answer(request: HttpRequest, series_id: int) -> dict[str, Any]:
-    series = _series(series_id)
+    series = visible_series(request.user, series_id)
     works = list(with_blurb_data(series_works(request.user, series)))
-    if not works and not is_series_creator(request.user, series):
-        raise Problem(404, f"There is no series {series_id}.", "series_id")
     stats = series_stats(works)
     return {
         "id": series.pk,
         "title": series.title,
         "url": absolute(request, series.get_absolute_url()),
-        "creators": _creators(request, list(series.pseuds.all())),
+        "creators": [creator(request, pseud) for pseud in series.pseuds.all()],
         "summary_html": series.summary,
         "notes_html": series.notes,
         "complete": series.complete,

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
+from ficarchive.accounts.models import Pseud
 from ficarchive.api import kept, schemas
 from ficarchive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, next_link, page
 from ficarchive.api.problems import Problem
@@ -73,6 +74,15 @@ def absolute(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
+def creator(request: HttpRequest, pseud: Pseud) -> dict[str, str]:
+    """A pseud on a byline (`schemas.Creator`): its name, its user's, its page."""
+    return {
+        "pseud": pseud.name,
+        "user": pseud.user.username,
+        "url": absolute(request, pseud.get_absolute_url()),
+    }
+
+
 def summary(request: HttpRequest, work: Work) -> dict[str, Any]:
     """A work's blurb (`work` loaded `with_blurb_data`)."""
     signed_in = bool(request.user.is_authenticated)
@@ -80,14 +90,7 @@ def summary(request: HttpRequest, work: Work) -> dict[str, Any]:
         "id": work.pk,
         "url": absolute(request, work.get_absolute_url()),
         "title": work.title,
-        "creators": [
-            {
-                "pseud": pseud.name,
-                "user": pseud.user.username,
-                "url": absolute(request, pseud.get_absolute_url()),
-            }
-            for pseud in work.creators
-        ],
+        "creators": [creator(request, pseud) for pseud in work.creators],
         "summary_html": work.summary,
         "language": work.language,
         "rating": work.rating,

@@ -21,11 +21,10 @@ def download(request: HttpRequest, work_id: str, name: str, extension: str) -> H
     if export is None:
         raise Http404(f"There is no .{extension} download.")
     work = visible_work(request, int(work_id), Work.objects.prefetch_related("creatorships__pseud"))
-    etag = f'"{work.content_stamp}-{extension}"'
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponse(status=304)
-        response["ETag"] = etag
-        return response
+    etag = download_etag(work, extension)
+    unchanged = not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged
     prepared = services.prepare(work, export)
     if prepared.path is None:
         job = prepared.job
@@ -42,6 +41,20 @@ def download(request: HttpRequest, work_id: str, name: str, extension: str) -> H
         response["Cache-Control"] = "no-store"
         return response
     return served_file(work, export, prepared.path, etag)
+
+
+def download_etag(work: Work, extension: str) -> str:
+    """A download's ETag: the work's revision and the format."""
+    return f'"{work.content_stamp}-{extension}"'
+
+
+def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
+    """`304 Not Modified` when the reader has this file already."""
+    if request.headers.get("If-None-Match") != etag:
+        return None
+    response = HttpResponse(status=304)
+    response["ETag"] = etag
+    return response
 
 
 def served_file(work: Work, export: ExportFormat, path: Path, etag: str) -> FileResponse:
